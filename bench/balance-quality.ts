@@ -1,0 +1,280 @@
+// Benchmark 10b: how well balancing works on levels the model never saw, scored at the sample
+// game's TRUE expected metrics. For several seeds and game variants a corpus is generated in memory,
+// the meta-model is trained on its past levels only, and every held-out new level is balanced from
+// its first K playtests by metabalance and by the baselines. Reports mean ± sd over the runs.
+import { balanceLevel, levelBase, suggestPlaytests, type BalanceResult } from '../src/balance/index.js';
+import { functionPredictor } from '../src/balance/function-predictor.js';
+import { searchLayout, snap } from '../src/balance/layout.js';
+import { meetsTargets, targetLoss, targetTerms, type TargetTerm } from '../src/balance/objective.js';
+import { lift } from '../src/balance/search.js';
+import { adaptLevel, trainModel, trainScratch, type AdaptMethod, type LevelPredictor, type MetaModel } from '../src/model/index.js';
+import type { Level, ParamValues, Playtest, Project } from '../src/project/types.js';
+import { Rng } from '../src/util/rng.js';
+import { generateCorpus, type SampleCorpus } from '../samples/crypt-run/corpus.js';
+import { expectedMetrics, simulatePlaytest, variants, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
+import { log, markdownTable, mean, meanSd } from './report.js';
+
+export interface QualityOptions {
+  quick: boolean;
+}
+
+interface Setup {
+  seeds: number[];
+  variants: GameVariant[];
+  ks: number[];
+  pastLevels: number;
+  playtestsPerPast: number;
+  newLevels: number;
+  steps: number | undefined;
+}
+
+function setupFor(quick: boolean): Setup {
+  return quick
+    ? { seeds: [1, 2], variants: variants.slice(0, 2), ks: [2, 5, 10], pastLevels: 80, playtestsPerPast: 20, newLevels: 10, steps: 600 }
+    : { seeds: [1, 2, 3], variants: [variants[0]!, variants[1]!], ks: [2, 5, 10], pastLevels: 200, playtestsPerPast: 30, newLevels: 20, steps: undefined };
+}
+
+const METHODS = ['metabalance', 'defaults', 'pooled (no adaptation)', 'pooled + per-level offsets', 'model from scratch', 'oracle'] as const;
+type Method = (typeof METHODS)[number];
+const ADAPTED: Partial<Record<Method, AdaptMethod>> = {
+  metabalance: 'context',
+  'pooled (no adaptation)': 'none',
+  'pooled + per-level offsets': 'offsets',
+};
+
+interface Outcome {
+  hit: boolean;
+  loss: number;
+}
+
+/** Per run (variant × seed): the outcome of every held-out level per method and K. */
+interface RunResult {
+  variant: string;
+  seed: number;
+  /** `${method}|${k}` → outcomes over the new levels */
+  outcomes: Map<string, Outcome[]>;
+  calibration: { pMeet: number; hit: boolean }[];
+  suggest: Map<'suggested' | 'random', Outcome[]>;
+}
+
+class Judge {
+  readonly terms: TargetTerm[];
+  readonly metrics: string[];
+  constructor(
+    readonly project: Project,
+    readonly variant: GameVariant,
+  ) {
+    this.metrics = project.metrics.map((m) => m.name);
+    this.terms = targetTerms(project, this.metrics);
+  }
+  /** Scores settings at the simulator's true expected metrics. */
+  score(level: SampleLevel, params: ParamValues): Outcome {
+    const truth = expectedMetrics(level, params, this.variant);
+    const row = this.metrics.map((m) => truth[m]!);
+    return { hit: meetsTargets(this.terms, row), loss: targetLoss(this.terms, row) };
+  }
+}
+
+function balanceWith(model: MetaModel, predictor: LevelPredictor, base: ParamValues, seed: number): BalanceResult {
+  try {
+    return balanceLevel(model.project, model.space, predictor, { base, seed });
+  } finally {
+    predictor.dispose();
+  }
+}
+
+function oracleParams(model: MetaModel, judge: Judge, level: Level, truth: SampleLevel, base: ParamValues, seed: number): ParamValues {
+  const oracle = functionPredictor(model.space, {
+    levelId: level.id,
+    metrics: judge.metrics,
+    fn: (params) => expectedMetrics(truth, params, judge.variant),
+  });
+  return balanceLevel(model.project, model.space, oracle, { base, seed }).params;
+}
+
+function simulated(level: SampleLevel, levelId: string, params: ParamValues[], rng: Rng, variant: GameVariant): Playtest[] {
+  return params.map((p) => ({ levelId, params: p, ...simulatePlaytest(level, p, rng, variant) }));
+}
+
+/** Random settings of the balance params (generation params at the level's values). */
+function randomSettings(model: MetaModel, base: ParamValues, count: number, rng: Rng): ParamValues[] {
+  const layout = searchLayout(model.project, model.space, { base });
+  return Array.from({ length: count }, () => {
+    const u = layout.movingDimIndex.map(() => rng.next());
+    return snap(layout, lift(layout, layout.movingDimIndex, u)).values;
+  });
+}
+
+async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise<RunResult> {
+  const corpus: SampleCorpus = generateCorpus({
+    seed,
+    variant,
+    pastLevels: setup.pastLevels,
+    playtestsPerPast: setup.playtestsPerPast,
+    newLevels: setup.newLevels,
+    playtestsPerNew: Math.max(...setup.ks),
+  });
+  const past = new Set(corpus.pastLevelIds);
+  const started = Date.now();
+  const model = await trainModel(
+    {
+      project: corpus.project,
+      levels: corpus.levels.filter((l) => past.has(l.id)),
+      playtests: corpus.playtests.filter((p) => past.has(p.levelId)),
+    },
+    { seed, ...(setup.steps === undefined ? {} : { steps: setup.steps }) },
+  );
+  log(`  ${variant.name} seed ${seed}: trained in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const judge = new Judge(corpus.project, variant);
+  const result: RunResult = { variant: variant.name, seed, outcomes: new Map(), calibration: [], suggest: new Map() };
+  const add = (key: string, o: Outcome): void => {
+    result.outcomes.set(key, [...(result.outcomes.get(key) ?? []), o]);
+  };
+  const rng = new Rng(seed).fork(`suggest-${variant.name}`);
+  try {
+    for (const id of corpus.newLevelIds) {
+      const level = corpus.levels.find((l) => l.id === id)!;
+      const truth = corpus.truth.get(id)!;
+      const all = corpus.playtests.filter((p) => p.levelId === id);
+      const base = levelBase(corpus.project, all);
+      const oracle = judge.score(truth, oracleParams(model, judge, level, truth, base, seed));
+      for (const k of setup.ks) {
+        const few = all.slice(0, k);
+        for (const method of METHODS) {
+          const adapt = ADAPTED[method];
+          if (method === 'oracle') {
+            add(`${method}|${k}`, oracle);
+          } else if (method === 'defaults') {
+            add(`${method}|${k}`, judge.score(truth, base));
+          } else if (adapt !== undefined) {
+            const r = balanceWith(model, adaptLevel(model, level, few, { method: adapt }), base, seed);
+            const o = judge.score(truth, r.params);
+            add(`${method}|${k}`, o);
+            if (method === 'metabalance') result.calibration.push({ pMeet: r.pMeet, hit: o.hit });
+          } else {
+            add(`${method}|${k}`, judge.score(truth, balanceWith(model, trainScratch(model, level, few, { seed }), base, seed).params));
+          }
+        }
+      }
+      // Suggest vs random: 3 playtests, then 3 more chosen either way, then balance from all 6.
+      const first = all.slice(0, 3);
+      const adapted = adaptLevel(model, level, first);
+      const suggested = suggestPlaytests(model.project, model.space, adapted, { count: 3, seed, base }).map((s) => s.params);
+      adapted.dispose();
+      for (const [how, settings] of [
+        ['suggested', suggested],
+        ['random', randomSettings(model, base, 3, rng)],
+      ] as const) {
+        const six = [...first, ...simulated(truth, id, settings, rng, variant)];
+        const r = balanceWith(model, adaptLevel(model, level, six), base, seed);
+        result.suggest.set(how, [...(result.suggest.get(how) ?? []), judge.score(truth, r.params)]);
+      }
+    }
+  } finally {
+    model.dispose();
+  }
+  return result;
+}
+
+const hitRate = (os: readonly Outcome[]): number => mean(os.map((o) => (o.hit ? 1 : 0)));
+const meanLoss = (os: readonly Outcome[]): number => mean(os.map((o) => o.loss));
+
+export async function run(opts: QualityOptions): Promise<string> {
+  const setup = setupFor(opts.quick);
+  const runs: RunResult[] = [];
+  for (const variant of setup.variants) {
+    for (const seed of setup.seeds) runs.push(await runOne(setup, variant, seed));
+  }
+  return report(setup, runs);
+}
+
+function report(setup: Setup, runs: RunResult[]): string {
+  const per = (key: string, f: (os: readonly Outcome[]) => number, subset = runs): number[] => subset.map((r) => f(r.outcomes.get(key) ?? []));
+  const kHeader = setup.ks.map((k) => `K = ${k}`);
+  const table = (f: (os: readonly Outcome[]) => number, digits: number, scale: number): string =>
+    markdownTable(
+      ['method', ...kHeader],
+      METHODS.map((m) => [m, ...setup.ks.map((k) => meanSd(per(`${m}|${k}`, f), digits, scale))]),
+    );
+  const out: string[] = [];
+  out.push('## Balancing quality on held-out levels (sample game)');
+  out.push(
+    `Variants ${setup.variants.map((v) => v.name).join(', ')} × seeds ${setup.seeds.join(', ')} (${runs.length} runs). ` +
+      `Each run: a fresh corpus of ${setup.pastLevels} past levels × ${setup.playtestsPerPast} playtests (the training set) and ` +
+      `${setup.newLevels} held-out new levels; each new level is balanced from its first K playtests and scored at the ` +
+      `simulator's TRUE expected metrics. Mean ± sd over runs. Oracle: the same search on the true metrics.`,
+  );
+  out.push('\n### Hit rate (% of new levels meeting every target)\n');
+  out.push(table(hitRate, 1, 100));
+  out.push('\n### Mean target loss Σ w·((true − target)/tolerance)² (lower is better)\n');
+  out.push(table(meanLoss, 2, 1));
+
+  out.push('\n### Per variant, K = 5 (hit rate % / mean loss, mean over seeds)\n');
+  out.push(
+    markdownTable(
+      ['method', ...setup.variants.map((v) => v.name)],
+      METHODS.map((m) => [
+        m,
+        ...setup.variants.map((v) => {
+          const sub = runs.filter((r) => r.variant === v.name);
+          const key = `${m}|5`;
+          return `${(mean(per(key, hitRate, sub)) * 100).toFixed(1)} / ${mean(per(key, meanLoss, sub)).toFixed(2)}`;
+        }),
+      ]),
+    ),
+  );
+
+  const cal = runs.flatMap((r) => r.calibration);
+  out.push('\n### Calibration of pMeet (metabalance, all K pooled)\n');
+  const bins = [0, 0.2, 0.4, 0.6, 0.8, 1.0001];
+  out.push(
+    markdownTable(
+      ['pMeet bin', 'levels', 'mean pMeet', 'share truly meeting targets'],
+      bins.slice(0, -1).map((lo, i) => {
+        const inBin = cal.filter((c) => c.pMeet >= lo && c.pMeet < bins[i + 1]!);
+        return [
+          `${lo.toFixed(1)}–${Math.min(1, bins[i + 1]!).toFixed(1)}`,
+          inBin.length,
+          inBin.length ? mean(inBin.map((c) => c.pMeet)).toFixed(2) : '–',
+          inBin.length ? mean(inBin.map((c) => (c.hit ? 1 : 0))).toFixed(2) : '–',
+        ];
+      }),
+    ),
+  );
+
+  out.push('\n### Suggest vs random (3 playtests, then 3 more chosen by `suggest` or at random, balanced from all 6)\n');
+  out.push(
+    markdownTable(
+      ['next 3 playtests', 'hit rate %', 'mean loss'],
+      (['suggested', 'random'] as const).map((how) => {
+        const hits = runs.map((r) => hitRate(r.suggest.get(how) ?? []));
+        const losses = runs.map((r) => meanLoss(r.suggest.get(how) ?? []));
+        return [how, meanSd(hits, 1, 100), meanSd(losses, 2, 1)];
+      }),
+    ),
+  );
+  out.push('\n' + verdict(setup, runs, per));
+  return out.join('\n');
+}
+
+/** Where metabalance does not beat a baseline (the issue's bar), in numbers. */
+function verdict(setup: Setup, runs: RunResult[], per: (key: string, f: (os: readonly Outcome[]) => number) => number[]): string {
+  const losses: string[] = [];
+  for (const k of setup.ks) {
+    const mh = mean(per(`metabalance|${k}`, hitRate));
+    const ml = mean(per(`metabalance|${k}`, meanLoss));
+    for (const m of METHODS) {
+      if (m === 'metabalance' || m === 'oracle') continue;
+      const bh = mean(per(`${m}|${k}`, hitRate));
+      const bl = mean(per(`${m}|${k}`, meanLoss));
+      if (bh >= mh) losses.push(`K = ${k}: hit rate ${(mh * 100).toFixed(1)} % vs ${m} ${(bh * 100).toFixed(1)} %`);
+      if (bl <= ml) losses.push(`K = ${k}: mean loss ${ml.toFixed(2)} vs ${m} ${bl.toFixed(2)}`);
+    }
+  }
+  const suggested = mean(runs.map((run) => hitRate(run.suggest.get('suggested') ?? [])));
+  const random = mean(runs.map((run) => hitRate(run.suggest.get('random') ?? [])));
+  const suggestNote = `suggest vs random: hit rate ${(suggested * 100).toFixed(1)} % vs ${(random * 100).toFixed(1)} %.`;
+  return losses.length === 0
+    ? `**Verdict:** metabalance beats every baseline on hit rate and mean loss at every K; ${suggestNote}`
+    : `**Verdict:** metabalance does NOT beat every baseline: ${losses.join('; ')}. ${suggestNote}`;
+}

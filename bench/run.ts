@@ -1,0 +1,97 @@
+// `npm run bench [-- --quick] [-- --only NAME]`: runs every benchmark and prints markdown tables
+// (with machine, date and commit) on stdout, progress on stderr. The README quotes this output.
+import { execFileSync } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { backendName, initBackend } from '../src/model/backend.js';
+import { log } from './report.js';
+
+interface Bench {
+  name: string;
+  file: string;
+  /** optional benchmarks are skipped when their module is not there */
+  optional?: boolean;
+}
+
+interface BenchModule {
+  run(opts: { quick: boolean }): Promise<string>;
+}
+
+const BENCHES: Bench[] = [
+  { name: 'sine', file: 'sine.js' },
+  { name: 'balance', file: 'balance-quality.js' },
+  { name: 'speed', file: 'speed.js' },
+  { name: 'rpc', file: 'rpc.js', optional: true },
+];
+
+function parseArgs(argv: string[]): { quick: boolean; only: string | undefined } {
+  let only: string | undefined;
+  let quick = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') quick = true;
+    else if (a === '--only') only = argv[++i];
+    else if (a.startsWith('--only=')) only = a.slice('--only='.length);
+    else throw new Error(`unknown argument "${a}" (use --quick, --only NAME)`);
+  }
+  if (only !== undefined && !BENCHES.some((b) => b.name === only)) {
+    throw new Error(`--only: unknown benchmark "${only}" (one of ${BENCHES.map((b) => b.name).join(', ')})`);
+  }
+  return { quick, only };
+}
+
+function commit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${sha} (with uncommitted changes)` : sha;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
+async function main(): Promise<void> {
+  const { quick, only } = parseArgs(process.argv.slice(2));
+  await initBackend();
+  const cpus = os.cpus();
+  const header = [
+    '# metabalance benchmarks',
+    '',
+    `- machine: ${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`,
+    `- TensorFlow.js backend: ${backendName()}`,
+    `- date: ${new Date().toISOString()}`,
+    `- commit: ${commit()}`,
+    `- mode: ${quick ? 'quick (smaller corpora and budgets; not the README numbers)' : 'full'}`,
+  ];
+  process.stdout.write(header.join('\n') + '\n');
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const bench of BENCHES) {
+    if (only !== undefined && bench.name !== only) continue;
+    const file = path.join(here, bench.file);
+    if (bench.optional && !(await exists(file))) {
+      log(`bench ${bench.name}: ${bench.file} not present, skipped`);
+      continue;
+    }
+    log(`bench ${bench.name}…`);
+    const started = Date.now();
+    const mod = (await import(pathToFileURL(file).href)) as BenchModule;
+    const text = await mod.run({ quick });
+    process.stdout.write(`\n${text}\n\n_${bench.name}: ${((Date.now() - started) / 1000).toFixed(0)} s_\n`);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

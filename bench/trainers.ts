@@ -1,0 +1,117 @@
+// Which meta-trainer is the default: joint vs reptile vs reptile-plain on held-out levels of the
+// sample game, several seeds and game variants. Each held-out level (never trained on) is adapted
+// from K of its playtests; scored by the predictive NLL of its other playtests and by the error of
+// the predicted expected metrics against the simulator's TRUE expectation at those settings
+// (in units of the targets' tolerances).
+import { pathToFileURL } from 'node:url';
+import { generateCorpus } from '../samples/crypt-run/corpus.js';
+import { expectedMetrics, variants } from '../samples/crypt-run/game.js';
+import { initBackend } from '../src/model/backend.js';
+import { adaptLevel, trainModel, type Algorithm } from '../src/model/index.js';
+import type { ParamValues } from '../src/project/types.js';
+import { adaptRows } from '../src/model/adapt.js';
+import { levelRows, sliceRows } from '../src/model/data.js';
+import type { Model } from '../src/model/model.js';
+import { log, markdownTable, meanSd } from './report.js';
+
+export interface TrainerScore {
+  algorithm: Algorithm;
+  variant: string;
+  seed: number;
+  nll: number;
+  trueErr: number;
+  trainSeconds: number;
+}
+
+const K = 5;
+const ALGS: Algorithm[] = ['joint', 'reptile', 'reptile-plain'];
+
+export async function compareTrainers(opts: { seeds: number[]; variants: number[]; pastLevels: number; playtestsPerPast: number; testLevels: number }): Promise<TrainerScore[]> {
+  await initBackend();
+  const out: TrainerScore[] = [];
+  for (const vi of opts.variants) {
+    const variant = variants[vi]!;
+    for (const seed of opts.seeds) {
+      const c = generateCorpus({ seed: 100 + seed, pastLevels: opts.pastLevels, playtestsPerPast: opts.playtestsPerPast, newLevels: opts.testLevels, playtestsPerNew: 25, variant });
+      const test = new Set(c.newLevelIds);
+      const corpus = { project: c.project, levels: c.levels.filter((l) => !test.has(l.id)), playtests: c.playtests.filter((p) => !test.has(p.levelId)) };
+      const tol = new Map(c.project.targets.map((t) => [t.metric, t.tolerance]));
+      for (const algorithm of ALGS) {
+        const t0 = performance.now();
+        const model = (await trainModel(corpus, { algorithm, seed })) as Model;
+        const trainSeconds = (performance.now() - t0) / 1000;
+        let nll = 0;
+        let nNll = 0;
+        let err = 0;
+        let nErr = 0;
+        for (const id of c.newLevelIds) {
+          const level = c.levels.find((l) => l.id === id)!;
+          const pts = c.playtests.filter((p) => p.levelId === id);
+          const rows = levelRows(model, level, pts);
+          const P = model.shape.params;
+          const M = model.spec.metrics.length;
+          const pred = adaptRows(model, sliceRows(rows, 0, K, P, M), 'context');
+          for (const v of pred.logLikRows(sliceRows(rows, K, rows.rows, P, M))) {
+            nll -= v;
+            nNll++;
+          }
+          pred.dispose();
+          const adapted = adaptLevel(model, level, pts.slice(0, K));
+          const settings: ParamValues[] = pts.slice(K).map((p) => ({ ...Object.fromEntries(c.project.params.map((q) => [q.name, q.default])), ...p.params }));
+          const x = new Float32Array(settings.length * P);
+          settings.forEach((s, i) => x.set(model.space.encode(s), i * P));
+          const { mode } = adapted.predict(x, settings.length);
+          adapted.dispose();
+          settings.forEach((s, i) => {
+            const truth = expectedMetrics(c.truth.get(id)!, s, variant);
+            c.project.metrics.forEach((m, j) => {
+              const t = tol.get(m.name);
+              if (t === undefined) return;
+              err += ((mode[i * M + j]! - truth[m.name]!) / t) ** 2;
+              nErr++;
+            });
+          });
+        }
+        model.dispose();
+        const row = { algorithm, variant: variant.name, seed, nll: nll / nNll, trueErr: Math.sqrt(err / nErr), trainSeconds };
+        log(`  trainers: ${JSON.stringify(row)}`);
+        out.push(row);
+      }
+    }
+  }
+  return out;
+}
+
+export function trainerTable(scores: readonly TrainerScore[]): string {
+  const rows = ALGS.map((a) => {
+    const s = scores.filter((x) => x.algorithm === a);
+    return [a, meanSd(s.map((x) => x.nll), 3), meanSd(s.map((x) => x.trueErr), 3), meanSd(s.map((x) => x.trainSeconds), 1)];
+  });
+  return markdownTable(['trainer', `held-out NLL per playtest (K = ${K})`, 'RMSE of expected metrics vs truth (tolerances)', 'training s'], rows);
+}
+
+export async function run(opts: { quick: boolean }): Promise<string> {
+  const setup = opts.quick
+    ? { seeds: [1], variants: [0], pastLevels: 60, playtestsPerPast: 16, testLevels: 10 }
+    : { seeds: [1, 2, 3], variants: [0, 1], pastLevels: 120, playtestsPerPast: 20, testLevels: 20 };
+  const scores = await compareTrainers(setup);
+  return [
+    '## Meta-trainers compared (held-out levels of the sample game)',
+    '',
+    `${setup.pastLevels} past levels × ${setup.playtestsPerPast} playtests for training, ${setup.testLevels} levels never trained on, ` +
+      `adapted from ${K} playtests and scored on 20 more; seeds ${setup.seeds.join(', ')}; variants ${setup.variants.map((v) => variants[v]!.name).join(', ')}; ` +
+      'mean ± sd over the runs, default hyper-parameters of each trainer (same ensemble, network and compute budget).',
+    '',
+    trainerTable(scores),
+  ].join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  run({ quick: process.argv.includes('--quick') }).then(
+    (md) => console.log(md),
+    (e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,122 @@
+// `metabalance import --project DIR FILE`: levels or playtests from JSONL or CSV, all or nothing.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ConvertedRecords, RecordKind } from '../../project/csv-records.js';
+import { csvColumnOf, csvToRecords } from '../../project/csv-records.js';
+import type { Problem } from '../../project/errors.js';
+import { InputError, UsageError } from '../../project/errors.js';
+import type { Project } from '../../project/types.js';
+import { readJsonl } from '../../store/jsonl.js';
+import type { AppendResult } from '../../store/project-store.js';
+import { ProjectStore } from '../../store/project-store.js';
+import { CsvSyntaxError, parseCsv } from '../../util/csv.js';
+import { expectPositionals, parseArgs, required } from '../args.js';
+import type { CliIo, Command } from '../command.js';
+
+const usage = `usage: metabalance import --project DIR FILE [--kind levels|playtests] [--json]
+
+Appends the levels or playtests in FILE to the project, after checking every record: if any
+record is bad, nothing is imported and every problem is listed as FILE:LINE: FIELD: MESSAGE.
+Records whose id is already stored with the same content are skipped as duplicates, so an import
+can be repeated safely when its records carry ids. A level whose id is already stored is replaced.
+
+FILE formats:
+  JSONL  one JSON record a line, as in levels.jsonl / playtests.jsonl
+  CSV    a header row, then one record a row. Playtest columns: levelId, id, tester, at,
+         param.<name>, metric.<name>; level columns: id, description, feature.<name>.
+         Quote cells with "…" ("" for a quote); an empty cell is a missing value; numbers are
+         plain decimals (1.5, -2, 3e4); bools are true/false; a rate metric may also be true/false.
+Whether FILE holds levels or playtests is read from its columns / fields (levelId, param.*,
+metric.* mean playtests); --kind overrides it. The format is read from the extension (.csv;
+.jsonl/.ndjson/.json) or else from the content.
+
+options:
+  --project DIR   the project folder
+  --kind KIND     levels or playtests
+  --json          print the summary as one JSON object`;
+
+function isCsv(file: string, text: string): boolean {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.csv') return true;
+  if (['.jsonl', '.ndjson', '.json'].includes(ext)) return false;
+  return !text.trimStart().startsWith('{');
+}
+
+const looksLikePlaytest = (v: unknown) => v !== null && typeof v === 'object' && ['levelId', 'metrics', 'params'].some((k) => k in v);
+
+async function jsonlRecords(file: string, kind: RecordKind | undefined): Promise<ConvertedRecords> {
+  const chunk = await readJsonl(file);
+  const lines = chunk.tail ? [...chunk.lines, chunk.tail.complete ? { line: chunk.tail.line, value: chunk.tail.value } : { line: chunk.tail.line, error: 'invalid JSON: the line is cut off' }] : chunk.lines;
+  const problems: Problem[] = lines.flatMap((l) => (l.error !== undefined ? [{ line: l.line, message: l.error }] : []));
+  const records = lines.flatMap((l) => (l.error === undefined ? [{ line: l.line, record: l.value as Record<string, unknown> }] : []));
+  return { kind: kind ?? (looksLikePlaytest(records[0]?.record) ? 'playtests' : 'levels'), records, problems };
+}
+
+async function readRecords(file: string, project: Project, kind: RecordKind | undefined): Promise<{ converted: ConvertedRecords; csv: boolean }> {
+  const text = await readFile(file, 'utf8');
+  if (!isCsv(file, text)) return { converted: await jsonlRecords(file, kind), csv: false };
+  try {
+    return { converted: csvToRecords(project, parseCsv(text), kind), csv: true };
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) return { converted: { kind: kind ?? 'playtests', records: [], problems: [{ line: e.line, message: e.message }] }, csv: true };
+    throw e;
+  }
+}
+
+/** A record problem caused by a cell already reported as unconvertible (the cell itself, or its now-empty group). */
+function echoesFailedCell(field: string | undefined, failed: readonly string[] | undefined): boolean {
+  if (!failed || field === undefined) return false;
+  return failed.some((col) => col === field || col.startsWith(`${field.replace(/s$/, '')}.`));
+}
+
+function listed(ids: readonly string[], cap = 10): string {
+  return ids.length <= cap ? ids.join(', ') : `${ids.slice(0, cap).join(', ')} … and ${ids.length - cap} more`;
+}
+
+const count = (n: number, plural: string) => `${n} ${n === 1 ? plural.replace(/s$/, '') : plural}`;
+
+function report(io: CliIo, kind: RecordKind, result: AppendResult, json: boolean, file: string): void {
+  if (result.accepted.length > 0) io.err(`${kind === 'levels' ? 'added or replaced' : 'imported'}: ${listed(result.accepted)}`);
+  if (result.duplicates.length > 0) io.err(`skipped as duplicates (already stored): ${listed(result.duplicates)}`);
+  if (json) io.out(JSON.stringify({ kind, file, imported: result.accepted.length, duplicates: result.duplicates.length }));
+  else io.out(`imported ${count(result.accepted.length, kind)} from ${file}; skipped ${count(result.duplicates.length, 'duplicates')}`);
+}
+
+export const command: Command = {
+  name: 'import',
+  usage,
+  async run(argv, io) {
+    const { flags, positionals } = parseArgs(argv, { project: { type: 'string' }, kind: { type: 'string' }, json: { type: 'boolean' } });
+    const dir = path.resolve(io.cwd, required(flags.project, '--project DIR'));
+    expectPositionals(positionals, 1, 1, 'the FILE to import');
+    const kind = flags.kind;
+    if (kind !== undefined && kind !== 'levels' && kind !== 'playtests') throw new UsageError(`--kind: must be levels or playtests (got "${kind}")`);
+    const shown = positionals[0] as string;
+    const file = path.resolve(io.cwd, shown);
+    const store = await ProjectStore.open(dir);
+    try {
+      const { converted, csv } = await readRecords(file, store.project, kind);
+      const problems = converted.problems.map((p) => ({ ...p, file: shown }));
+      const records = converted.records.map((r) => r.record);
+      // With conversion problems nothing will be written, but the other records are still checked so every problem shows.
+      const opts = { allOrNothing: true, dryRun: problems.length > 0 };
+      const result = converted.kind === 'levels' ? await store.upsertLevels(records, opts) : await store.appendPlaytests(records, opts);
+      for (const r of result.rejected) {
+        const source = converted.records[r.index];
+        for (const p of r.problems) {
+          const field = p.field !== undefined && csv ? csvColumnOf(p.field) : p.field;
+          if (echoesFailedCell(field, source?.failed)) continue;
+          problems.push({ file: shown, ...(source ? { line: source.line } : {}), ...(field !== undefined ? { field } : {}), message: p.message });
+        }
+      }
+      if (problems.length > 0) {
+        problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+        throw new InputError(problems, `nothing imported from ${shown}`);
+      }
+      report(io, converted.kind, result, Boolean(flags.json), shown);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};

@@ -1,0 +1,109 @@
+// metabalance train --project DIR [--steps N] [--seed N] [--algorithm A] [--verbose] [--json]
+import { backendName, initBackend } from '../../model/backend.js';
+import { saveModel, trainModel, type Algorithm } from '../../model/index.js';
+import { UsageError } from '../../project/errors.js';
+import { ProjectStore } from '../../store/project-store.js';
+import { parseArgs } from '../args.js';
+import type { Command } from '../command.js';
+import { atLeast, noPositionals, Progress, projectDir } from '../ml-common.js';
+
+const ALGORITHMS: readonly Algorithm[] = ['joint', 'reptile', 'reptile-plain'];
+
+const usage = `metabalance train --project DIR [--steps N] [--seed N] [--algorithm joint|reptile|reptile-plain] [--verbose] [--json]
+
+Meta-trains the surrogate model on every level's playtests and saves it as DIR/models/<modelId>/
+(balance and suggest use the newest one). Deterministic: the same folder and seed give the same model.
+
+  --project DIR      the project folder
+  --steps N          optimizer steps / meta-iterations (default: the model's own, with early stopping)
+  --seed N           random seed (default 0)
+  --algorithm A      joint (default), reptile, or reptile-plain (no per-level context; a reference)
+  --verbose          also print the backend choice and the model's hyper-parameters on stderr
+  --json             print the result as one JSON object on stdout
+
+Progress goes to stderr (a bar on a terminal). Ctrl-C stops training and saves nothing.
+Exit status: 0 trained and saved, 2 bad usage or bad project files, 1 otherwise.`;
+
+export const command: Command = {
+  name: 'train',
+  usage,
+  async run(argv, io) {
+    const { flags, positionals } = parseArgs(argv, {
+      project: { type: 'string' },
+      steps: { type: 'int' },
+      seed: { type: 'int' },
+      algorithm: { type: 'string' },
+      verbose: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    noPositionals(positionals);
+    const dir = projectDir(flags.project, io.cwd);
+    const steps = atLeast('steps', flags.steps, 1);
+    const seed = atLeast('seed', flags.seed, 0) ?? 0;
+    const algorithm = flags.algorithm as Algorithm | undefined;
+    if (algorithm !== undefined && !ALGORITHMS.includes(algorithm)) {
+      throw new UsageError(`--algorithm must be one of ${ALGORITHMS.join(', ')} (got "${flags.algorithm}")`);
+    }
+    const store = await ProjectStore.open(dir);
+    try {
+      const levels = store.levels();
+      const playtests = store.playtests();
+      const backend = await initBackend();
+      io.err(`metabalance: training on ${levels.length} levels, ${playtests.length} playtests (backend ${backend}, seed ${seed}${algorithm ? `, ${algorithm}` : ''})`);
+      const bar = new Progress(io.stderr, io.stderrIsTTY);
+      const started = Date.now();
+      let model;
+      try {
+        model = await trainModel(
+          { project: store.project, levels, playtests },
+          {
+            seed,
+            signal: io.signal,
+            ...(steps === undefined ? {} : { steps }),
+            ...(algorithm === undefined ? {} : { algorithm }),
+            onProgress: (p) =>
+              bar.update(
+                p.step,
+                p.total,
+                `step ${p.step}/${p.total} loss ${p.loss.toFixed(4)}${p.valLoss === null ? '' : ` val ${p.valLoss.toFixed(4)}`} ETA ${Math.ceil(p.etaSec)} s`,
+              ),
+          },
+        );
+      } catch (err) {
+        if (!io.signal.aborted) throw err;
+        bar.done();
+        io.err('metabalance: training interrupted; nothing saved');
+        return 1;
+      }
+      bar.done();
+      try {
+        const modelId = await saveModel(model, dir);
+        const info = model.info;
+        if (flags.verbose) io.err(`metabalance: backend ${backendName()}; model info ${JSON.stringify(info)}`);
+        const result = {
+          modelId,
+          algorithm: info.algorithm,
+          seed: info.seed,
+          steps: info.steps,
+          backend: info.backend,
+          corpus: info.corpus,
+          validation: info.validation,
+          seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
+        };
+        if (flags.json) io.out(JSON.stringify(result));
+        else {
+          io.out(
+            `trained model ${modelId}: ${info.algorithm}, ${info.steps} steps, seed ${info.seed}, backend ${info.backend}, ` +
+              `${info.corpus.levels} levels / ${info.corpus.playtests} playtests, ${result.seconds} s`,
+          );
+          for (const [k, v] of Object.entries(info.validation)) io.out(`  validation ${k}: ${Number(v.toPrecision(4))}`);
+        }
+        return 0;
+      } finally {
+        model.dispose();
+      }
+    } finally {
+      await store.close();
+    }
+  },
+};

@@ -1,0 +1,168 @@
+// Adapting the meta-model to one level from its playtests (K = 0 … 100):
+//  - 'context' (metabalance): each member's context posterior (posterior.ts), draws z from it;
+//    a model without a context (reptile-plain) instead fine-tunes all weights on the playtests with
+//    exactly its training inner loop (the literature's Reptile adaptation);
+//  - 'none' (the pooled baseline): z at the prior mean, no adaptation;
+//  - 'offsets' (the statistician's baseline): the pooled model plus per-metric offsets in link
+//    space, each the posterior mean of a Gaussian-prior offset given the K playtests.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Level, Playtest } from '../project/types.js';
+import { adamDispose, adamInit, adamStep } from './adam.js';
+import { levelRows, type LevelRows } from './data.js';
+import { gridHeads, levelBias } from './inference.js';
+import { LOG_SD_MAX, LOG_SD_MIN } from './likelihood.js';
+import { memberNets, type MetaModel, type Model } from './model.js';
+import { batchArrays, copyLoss, disposeBatch, uploadBatch } from './objective.js';
+import { baseNormals, contextPosterior, transform } from './posterior.js';
+import { Predictor, type LevelPredictor, type MemberContexts } from './predictor.js';
+
+export type AdaptMethod = 'context' | 'offsets' | 'none';
+
+/** Posterior draws per ensemble member. */
+export const DRAWS_PER_MEMBER = 4;
+/** Prior sd of the offsets baseline: in logits for rates, in standardised link units otherwise. */
+const OFFSET_PRIOR_SD = { rate: 1, gaussian: 0.5 };
+
+function asModel(m: MetaModel): Model {
+  if (!('spec' in m) || !('layout' in m)) throw new TypeError('adaptLevel: not a model from trainModel/loadLatestModel');
+  return m as Model;
+}
+
+export function adaptLevel(
+  model: MetaModel,
+  level: Level,
+  playtests: readonly Playtest[],
+  opts: { method?: AdaptMethod } = {},
+): LevelPredictor {
+  const m = asModel(model);
+  return adaptRows(m, levelRows(m, level, playtests), opts.method ?? 'context');
+}
+
+export function adaptRows(model: Model, rows: LevelRows, method: AdaptMethod): Predictor {
+  const Z = model.shape.context;
+  const E = model.ensemble;
+  if (method === 'context' && Z === 0) return fineTuned(model, rows);
+  const nets = model.members();
+  const zeros = new Float32Array(Z * 2);
+  let contexts: MemberContexts[];
+  if (method === 'context') {
+    const u = baseNormals(DRAWS_PER_MEMBER, Z, 'draws');
+    contexts = nets.map((net) => {
+      const bias = levelBias(net, rows.feat);
+      const g = contextPosterior(model, net, bias, rows);
+      bias.dispose();
+      const z = new Float32Array((1 + DRAWS_PER_MEMBER) * Z);
+      z.set(g.mean);
+      z.set(transform(g, u, DRAWS_PER_MEMBER, Z), Z);
+      return { z, headShift: null };
+    });
+  } else if (method === 'none') {
+    contexts = nets.map(() => ({ z: zeros, headShift: null }));
+  } else {
+    contexts = offsetContexts(model, rows);
+  }
+  if (contexts.length !== E) throw new Error('internal: one context set per member');
+  return new Predictor(model, rows.id, rows.rows, rows.feat, nets, false, contexts);
+}
+
+/**
+ * The offsets baseline: per member and metric, a shift δ of the link-space mean (both outcome
+ * branches) with prior N(0, τ²), its posterior from one Newton step at δ = 0 (exact for the
+ * Gaussian metrics); draws shift by the posterior sd times fixed normals.
+ */
+function offsetContexts(model: Model, rows: LevelRows): MemberContexts[] {
+  const { nB, nU, nC, width: O } = model.layout;
+  const M = model.spec.metrics.length;
+  const Z = model.shape.context;
+  const P = model.shape.params;
+  const u = baseNormals(DRAWS_PER_MEMBER, M, 'offsets');
+  return model.members().map((net) => {
+    const num = new Float64Array(M);
+    const den = new Float64Array(M);
+    for (let k = 0; k < M; k++) den[k] = 1 / (k < nB ? OFFSET_PRIOR_SD.rate : OFFSET_PRIOR_SD.gaussian) ** 2;
+    if (rows.rows > 0) {
+      const t = tf.tidy(() => {
+        const bias = levelBias(net, rows.feat);
+        const z = Z > 0 ? tf.zeros([1, Z]) : null;
+        return gridHeads(net, bias, tf.tensor2d(rows.x, [rows.rows, P]), z as tf.Tensor2D | null);
+      });
+      const h = t.dataSync() as Float32Array;
+      t.dispose();
+      const sd = (raw: number): number => Math.exp(Math.min(LOG_SD_MAX, Math.max(LOG_SD_MIN, raw)));
+      for (let r = 0; r < rows.rows; r++) {
+        const o = r * O;
+        const y = (k: number): number => rows.y[r * M + k]!;
+        const seen = (k: number): boolean => rows.obs[r * M + k]! > 0;
+        for (let k = 0; k < nB; k++) {
+          if (!seen(k)) continue;
+          const p = 1 / (1 + Math.exp(-h[o + k]!));
+          num[k]! += y(k) - p;
+          den[k]! += p * (1 - p);
+        }
+        for (let k = 0; k < nU; k++) {
+          if (!seen(nB + k)) continue;
+          const s2 = sd(h[o + nB + nU + k]!) ** 2;
+          num[nB + k]! += (y(nB + k) - h[o + nB + k]!) / s2;
+          den[nB + k]! += 1 / s2;
+        }
+        const won = model.layout.outcomePos;
+        for (let k = 0; k < nC; k++) {
+          const kk = nB + nU + k;
+          if (!seen(kk) || won < 0 || !seen(won)) continue;
+          const branch = y(won) >= 0.5 ? 0 : 2;
+          const h0 = o + nB + 2 * nU;
+          const s2 = sd(h[h0 + (branch + 1) * nC + k]!) ** 2;
+          num[kk]! += (y(kk) - h[h0 + branch * nC + k]!) / s2;
+          den[kk]! += 1 / s2;
+        }
+      }
+    }
+    const shift = (draw: number): Float32Array => {
+      const d = new Float32Array(O);
+      for (let k = 0; k < M; k++) {
+        const delta = num[k]! / den[k]! + (draw < 0 ? 0 : u[draw * M + k]! / Math.sqrt(den[k]!));
+        if (k < nB) d[k] = delta;
+        else if (k < nB + nU) d[k] = delta;
+        else {
+          const c = k - nB - nU;
+          const h0 = nB + 2 * nU;
+          d[h0 + c] = delta;
+          d[h0 + 2 * nC + c] = delta;
+        }
+      }
+      return d;
+    };
+    return {
+      z: new Float32Array((1 + DRAWS_PER_MEMBER) * Z),
+      headShift: Array.from({ length: 1 + DRAWS_PER_MEMBER }, (_, i) => shift(i - 1)),
+    };
+  });
+}
+
+/** reptile-plain adaptation: the training inner loop (innerSteps of Adam, β1 = 0) on all weights. */
+function fineTuned(model: Model, rows: LevelRows): Predictor {
+  const cfg = model.config;
+  const E = model.ensemble;
+  let w: tf.Tensor[] = model.weights.map((v) => tf.clone(v));
+  if (rows.rows > 0) {
+    const levels = [rows];
+    const arrays = batchArrays(levels, Array.from({ length: E }, () => [0]), model.shape.params, model.spec.metrics.length, (c) => c, E);
+    const batch = uploadBatch(arrays, model.shape.params + model.shape.features, model.spec.metrics.length);
+    const adam = adamInit(w);
+    const lr = w.map(() => cfg.innerLr);
+    for (let i = 0; i < cfg.innerSteps; i++) {
+      const grads = tf.tidy(() =>
+        tf.grads((...ps: tf.Tensor[]) => tf.sum(copyLoss(model.layout, ps, null, null, batch, null, cfg.weightDecay)))(w),
+      );
+      const next = adamStep(w, grads, adam, lr, 0);
+      tf.dispose([...grads, ...w]);
+      w = next;
+    }
+    adamDispose(adam);
+    disposeBatch(batch);
+  }
+  const nets = memberNets(w, model.shape);
+  tf.dispose(w);
+  const contexts = nets.map(() => ({ z: new Float32Array(0), headShift: null }));
+  return new Predictor(model, rows.id, rows.rows, rows.feat, nets, true, contexts);
+}

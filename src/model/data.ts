@@ -1,0 +1,58 @@
+// A corpus as per-level arrays the trainers and adaptation batch from (encoded once).
+import type { Level, Playtest, Project } from '../project/types.js';
+import { encodeFeatures, encodeMetrics, type EncodingSpec, type HeadLayout, type ParamSpace } from './encoding.js';
+
+export interface LevelRows {
+  id: string;
+  rows: number;
+  /** encoded params [rows, P] */
+  x: Float32Array;
+  /** encoded features (values + missing flags) [F2] */
+  feat: Float32Array;
+  /** targets and observed flags [rows, M], internal metric order */
+  y: Float32Array;
+  obs: Float32Array;
+}
+
+export interface Encoder {
+  project: Project;
+  space: ParamSpace;
+  spec: EncodingSpec;
+  layout: HeadLayout;
+}
+
+export function levelRows(enc: Encoder, level: Level, playtests: readonly Playtest[]): LevelRows {
+  const P = enc.space.dim;
+  const M = enc.spec.metrics.length;
+  const n = playtests.length;
+  const x = new Float32Array(n * P);
+  const y = new Float32Array(n * M);
+  const obs = new Float32Array(n * M);
+  playtests.forEach((pt, r) => {
+    x.set(enc.space.encode(pt.params ?? {}), r * P);
+    encodeMetrics(enc.spec, enc.layout, pt.metrics, y, obs, r * M);
+  });
+  return { id: level.id, rows: n, x, feat: encodeFeatures(enc.spec, level), y, obs };
+}
+
+/** Rows [from, to) of a level as a new LevelRows (used to split adapt / score playtests). */
+export function sliceRows(l: LevelRows, from: number, to: number, P: number, M: number): LevelRows {
+  return {
+    id: l.id,
+    rows: to - from,
+    x: l.x.subarray(from * P, to * P),
+    feat: l.feat,
+    y: l.y.subarray(from * M, to * M),
+    obs: l.obs.subarray(from * M, to * M),
+  };
+}
+
+export function corpusRows(enc: Encoder, levels: readonly Level[], playtests: readonly Playtest[]): LevelRows[] {
+  const byLevel = new Map<string, Playtest[]>();
+  for (const pt of playtests) {
+    const list = byLevel.get(pt.levelId);
+    if (list) list.push(pt);
+    else byLevel.set(pt.levelId, [pt]);
+  }
+  return levels.map((l) => levelRows(enc, l, byLevel.get(l.id) ?? []));
+}

@@ -1,0 +1,10 @@
+// The public face of the meta-learner (see INTERFACES.md "src/model").
+export { initBackend, backendName } from './backend.js';
+export { paramSpace, type ParamSpace } from './encoding.js';
+export type { Algorithm, MetaModel, ModelInfo, ModelConfig } from './model.js';
+export { ALGORITHMS } from './model.js';
+export { trainModel, AbortError, defaultConfig, type Corpus, type TrainOptions, type TrainProgress } from './train.js';
+export { saveModel, loadLatestModel, loadModelDir } from './checkpoint.js';
+export { adaptLevel, type AdaptMethod } from './adapt.js';
+export type { LevelPredictor } from './predictor.js';
+export { trainScratch } from './scratch.js';

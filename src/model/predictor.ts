@@ -1,0 +1,178 @@
+// A model adapted to one level: expected metrics for many candidate settings at once, at the
+// most likely context (mode) and under posterior × ensemble draws whose spread is calibrated.
+import * as tf from '@tensorflow/tfjs-core';
+import type { LevelRows } from './data.js';
+import { expectedFromHeads, rowLogLik } from './likelihood.js';
+import { disposeNets, type MemberNet, type Model } from './model.js';
+import { levelBias, gridHeads } from './inference.js';
+
+export interface LevelPredictor {
+  readonly levelId: string;
+  readonly playtestCount: number;
+  readonly metrics: string[];
+  readonly samples: number;
+  predict(x: Float32Array, n: number, opts?: { draws?: boolean }): { mode: Float32Array; draws?: Float32Array };
+  dispose(): void;
+}
+
+/** One member's contexts: the mode first, then its draws; each optionally shifted in head space. */
+export interface MemberContexts {
+  /** [1 + S_e, Z] (empty rows when the model has no context) */
+  z: Float32Array;
+  /** per context, a shift added to the heads (the 'offsets' baseline), or null */
+  headShift: Float32Array[] | null;
+}
+
+export class Predictor implements LevelPredictor {
+  readonly metrics: string[];
+  readonly samples: number;
+  private readonly perMember: number;
+  private readonly biases: tf.Tensor2D[];
+  private readonly zAll: (tf.Tensor2D | null)[];
+  private readonly zMode: (tf.Tensor2D | null)[];
+  private disposed = false;
+
+  constructor(
+    private readonly model: Model,
+    readonly levelId: string,
+    readonly playtestCount: number,
+    feat: Float32Array,
+    private readonly nets: MemberNet[],
+    private readonly ownsNets: boolean,
+    private readonly contexts: MemberContexts[],
+  ) {
+    const Z = model.shape.context;
+    this.metrics = model.project.metrics.map((m) => m.name);
+    const c0 = contexts[0]!;
+    this.perMember = Z > 0 ? c0.z.length / Z - 1 : c0.headShift ? c0.headShift.length - 1 : 1;
+    this.samples = this.perMember * nets.length;
+    this.biases = nets.map((n) => levelBias(n, feat));
+    this.zAll = contexts.map((c) => (Z > 0 ? tf.tensor2d(c.z, [c.z.length / Z, Z]) : null));
+    this.zMode = contexts.map((c) => (Z > 0 ? tf.tensor2d(c.z.subarray(0, Z), [1, Z]) : null));
+  }
+
+  predict(x: Float32Array, n: number, opts: { draws?: boolean } = {}): { mode: Float32Array; draws?: Float32Array } {
+    const { mode, draws } = this.run(x, n, opts.draws === true, null);
+    if (draws) this.calibrate(draws, n);
+    return draws ? { mode, draws } : { mode };
+  }
+
+  /** Uncalibrated draws and the playtest-noise variance at the mode (for fitting the calibration). */
+  rawDraws(x: Float32Array, n: number): { draws: Float32Array; noiseVar: Float32Array } {
+    const noiseVar = new Float32Array(n * this.metrics.length);
+    const { draws } = this.run(x, n, true, noiseVar);
+    return { draws: draws!, noiseVar };
+  }
+
+  private run(x: Float32Array, n: number, withDraws: boolean, noiseVar: Float32Array | null): { mode: Float32Array; draws?: Float32Array } {
+    if (this.disposed) throw new Error('LevelPredictor used after dispose()');
+    const P = this.model.shape.params;
+    if (x.length < n * P) throw new RangeError(`predict: x has ${x.length} floats, need ${n}×${P}`);
+    const M = this.metrics.length;
+    const E = this.nets.length;
+    const S = this.samples;
+    const Z = this.model.shape.context;
+    const mode = new Float32Array(n * M);
+    const draws = withDraws ? new Float32Array(n * S * M) : undefined;
+    const one = new Float32Array(M);
+    const noise = new Float32Array(M);
+    const xT = tf.tensor2d(x.subarray(0, n * P), [n, P]);
+    for (let e = 0; e < E; e++) {
+      // Without a context every draw of a member is the member itself: one pass serves both.
+      const zT = withDraws && Z > 0 ? this.zAll[e]! : this.zMode[e]!;
+      const headsT = tf.tidy(() => gridHeads(this.nets[e]!, this.biases[e]!, xT, zT));
+      const heads = headsT.dataSync() as Float32Array;
+      headsT.dispose();
+      const s = headsT.shape[1];
+      const O = headsT.shape[2];
+      const shifts = this.contexts[e]!.headShift;
+      const row = new Float32Array(O);
+      const ctxCount = withDraws ? 1 + this.perMember : 1;
+      for (let i = 0; i < n; i++) {
+        for (let c = 0; c < ctxCount; c++) {
+          const src = Math.min(c, s - 1);
+          let off = (i * s + src) * O;
+          let h: ArrayLike<number> = heads;
+          const shift = shifts?.[c];
+          if (shift) {
+            for (let k = 0; k < O; k++) row[k] = heads[off + k]! + shift[k]!;
+            h = row;
+            off = 0;
+          }
+          expectedFromHeads(this.model.spec, this.model.layout, h, off, one, 0, noise);
+          if (c > 0) {
+            draws!.set(one, (i * S + e * this.perMember + (c - 1)) * M);
+            continue;
+          }
+          for (let j = 0; j < M; j++) mode[i * M + j]! += one[j]! / E;
+          if (noiseVar) for (let j = 0; j < M; j++) noiseVar[i * M + j]! += noise[j]! / E;
+        }
+      }
+    }
+    xT.dispose();
+    return draws ? { mode, draws } : { mode };
+  }
+
+  /**
+   * Predictive log-likelihood of each row of a level's held-out playtests: log of the mean, over
+   * the members' draws, of p(playtest | draw) — the validation score. Not for the offsets baseline.
+   */
+  logLikRows(rows: LevelRows): Float64Array {
+    const Z = this.model.shape.context;
+    const P = this.model.shape.params;
+    const M = this.metrics.length;
+    const R = rows.rows;
+    const per: Float32Array[] = [];
+    for (let e = 0; e < this.nets.length; e++) {
+      if (this.contexts[e]!.headShift) throw new Error('logLikRows: not defined for shifted heads');
+      const zAll = this.zAll[e];
+      const t = tf.tidy(() => {
+        const z = zAll && Z > 0 ? tf.slice(zAll, [1, 0], [-1, -1]) : null;
+        const heads = gridHeads(this.nets[e]!, this.biases[e]!, tf.tensor2d(rows.x, [R, P]), z as tf.Tensor2D | null);
+        return rowLogLik(this.model.layout, heads, tf.tensor3d(rows.y, [R, 1, M]), tf.tensor3d(rows.obs, [R, 1, M]));
+      });
+      per.push((t.dataSync() as Float32Array).slice());
+      t.dispose();
+    }
+    const out = new Float64Array(R);
+    const s = per[0]!.length / R;
+    for (let r = 0; r < R; r++) {
+      let max = -Infinity;
+      for (const a of per) for (let k = 0; k < s; k++) max = Math.max(max, a[r * s + k]!);
+      let sum = 0;
+      for (const a of per) for (let k = 0; k < s; k++) sum += Math.exp(a[r * s + k]! - max);
+      out[r] = max + Math.log(sum / (s * per.length));
+    }
+    return out;
+  }
+
+  /** Widen each metric's draws around their mean by the calibration factor; keep them in range. */
+  private calibrate(draws: Float32Array, n: number): void {
+    const M = this.metrics.length;
+    const S = this.samples;
+    const specs = this.model.spec.metrics;
+    for (let j = 0; j < M; j++) {
+      const c = this.model.calibration[j] ?? 1;
+      const link = specs[j]!.link;
+      for (let i = 0; i < n; i++) {
+        let mean = 0;
+        for (let s = 0; s < S; s++) mean += draws[(i * S + s) * M + j]!;
+        mean /= S;
+        for (let s = 0; s < S; s++) {
+          const k = (i * S + s) * M + j;
+          let v = mean + c * (draws[k]! - mean);
+          if (link === 'bernoulli') v = Math.min(1, Math.max(0, v));
+          else if (link !== 'identity') v = Math.max(0, v);
+          draws[k] = v;
+        }
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    tf.dispose([...this.biases, ...this.zAll.filter((t) => t !== null), ...this.zMode.filter((t) => t !== null)]);
+    if (this.ownsNets) disposeNets(this.nets);
+  }
+}

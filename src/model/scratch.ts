@@ -1,0 +1,38 @@
+// The "from scratch" baseline: a small network trained only on one level's K playtests (no
+// meta-learning, no context), a 3-member ensemble for its spread.
+import type { Level, Playtest } from '../project/types.js';
+import { adaptRows } from './adapt.js';
+import { levelRows } from './data.js';
+import type { Model, MetaModel } from './model.js';
+import type { LevelPredictor } from './predictor.js';
+import { defaultConfig, newModel } from './train.js';
+import { jointStep } from './trainers.js';
+import { adamInit } from './adam.js';
+import { Rng } from '../util/rng.js';
+import { backendName } from './backend.js';
+
+export function trainScratch(meta: MetaModel, level: Level, playtests: readonly Playtest[], opts: { seed?: number } = {}): LevelPredictor {
+  const base = meta as Model;
+  const seed = opts.seed ?? 0;
+  const cfg = { ...defaultConfig('joint', seed), context: 0, hidden: 16, steps: 300, batchLevels: 1, lr: 1e-2, weightDecay: 1e-2 };
+  const corpus = { project: base.project, levels: [level], playtests };
+  const model = newModel(corpus, cfg, [level.id], backendName());
+  const rows = levelRows(model, level, playtests);
+  if (rows.rows > 0) {
+    const adam = adamInit(model.weights);
+    for (let s = 0; s < cfg.steps; s++) jointStep(model, [rows], [0], adam, new Rng(seed).fork(s), { lr: cfg.lr, contextLr: 0 });
+    adam.m.concat(adam.v).forEach((t) => t.dispose());
+  }
+  const pred = adaptRows(model, rows, 'none');
+  return withOwner(pred, model);
+}
+
+/** The predictor owns its throw-away model. */
+function withOwner(pred: LevelPredictor, model: Model): LevelPredictor {
+  const dispose = pred.dispose.bind(pred);
+  pred.dispose = () => {
+    dispose();
+    model.dispose();
+  };
+  return pred;
+}

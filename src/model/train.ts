@@ -1,0 +1,212 @@
+// Meta-training: builds the encoding and the model (or resumes one from a checkpoint), runs the
+// chosen trainer step by step with progress, validation on held-out levels, early stopping and
+// abort, then fits the spread calibration on the held-out levels.
+import { Rng } from '../util/rng.js';
+import type { Level, Playtest, Project } from '../project/types.js';
+import { adamInit } from './adam.js';
+import { initBackend } from './backend.js';
+import { corpusRows, type LevelRows } from './data.js';
+import { fitEncoding, headLayout, paramSpace } from './encoding.js';
+import { initWeights, layerSizes } from './network.js';
+import { Model, ALGORITHMS, type Algorithm, type MetaModel, type ModelConfig } from './model.js';
+import { jointStep, reptileStep } from './trainers.js';
+import { fitCalibration, validationNll } from './validation.js';
+
+export interface Corpus {
+  project: Project;
+  levels: Level[];
+  playtests: readonly Playtest[];
+}
+export interface TrainProgress {
+  step: number;
+  total: number;
+  loss: number;
+  valLoss: number | null;
+  etaSec: number;
+}
+export interface TrainOptions {
+  steps?: number;
+  seed?: number;
+  algorithm?: Algorithm;
+  signal?: AbortSignal;
+  onProgress?: (p: TrainProgress) => void;
+  /** a model folder saved by saveModel (e.g. a checkpoint): training continues from its state */
+  resumeFrom?: string;
+  /** extension: hyper-parameter overrides */
+  config?: Partial<ModelConfig>;
+  /** extension: called every `checkpointEvery` steps with the model in its resumable state */
+  checkpointEvery?: number;
+  onCheckpoint?: (model: MetaModel, step: number) => Promise<void> | void;
+}
+
+const COMMON = { hidden: 32, layers: 2, ensemble: 3, weightDecay: 1e-4, valAdapt: 5, contextLr: 3e-2, patience: 8 };
+
+export function defaultConfig(algorithm: Algorithm, seed: number): ModelConfig {
+  const base = { ...COMMON, algorithm, seed, contextSteps: 0, innerSteps: 0, innerLr: 0, outerLr: 0 };
+  if (algorithm === 'joint') return { ...base, context: 4, steps: 1000, batchLevels: 16, lr: 3e-3, evalEvery: 50 };
+  return {
+    ...base,
+    context: algorithm === 'reptile' ? 4 : 0,
+    steps: 200,
+    batchLevels: 8,
+    lr: 0,
+    contextSteps: algorithm === 'reptile' ? 5 : 0,
+    innerSteps: 5,
+    innerLr: 3e-3,
+    outerLr: 1,
+    evalEvery: 10,
+  };
+}
+
+export class AbortError extends Error {
+  override readonly name = 'AbortError';
+  constructor() {
+    super('training aborted');
+  }
+}
+
+/** Held-out levels: enough playtests to adapt on valAdapt and score the rest. */
+export function validationLevels(rows: readonly LevelRows[], cfg: ModelConfig): Set<string> {
+  const eligible = rows.filter((l) => l.rows >= cfg.valAdapt + 5).map((l) => l.id);
+  if (eligible.length < 10) return new Set();
+  const n = Math.min(30, Math.max(3, Math.round(0.1 * eligible.length)));
+  return new Set(new Rng(cfg.seed).fork('validation').shuffle(eligible).slice(0, n));
+}
+
+/** A fresh, untrained model for a corpus. */
+export function newModel(corpus: Corpus, cfg: ModelConfig, trainIds: string[], backend: string): Model {
+  const spec = fitEncoding(corpus.project, corpus.levels, corpus.playtests);
+  const layout = headLayout(spec);
+  const space = paramSpace(corpus.project);
+  const shape = { params: space.dim, features: 2 * spec.features.length, context: cfg.context, hidden: cfg.hidden, layers: cfg.layers, outputs: layout.width };
+  const rng = new Rng(cfg.seed).fork('init');
+  const outBias = new Float32Array(layout.width);
+  for (let k = 0; k < layout.nB; k++) {
+    const m = spec.metrics[layout.order[k]!]!;
+    const ys = corpus.playtests.map((p) => p.metrics[m.name]).filter((v): v is number => typeof v === 'number');
+    const mean = ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length : 0.5;
+    const p = Math.min(0.95, Math.max(0.05, mean));
+    outBias[k] = Math.log(p / (1 - p));
+  }
+  const members = Array.from({ length: cfg.ensemble }, (_, e) => rng.fork(`member${e}`));
+  const weights = initWeights(shape, cfg.ensemble, members, outBias);
+  if (weights.length !== 2 * layerSizes(shape).length) throw new Error('internal: weight count');
+  const qn = cfg.ensemble * trainIds.length * cfg.context;
+  const q = cfg.context > 0 ? { mu: new Float32Array(qn), logSig: new Float32Array(qn).fill(-1) } : null;
+  const info = {
+    algorithm: cfg.algorithm,
+    seed: cfg.seed,
+    steps: 0,
+    trainedAt: new Date().toISOString(),
+    backend,
+    corpus: { levels: corpus.levels.length, playtests: corpus.playtests.length },
+    validation: {},
+  };
+  return new Model(corpus.project, spec, cfg, trainIds, weights, q, info);
+}
+
+const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export async function trainModel(corpus: Corpus, opts: TrainOptions = {}): Promise<Model> {
+  const backend = await initBackend();
+  if (opts.algorithm !== undefined && !ALGORITHMS.includes(opts.algorithm)) {
+    throw new Error(`unknown algorithm "${String(opts.algorithm)}" (use ${ALGORITHMS.join(', ')})`);
+  }
+  let model: Model;
+  if (opts.resumeFrom !== undefined) {
+    const { loadModelDir } = await import('./checkpoint.js');
+    model = await loadModelDir(opts.resumeFrom, corpus.project);
+    if (opts.steps !== undefined) model.config.steps = opts.steps;
+  } else {
+    const algorithm = opts.algorithm ?? 'joint';
+    const cfg = { ...defaultConfig(algorithm, opts.seed ?? 0), ...opts.config };
+    if (opts.steps !== undefined) cfg.steps = opts.steps;
+    const enc = { project: corpus.project, space: paramSpace(corpus.project), spec: fitEncoding(corpus.project, corpus.levels, corpus.playtests) };
+    const all = corpusRows({ ...enc, layout: headLayout(enc.spec) }, corpus.levels, corpus.playtests);
+    const val = validationLevels(all, cfg);
+    model = newModel(corpus, cfg, corpus.levels.map((l) => l.id).filter((id) => !val.has(id)), backend);
+    model.valLevelIds = [...val];
+  }
+  try {
+    await runTraining(model, corpus, opts);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
+}
+
+async function runTraining(model: Model, corpus: Corpus, opts: TrainOptions): Promise<void> {
+  const cfg = model.config;
+  const rows = corpusRows(model, corpus.levels, corpus.playtests);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const levels = model.levelIds.map((id) => byId.get(id) ?? { ...emptyRows(id, rows[0]?.feat.length ?? 0) });
+  const val = model.valLevelIds.map((id) => byId.get(id)).filter((r): r is LevelRows => r !== undefined);
+  const train = levels.map((l, i) => (l.rows > 0 ? i : -1)).filter((i) => i >= 0);
+  if (train.length === 0) throw new Error('training needs at least one level with playtests');
+  const total = cfg.steps;
+  const st = (model.training ??= { step: 0, adam: null, bestVal: null, bestStep: 0, sinceBest: 0, bestWeights: null });
+  if (cfg.algorithm === 'joint' && !st.adam) st.adam = adamInit([...model.weights, ...(model.qMu && model.qLogSig ? [model.qMu, model.qLogSig] : [])]);
+  const t0 = performance.now();
+  const firstStep = st.step;
+  let lastVal: number | null = st.bestVal;
+  while (st.step < total) {
+    if (opts.signal?.aborted) throw new AbortError();
+    const rng = new Rng(cfg.seed).fork(`step${st.step}`);
+    const frac = st.step / total;
+    let loss: number;
+    if (cfg.algorithm === 'joint') {
+      const warm = Math.min(1, (st.step + 1) / 50);
+      const decay = 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * frac));
+      loss = jointStep(model, levels, train, st.adam!, rng, { lr: cfg.lr * warm * decay, contextLr: cfg.contextLr * warm * decay });
+    } else {
+      loss = reptileStep(model, levels, train, rng, cfg.outerLr * (1 - frac));
+    }
+    st.step += 1;
+    let stop = false;
+    if (val.length > 0 && (st.step % cfg.evalEvery === 0 || st.step === total)) {
+      lastVal = validationNll(model, val);
+      if (st.bestVal === null || lastVal < st.bestVal - 1e-4) {
+        st.bestVal = lastVal;
+        st.bestStep = st.step;
+        st.sinceBest = 0;
+        st.bestWeights = model.readWeights();
+      } else {
+        st.sinceBest += 1;
+        stop = st.sinceBest >= cfg.patience;
+      }
+    }
+    const perStep = (performance.now() - t0) / 1000 / (st.step - firstStep);
+    opts.onProgress?.({ step: st.step, total, loss, valLoss: lastVal, etaSec: stop ? 0 : perStep * (total - st.step) });
+    if (opts.onCheckpoint && opts.checkpointEvery && st.step % opts.checkpointEvery === 0 && st.step < total) {
+      await opts.onCheckpoint(model, st.step);
+    }
+    await yieldToLoop();
+    if (stop) break;
+  }
+  if (st.bestWeights) model.setWeights(st.bestWeights);
+  if (val.length > 0) model.calibration = fitCalibration(model, val);
+  const trainRows = levels.reduce((s, l) => s + l.rows, 0);
+  model.info = {
+    ...model.info,
+    steps: st.step,
+    trainedAt: new Date().toISOString(),
+    trainSeconds: (performance.now() - t0) / 1000,
+    validation: {
+      ...(st.bestVal !== null ? { nll: st.bestVal, bestStep: st.bestStep } : {}),
+      levels: val.length,
+      adaptPlaytests: cfg.valAdapt,
+    },
+    calibration: Object.fromEntries(model.spec.metrics.map((m, j) => [m.name, model.calibration[j]!])),
+    trainLevels: levels.length,
+    trainPlaytests: trainRows,
+    metaBatch: cfg.batchLevels,
+    innerSteps: cfg.algorithm === 'joint' ? 1 : cfg.contextSteps + cfg.innerSteps,
+    ensemble: cfg.ensemble,
+    contextDim: cfg.context,
+  };
+}
+
+function emptyRows(id: string, f2: number): LevelRows {
+  return { id, rows: 0, x: new Float32Array(0), feat: new Float32Array(f2), y: new Float32Array(0), obs: new Float32Array(0) };
+}

@@ -1,0 +1,115 @@
+// Turns one incoming frame (a request, a notification or a batch) into its response, exactly as
+// JSON-RPC 2.0 says: notifications get nothing back, an empty batch is one -32600, a batch of
+// notifications only gets no response at all. Never throws: every failure becomes an error object.
+import { ErrorCode, type ErrorObject } from './errors.js';
+import { checkRequest, failure, success, type Request, type Response } from './messages.js';
+import { describe, type Check, type SchemaRegistry } from './schemas.js';
+import type { Method, MethodContext } from './services.js';
+import { toRpcError } from './error-mapping.js';
+
+export interface DispatcherOptions {
+  /** most requests one batch may hold */
+  maxBatch: number;
+  /** check every result against its schema (tests and development); a mismatch is a -32603 */
+  validateResults: boolean;
+  /** where unexpected errors are reported (they reach the client as -32603 without a stack) */
+  log: (message: string) => void;
+}
+
+interface Entry {
+  method: Method;
+  params: Check;
+  result: Check;
+}
+
+export class Dispatcher {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    methods: readonly Method[],
+    schemas: SchemaRegistry,
+    private readonly options: DispatcherOptions,
+  ) {
+    for (const m of methods) {
+      if (this.entries.has(m.name)) throw new Error(`method ${m.name} registered twice`);
+      this.entries.set(m.name, { method: m, params: schemas.check(m.name, 'params'), result: schemas.check(m.name, 'result') });
+    }
+  }
+
+  methodNames(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** A frame's text → the response to send, or null when nothing is to be sent. */
+  async handleText(text: string, ctx: MethodContext): Promise<Response | Response[] | null> {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      return failure(null, { code: ErrorCode.ParseError, message: `parse error: ${(err as Error).message}` });
+    }
+    return this.handleValue(value, ctx);
+  }
+
+  async handleValue(value: unknown, ctx: MethodContext): Promise<Response | Response[] | null> {
+    if (!Array.isArray(value)) return this.handleOne(value, ctx);
+    if (value.length === 0) return failure(null, { code: ErrorCode.InvalidRequest, message: 'invalid request: empty batch' });
+    if (value.length > this.options.maxBatch) {
+      return failure(null, {
+        code: ErrorCode.PayloadTooLarge,
+        message: `batch of ${value.length} requests is over the limit of ${this.options.maxBatch}`,
+        data: { limit: this.options.maxBatch, size: value.length },
+      });
+    }
+    const responses = await Promise.all(value.map((item) => this.handleOne(item, ctx)));
+    const sent = responses.filter((r): r is Response => r !== null);
+    return sent.length > 0 ? sent : null;
+  }
+
+  private async handleOne(raw: unknown, ctx: MethodContext): Promise<Response | null> {
+    const checked = checkRequest(raw);
+    if (!checked.ok) return checked.response;
+    const { request } = checked;
+    const outcome = await this.call(request, ctx);
+    if (!('id' in request)) return null;
+    const id = request.id ?? null;
+    return 'error' in outcome ? failure(id, outcome.error) : success(id, outcome.result);
+  }
+
+  private async call(request: Request, ctx: MethodContext): Promise<{ result: unknown } | { error: ErrorObject }> {
+    const entry = this.entries.get(request.method);
+    if (!entry) return { error: { code: ErrorCode.MethodNotFound, message: `method not found: ${request.method}` } };
+    const params = request.params ?? {};
+    if (Array.isArray(params)) {
+      return { error: { code: ErrorCode.InvalidParams, message: `invalid params for ${request.method}: params must be an object (by name)` } };
+    }
+    const problems = entry.params(params);
+    if (problems) {
+      const errors = describe(problems);
+      return {
+        error: {
+          code: ErrorCode.InvalidParams,
+          message: `invalid params for ${request.method}: ${errors[0]}`,
+          data: { errors, schemaErrors: problems.raw },
+        },
+      };
+    }
+    try {
+      const result = await entry.method.run(params as Record<string, unknown>, ctx);
+      if (this.options.validateResults) {
+        const bad = entry.result(result);
+        if (bad) {
+          this.options.log(`metabalance: ${request.method} produced a result that breaks its schema: ${describe(bad).join('; ')}`);
+          return { error: { code: ErrorCode.InternalError, message: `internal error: ${request.method} result breaks its schema`, data: { errors: describe(bad) } } };
+        }
+      }
+      return { result };
+    } catch (err) {
+      const mapped = toRpcError(err);
+      if (mapped) return { error: mapped.toObject() };
+      this.options.log(`metabalance: ${request.method} failed: ${(err as Error).stack ?? String(err)}`);
+      return { error: { code: ErrorCode.InternalError, message: `internal error in ${request.method}: ${(err as Error).message ?? String(err)}` } };
+    }
+  }
+}
+

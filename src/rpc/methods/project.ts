@@ -1,0 +1,15 @@
+// project.get / project.update
+import type { ProjectFile } from '../../project/types.js';
+import { projectToFile } from '../../project/validate.js';
+import { notification } from '../messages.js';
+import { method, type Method } from '../services.js';
+
+export const projectMethods: Method[] = [
+  method('project.get', (_: Record<string, never>, { services }) => ({ project: projectToFile(services.store.project) })),
+  method('project.update', async (params: { project: ProjectFile }, { services, caller }) => {
+    const project = await services.exclusive(() => services.store.updateProject(params.project));
+    services.models.clearCache();
+    services.broadcast(notification('project.changed', { what: 'project' }), caller);
+    return { project: projectToFile(project) };
+  }),
+];

@@ -1,0 +1,32 @@
+// initialize: the version handshake (major versions must match, as ML-Agents does) and capabilities.
+import { packageVersion } from '../../project/paths.js';
+import { ErrorCode, RpcError } from '../errors.js';
+import { method, type Method } from '../services.js';
+
+export const PROTOCOL_VERSION = '1.0';
+
+interface InitializeParams {
+  clientName?: string;
+  clientVersion?: string;
+  protocolVersion?: string;
+}
+
+export function sessionMethods(capabilities: { methods: string[]; notifications: string[] }): Method[] {
+  return [
+    method('initialize', (params: InitializeParams, { services }) => {
+      const wanted = params.protocolVersion;
+      if (wanted !== undefined && wanted.split('.')[0] !== PROTOCOL_VERSION.split('.')[0]) {
+        throw new RpcError(ErrorCode.ProtocolMismatch, `protocol version ${wanted} is not supported: this sidecar speaks ${PROTOCOL_VERSION}`, {
+          serverProtocolVersion: PROTOCOL_VERSION,
+        });
+      }
+      return {
+        serverVersion: packageVersion(),
+        protocolVersion: PROTOCOL_VERSION,
+        backend: services.backend(),
+        project: { name: services.store.project.name, dir: services.store.dir },
+        capabilities,
+      };
+    }),
+  ];
+}

@@ -1,0 +1,85 @@
+// Who may talk to the sidecar (Jupyter's model): a web page must not be able to drive it.
+// Host must be a loopback name (DNS rebinding), Origin — when a browser sends one — must be the
+// sidecar's own, and the session token must come as `Authorization: Bearer`, or as ?token= on
+// the two requests a browser cannot add a header to (the dashboard page and its WebSocket).
+import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface Refusal {
+  status: 401 | 403;
+  reason: string;
+}
+
+export interface GuardConfig {
+  token: string;
+  /** the --host the server was bound to */
+  host: string;
+  /** the port actually listened on (known after listen) */
+  port(): number;
+}
+
+export function isLoopbackHost(name: string): boolean {
+  const host = name.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function splitHost(value: string): { hostname: string; port: string } | null {
+  try {
+    const url = new URL(`http://${value}`);
+    return { hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port };
+  } catch {
+    return null;
+  }
+}
+
+export class Guard {
+  private readonly token: Buffer;
+
+  constructor(private readonly config: GuardConfig) {
+    this.token = Buffer.from(config.token);
+  }
+
+  private hostAllowed(hostname: string): boolean {
+    if (isLoopbackHost(hostname)) return true;
+    const bound = this.config.host.replace(/^\[|\]$/g, '');
+    // Bound elsewhere on purpose (--host): its own name, and IP literals, which cannot be rebound.
+    return !isLoopbackHost(bound) && (hostname === bound || isIP(hostname) !== 0);
+  }
+
+  private tokenMatches(candidate: string | null | undefined): boolean {
+    if (!candidate) return false;
+    const given = Buffer.from(candidate);
+    return given.length === this.token.length && timingSafeEqual(given, this.token);
+  }
+
+  /** null when the request may proceed. `queryTokenAllowed`: the page and the WebSocket handshake. */
+  check(headers: IncomingHttpHeaders, rawUrl: string | undefined, queryTokenAllowed: boolean): Refusal | null {
+    const host = headers.host === undefined ? null : splitHost(headers.host);
+    if (!host || !this.hostAllowed(host.hostname)) {
+      return { status: 403, reason: `forbidden: Host ${JSON.stringify(headers.host ?? '')} is not a loopback address` };
+    }
+    const origin = headers.origin;
+    if (origin !== undefined && !this.isOwnOrigin(origin)) {
+      return { status: 403, reason: `forbidden: Origin ${JSON.stringify(origin)} is not this sidecar's` };
+    }
+    const auth = headers.authorization;
+    const bearer = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : null;
+    const query = queryTokenAllowed ? new URL(rawUrl ?? '/', 'http://localhost').searchParams.get('token') : null;
+    if (!this.tokenMatches(bearer) && !this.tokenMatches(query)) {
+      return { status: 401, reason: 'unauthorized: send Authorization: Bearer <token> (the token is in DIR/.metabalance/token)' };
+    }
+    return null;
+  }
+
+  private isOwnOrigin(origin: string): boolean {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      return false;
+    }
+    const port = url.port === '' ? '80' : url.port;
+    return url.protocol === 'http:' && port === String(this.config.port()) && this.hostAllowed(url.hostname.replace(/^\[|\]$/g, ''));
+  }
+}

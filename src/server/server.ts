@@ -1,0 +1,153 @@
+// Assembles the sidecar: store, model, jobs, the RPC core and both transports on one port, and
+// takes them down again in order (jobs cancelled, writes flushed, sockets closed, lock released).
+import { createServer, type Server } from 'node:http';
+import { initBackend } from '../model/index.js';
+import { Dispatcher } from '../rpc/dispatcher.js';
+import { allMethods } from '../rpc/methods/index.js';
+import { SchemaRegistry } from '../rpc/schemas.js';
+import type { RpcServices } from '../rpc/services.js';
+import { ProjectStore } from '../store/project-store.js';
+import { RpcEndpoint } from './endpoint.js';
+import { Guard, isLoopbackHost } from './guard.js';
+import { httpApp } from './http-transport.js';
+import { TrainingJobs } from './jobs.js';
+import { LIMITS } from './limits.js';
+import { ModelRegistry } from './models.js';
+import { newToken, removeToken, writeToken } from './token.js';
+import { WriteQueue } from './write-queue.js';
+import { WsTransport } from './ws-transport.js';
+
+export interface ServeOptions {
+  projectDir: string;
+  host?: string;
+  /** 0 picks a free port */
+  port?: number;
+  /** check every result against its schema (default: on; results are small) */
+  validateResults?: boolean;
+  log?: (message: string) => void;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  readonly host: string;
+  readonly urls: { rpc: string; http: string; dashboard: string };
+  readonly token: string;
+  readonly tokenFile: string;
+  readonly projectDir: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8787;
+
+/** The server could not listen (EADDRINUSE, EACCES ...): the CLI exits 2 with this message. */
+export class ListenError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'ListenError';
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      const why =
+        err.code === 'EADDRINUSE'
+          ? `port ${port} on ${host} is already in use (another metabalance serve?): choose another with --port N, or --port 0 for a free one`
+          : `cannot listen on ${host}:${port}: ${err.message}`;
+      reject(new ListenError(why, err.code));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const host = opts.host ?? DEFAULT_HOST;
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const store = await ProjectStore.open(opts.projectDir, { holdLock: true });
+  const models = new ModelRegistry();
+  try {
+    const backend = await initBackend();
+    await models.loadLatest(store.dir, store.project);
+    const token = newToken();
+    let port = opts.port ?? DEFAULT_PORT;
+    const guard = new Guard({ token, host, port: () => port });
+    const writes = new WriteQueue();
+    const broadcastTo: { ws?: WsTransport } = {};
+    const jobs = new TrainingJobs({
+      projectDir: store.dir,
+      corpus: () => ({ project: store.project, levels: store.levels(), playtests: store.playtests() }),
+      broadcast: (m) => broadcastTo.ws?.broadcast(m),
+      adopt: async (modelId) => {
+        const loaded = await models.loadLatest(store.dir, store.project);
+        if (!loaded) throw new Error(`model ${modelId} was saved but no complete model folder was found`);
+        return { modelId: loaded.id, info: { ...loaded.model.info, modelId: loaded.id } };
+      },
+      log,
+    });
+    const services: RpcServices = {
+      store,
+      models,
+      jobs,
+      backend: () => backend,
+      broadcast: (m, except) => broadcastTo.ws?.broadcast(m, except),
+      exclusive: (write) => writes.run(write),
+    };
+    const dispatcher = new Dispatcher(allMethods(), new SchemaRegistry(), {
+      maxBatch: LIMITS.batch,
+      validateResults: opts.validateResults ?? true,
+      log,
+    });
+    const endpoint = new RpcEndpoint(dispatcher, services);
+    const ws = { current: undefined as WsTransport | undefined };
+    const app = httpApp({
+      guard,
+      endpoint,
+      health: () => ({ project: store.project.name, model: models.current()?.id ?? null, clients: ws.current?.size ?? 0 }),
+    });
+    const server = createServer(app);
+    ws.current = broadcastTo.ws = new WsTransport(server, guard, endpoint, log);
+    port = await listen(server, port, host);
+    const tokenFile = await writeToken(store.dir, token);
+    const base = `${urlHost(host)}:${port}`;
+    let closing: Promise<void> | undefined;
+    const close = async (): Promise<void> => {
+      server.close();
+      await jobs.shutdown();
+      await writes.drain();
+      await ws.current!.close();
+      server.closeAllConnections();
+      models.dispose();
+      await store.close();
+      await removeToken(store.dir);
+    };
+    return {
+      port,
+      host,
+      token,
+      tokenFile,
+      projectDir: store.dir,
+      urls: { rpc: `ws://${base}/rpc`, http: `http://${base}/`, dashboard: `http://${base}/?token=${token}` },
+      close: () => (closing ??= close()),
+    };
+  } catch (err) {
+    models.dispose();
+    await store.close();
+    throw err;
+  }
+}
+
+export { isLoopbackHost };

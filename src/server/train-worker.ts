@@ -1,0 +1,34 @@
+// Worker-thread entry: meta-trains on a snapshot of the corpus and saves the model atomically
+// (writeModelFolder: tmp + rename), so the event loop keeps answering level.predict meanwhile.
+import { parentPort, workerData } from 'node:worker_threads';
+import { initBackend, saveModel, trainModel } from '../model/index.js';
+import type { FromWorker, ToWorker, TrainWorkerData } from './train-messages.js';
+
+const port = parentPort;
+if (!port) throw new Error('train-worker.js must run in a worker thread');
+const data = workerData as TrainWorkerData;
+const abort = new AbortController();
+const send = (message: FromWorker): void => port.postMessage(message);
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'cancel') abort.abort();
+});
+
+try {
+  await initBackend();
+  const model = await trainModel(data.corpus, {
+    ...data.options,
+    signal: abort.signal,
+    onProgress: (progress) => send({ type: 'progress', progress }),
+  });
+  try {
+    if (abort.signal.aborted) send({ type: 'cancelled' });
+    else send({ type: 'saved', modelId: await saveModel(model, data.projectDir) });
+  } finally {
+    model.dispose();
+  }
+} catch (err) {
+  if (abort.signal.aborted) send({ type: 'cancelled' });
+  else send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+}
+port.close();

@@ -1,0 +1,205 @@
+// The in-memory view of levels.jsonl and playtests.jsonl: validated records with the line each came
+// from, levels upserted by id (last line wins), playtests indexed by id (for idempotent appends) and
+// by level. It decides what an append would write; the store does the writing.
+import type { Problem } from '../project/errors.js';
+import { locate } from '../project/errors.js';
+import type { Level, Playtest, Project } from '../project/types.js';
+import { checkLevel, checkPlaytest } from '../project/validate.js';
+import { canonicalJson } from '../util/json.js';
+import type { JsonlLine } from './jsonl.js';
+
+export const LEVELS_FILE = 'levels.jsonl';
+export const PLAYTESTS_FILE = 'playtests.jsonl';
+
+export interface AppendResult {
+  /** Ids written (a playtest sent without an id gets one: pt-<n>). */
+  accepted: string[];
+  /** Ids already stored with the same content: nothing written for them. */
+  duplicates: string[];
+  rejected: { index: number; id?: string; problems: Problem[] }[];
+}
+
+interface Stored<T> {
+  record: T;
+  /** Line in its file; undefined until the append that writes it has been made durable. */
+  line?: number;
+  canonical: string;
+}
+
+/** What an append would do: the records to write (in order) and the answer to give. */
+export interface AppendPlan<T> {
+  write: T[];
+  result: AppendResult;
+}
+
+const idOf = (raw: unknown): string | undefined => {
+  const id = raw !== null && typeof raw === 'object' ? (raw as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : undefined;
+};
+
+export class CorpusIndex {
+  private readonly levelMap = new Map<string, Stored<Level>>();
+  private readonly playtestList: Stored<Playtest>[] = [];
+  private readonly playtestById = new Map<string, Stored<Playtest>>();
+  private readonly playtestsByLevel = new Map<string, Playtest[]>();
+  readonly warnings: string[] = [];
+
+  constructor(public project: Project) {}
+
+  levels(): Level[] {
+    return [...this.levelMap.values()].map((s) => s.record);
+  }
+  level(id: string): Level | undefined {
+    return this.levelMap.get(id)?.record;
+  }
+  playtests(): Playtest[] {
+    return this.playtestList.map((s) => s.record);
+  }
+  playtestsFor(levelId: string): Playtest[] {
+    return [...(this.playtestsByLevel.get(levelId) ?? [])];
+  }
+  get playtestCount(): number {
+    return this.playtestList.length;
+  }
+
+  /** Validates and adds lines read from levels.jsonl; a repeated id replaces the earlier level. */
+  loadLevels(lines: readonly JsonlLine[]): Problem[] {
+    const problems: Problem[] = [];
+    for (const l of lines) {
+      const where = { file: LEVELS_FILE, line: l.line };
+      if (l.error !== undefined) {
+        problems.push({ ...where, message: l.error });
+        continue;
+      }
+      const { level, problems: p } = checkLevel(this.project, l.value);
+      if (level) this.putLevel({ record: level, line: l.line, canonical: canonicalJson(level) });
+      else problems.push(...locate(p, where));
+    }
+    return problems;
+  }
+
+  /** Validates and adds lines read from playtests.jsonl (levels must be loaded first). */
+  loadPlaytests(lines: readonly JsonlLine[]): Problem[] {
+    const problems: Problem[] = [];
+    for (const l of lines) {
+      const where = { file: PLAYTESTS_FILE, line: l.line };
+      if (l.error !== undefined) {
+        problems.push({ ...where, message: l.error });
+        continue;
+      }
+      const { playtest, problems: p } = checkPlaytest(this.project, l.value, (id) => this.levelMap.has(id));
+      if (!playtest) {
+        problems.push(...locate(p, where));
+        continue;
+      }
+      const canonical = canonicalJson(playtest);
+      const prior = playtest.id !== undefined ? this.playtestById.get(playtest.id) : undefined;
+      if (prior && prior.canonical === canonical) {
+        this.warnings.push(`${PLAYTESTS_FILE}:${l.line}: repeats playtest "${playtest.id}" of line ${prior.line} (identical, counted once)`);
+      } else if (prior) {
+        problems.push({ ...where, field: 'id', message: `"${playtest.id}" is already used by a different playtest at line ${prior.line}` });
+      } else {
+        this.putPlaytest({ record: playtest, line: l.line, canonical });
+      }
+    }
+    return problems;
+  }
+
+  /** Decides an upsert of levels: new or changed ids are written, unchanged ones are duplicates. */
+  planLevels(records: readonly unknown[]): AppendPlan<Level> {
+    const result: AppendResult = { accepted: [], duplicates: [], rejected: [] };
+    const write: Level[] = [];
+    const pending = new Map<string, string>();
+    records.forEach((raw, index) => {
+      const { level, problems } = checkLevel(this.project, raw);
+      if (!level) {
+        const id = idOf(raw);
+        result.rejected.push({ index, ...(id !== undefined ? { id } : {}), problems });
+        return;
+      }
+      const canonical = canonicalJson(level);
+      if ((pending.get(level.id) ?? this.levelMap.get(level.id)?.canonical) === canonical) {
+        result.duplicates.push(level.id);
+        return;
+      }
+      pending.set(level.id, canonical);
+      write.push(level);
+      result.accepted.push(level.id);
+    });
+    return { write, result };
+  }
+
+  /**
+   * Decides an append of playtests: a stored id with the same content is a duplicate, with other
+   * content a rejection; a playtest without an id gets the next free pt-<n>.
+   */
+  planPlaytests(records: readonly unknown[]): AppendPlan<Playtest> {
+    const result: AppendResult = { accepted: [], duplicates: [], rejected: [] };
+    const write: Playtest[] = [];
+    const pending = new Map<string, { canonical: string; index: number }>();
+    let next = this.playtestList.length + 1;
+    const hasLevel = (id: string) => this.levelMap.has(id);
+    records.forEach((raw, index) => {
+      const { playtest: checked, problems } = checkPlaytest(this.project, raw, hasLevel);
+      const rawId = idOf(raw);
+      if (!checked) {
+        result.rejected.push({ index, ...(rawId !== undefined ? { id: rawId } : {}), problems });
+        return;
+      }
+      let playtest = checked;
+      if (playtest.id === undefined) {
+        while (this.playtestById.has(`pt-${next}`) || pending.has(`pt-${next}`)) next++;
+        playtest = { id: `pt-${next++}`, ...checked };
+      }
+      const id = playtest.id as string;
+      const canonical = canonicalJson(playtest);
+      const stored = this.playtestById.get(id);
+      const earlier = pending.get(id);
+      const prior = earlier?.canonical ?? stored?.canonical;
+      if (prior === canonical) {
+        result.duplicates.push(id);
+      } else if (prior !== undefined) {
+        const where = earlier ? `record ${earlier.index} of this batch` : `${PLAYTESTS_FILE}:${stored?.line}`;
+        result.rejected.push({ index, id, problems: [{ field: 'id', message: `"${id}" is already used by a different playtest (${where})` }] });
+      } else {
+        pending.set(id, { canonical, index });
+        write.push(playtest);
+        result.accepted.push(id);
+      }
+    });
+    return { write, result };
+  }
+
+  /** Records that were just written durably, starting at `firstLine` of their file. */
+  commitLevels(levels: readonly Level[], firstLine: number): void {
+    levels.forEach((level, i) => this.putLevel({ record: level, line: firstLine + i, canonical: canonicalJson(level) }));
+  }
+  commitPlaytests(playtests: readonly Playtest[], firstLine: number): void {
+    playtests.forEach((pt, i) => this.putPlaytest({ record: pt, line: firstLine + i, canonical: canonicalJson(pt) }));
+  }
+
+  /** Every stored record checked against another project definition (before project.json is replaced). */
+  problemsUnder(project: Project): Problem[] {
+    const problems: Problem[] = [];
+    for (const s of this.levelMap.values()) {
+      problems.push(...locate(checkLevel(project, s.record).problems, { file: LEVELS_FILE, line: s.line }));
+    }
+    const hasLevel = (id: string) => this.levelMap.has(id);
+    for (const s of this.playtestList) {
+      problems.push(...locate(checkPlaytest(project, s.record, hasLevel).problems, { file: PLAYTESTS_FILE, line: s.line }));
+    }
+    return problems;
+  }
+
+  private putLevel(s: Stored<Level>): void {
+    this.levelMap.set(s.record.id, s);
+  }
+
+  private putPlaytest(s: Stored<Playtest>): void {
+    this.playtestList.push(s);
+    if (s.record.id !== undefined) this.playtestById.set(s.record.id, s);
+    const list = this.playtestsByLevel.get(s.record.levelId);
+    if (list) list.push(s.record);
+    else this.playtestsByLevel.set(s.record.levelId, [s.record]);
+  }
+}

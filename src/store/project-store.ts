@@ -1,0 +1,271 @@
+// A project folder opened for reading and durable appending. Loading validates every file and
+// fails naming each bad line (file:line:field); the one exception is a torn last line (no newline,
+// not valid JSON), the mark of a crash mid-append, which is cut away, saved aside and reported.
+// Appends are serialized within the process, take the writer lock (or use the one held for the
+// store's lifetime), first read whatever another writer appended, and resolve only after fsync.
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../project/errors.js';
+import type { Level, Playtest, Project } from '../project/types.js';
+import { parseProject } from '../project/validate.js';
+import { jsonErrorLocation, jsonErrorMessage, jsonLine } from '../util/json.js';
+import { SerialQueue } from '../util/serial-queue.js';
+import type { AppendResult } from './corpus-index.js';
+import { CorpusIndex, LEVELS_FILE, PLAYTESTS_FILE } from './corpus-index.js';
+import { appendDurably, truncateDurably, writeFileAtomic } from './durable.js';
+import type { JsonlChunk } from './jsonl.js';
+import { readJsonl } from './jsonl.js';
+import { StoreLockedError, WriterLock } from './lock.js';
+
+export type { AppendResult } from './corpus-index.js';
+export { StoreLockedError } from './lock.js';
+export type { LockHolder } from './lock.js';
+
+export const PROJECT_FILE = 'project.json';
+
+export interface StoreOptions {
+  /** Hold the writer lock from open to close (a server); otherwise each write takes it briefly. */
+  holdLock?: boolean;
+  /** How long a write waits for another writer's lock before StoreLockedError (default 0 with holdLock, else 2000 ms). */
+  lockWaitMs?: number;
+}
+
+export interface WriteOptions {
+  /** Write nothing when any record is rejected (accepted is then empty). */
+  allOrNothing?: boolean;
+  /** Only check: the result says what would be accepted, nothing is written. */
+  dryRun?: boolean;
+}
+
+type FileKey = 'levels' | 'playtests';
+const FILE_NAMES: Record<FileKey, string> = { levels: LEVELS_FILE, playtests: PLAYTESTS_FILE };
+
+interface Cursor {
+  /** Bytes of the file already read into the index. */
+  end: number;
+  nextLine: number;
+}
+
+/** project.json → Project, or InputError naming the file (and line, for invalid JSON). */
+export async function readProjectFile(dir: string): Promise<Project> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, PROJECT_FILE), 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError({ file: PROJECT_FILE, message: `not found in ${dir} (create a project with: metabalance init DIR)` });
+    throw e;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const at = jsonErrorLocation(e, text);
+    throw new InputError({ file: PROJECT_FILE, line: at.line, message: `invalid JSON: ${jsonErrorMessage(e)} (column ${at.column})` });
+  }
+  return parseProject(raw, PROJECT_FILE);
+}
+
+export class ProjectStore {
+  /** What loading had to repair (or could not), one readable line each. */
+  readonly repairs: string[] = [];
+  private readonly index: CorpusIndex;
+  private readonly queue = new SerialQueue();
+  private readonly cursors: Record<FileKey, Cursor> = { levels: { end: 0, nextLine: 1 }, playtests: { end: 0, nextLine: 1 } };
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    project: Project,
+    private heldLock: WriterLock | undefined,
+    private readonly lockWaitMs: number,
+  ) {
+    this.index = new CorpusIndex(project);
+  }
+
+  /** Opens and validates a project folder; throws InputError listing every problem, StoreLockedError when holdLock and locked. */
+  static async open(dir: string, opts: StoreOptions = {}): Promise<ProjectStore> {
+    const abs = path.resolve(dir);
+    const lock = opts.holdLock ? await WriterLock.acquire(abs, { waitMs: opts.lockWaitMs ?? 0 }) : undefined;
+    try {
+      const store = new ProjectStore(abs, await readProjectFile(abs), lock, opts.lockWaitMs ?? 2000);
+      await store.catchUp();
+      return store;
+    } catch (e) {
+      await lock?.release();
+      throw e;
+    }
+  }
+
+  get project(): Project {
+    return this.index.project;
+  }
+  /** Harmless oddities found while loading (e.g. a playtest line repeated verbatim). */
+  get warnings(): readonly string[] {
+    return this.index.warnings;
+  }
+  levels(): Level[] {
+    return this.index.levels();
+  }
+  level(id: string): Level | undefined {
+    return this.index.level(id);
+  }
+  playtests(): readonly Playtest[] {
+    return this.index.playtests();
+  }
+  playtestsFor(levelId: string): Playtest[] {
+    return this.index.playtestsFor(levelId);
+  }
+
+  /** Adds or replaces levels by id (a level file line with a known id replaces that level: last wins). */
+  upsertLevels(records: unknown[], opts: WriteOptions = {}): Promise<AppendResult> {
+    return this.write(async () => {
+      await this.catchUp();
+      const plan = this.index.planLevels(records);
+      await this.appendPlanned('levels', plan.write, plan.result, opts);
+      return plan.result;
+    });
+  }
+
+  /** Appends playtests, idempotent by id; resolves after the lines are fsync'd. */
+  appendPlaytests(records: unknown[], opts: WriteOptions = {}): Promise<AppendResult> {
+    return this.write(async () => {
+      await this.catchUp();
+      const plan = this.index.planPlaytests(records);
+      await this.appendPlanned('playtests', plan.write, plan.result, opts);
+      return plan.result;
+    });
+  }
+
+  /** Replaces project.json, refusing (InputError) a definition that any stored level or playtest would violate. */
+  updateProject(raw: unknown): Promise<Project> {
+    return this.write(async () => {
+      await this.catchUp();
+      const project = parseProject(raw, PROJECT_FILE);
+      const problems = this.index.problemsUnder(project);
+      if (problems.length > 0) throw new InputError(problems);
+      await writeFileAtomic(path.join(this.dir, PROJECT_FILE), `${JSON.stringify(raw, null, 2)}\n`);
+      this.index.project = project;
+      return project;
+    });
+  }
+
+  /** Waits for pending writes, then gives up the lock if held. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.idle();
+    await this.heldLock?.release();
+    this.heldLock = undefined;
+  }
+
+  private file(key: FileKey): string {
+    return path.join(this.dir, FILE_NAMES[key]);
+  }
+
+  /** Lines appended to a file since it was last read (by another writer, or all of it on open). */
+  private async readNew(key: FileKey): Promise<JsonlChunk> {
+    const cursor = this.cursors[key];
+    const size = await stat(this.file(key)).then((s) => s.size, () => 0);
+    if (size < cursor.end) throw new Error(`${FILE_NAMES[key]} shrank while the store was open (was ${cursor.end} bytes, now ${size}); reopen the project`);
+    const chunk = await readJsonl(this.file(key), cursor.end, cursor.nextLine);
+    cursor.end = chunk.end;
+    cursor.nextLine = chunk.nextLine;
+    return chunk;
+  }
+
+  /** Deals with text after the last newline: a complete record gets its newline, a torn one is cut away. */
+  private async repairTail(key: FileKey, chunk: JsonlChunk): Promise<void> {
+    const tail = chunk.tail;
+    if (!tail) return;
+    const name = FILE_NAMES[key];
+    const repaired = await this.withLockIfFree(async () => {
+      if (tail.complete) {
+        await appendDurably(this.file(key), '\n');
+        chunk.lines.push({ line: tail.line, value: tail.value });
+        this.cursors[key] = { end: (await stat(this.file(key))).size, nextLine: tail.line + 1 };
+        this.repairs.push(`${name}:${tail.line}: added the missing newline at the end of the file`);
+      } else {
+        const saved = await this.saveTorn(name, tail.text);
+        await truncateDurably(this.file(key), tail.offset);
+        this.repairs.push(
+          `${name}:${tail.line}: removed an incomplete last line (${Buffer.byteLength(tail.text)} bytes) left by an interrupted write; saved to ${saved}`,
+        );
+      }
+    });
+    if (!repaired) {
+      this.repairs.push(`${name}:${tail.line}: ignored an incomplete last line: another writer holds the lock and may still be writing it`);
+    }
+  }
+
+  /** Keeps a removed torn line under .metabalance/repaired/ so nothing a person typed is lost for good. */
+  private async saveTorn(name: string, text: string): Promise<string> {
+    const dir = path.join(this.dir, '.metabalance', 'repaired');
+    await mkdir(dir, { recursive: true });
+    const rel = path.join('.metabalance', 'repaired', `${name}.${new Date().toISOString().replace(/[:.]/g, '-')}.txt`);
+    await writeFile(path.join(this.dir, rel), `${text}\n`);
+    return rel;
+  }
+
+  /** Runs `task` under the writer lock if it can be had at once; false when another writer holds it. */
+  private async withLockIfFree(task: () => Promise<void>): Promise<boolean> {
+    if (this.heldLock) {
+      await task();
+      return true;
+    }
+    let lock: WriterLock;
+    try {
+      lock = await WriterLock.acquire(this.dir, { waitMs: 0 });
+    } catch (e) {
+      if (e instanceof StoreLockedError) return false;
+      throw e;
+    }
+    try {
+      await task();
+      return true;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Serializes a write and runs it under the writer lock. */
+  private write<T>(task: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error(`the store for ${this.dir} is closed`));
+    return this.queue.run(async () => {
+      if (this.heldLock) return task();
+      const lock = await WriterLock.acquire(this.dir, { waitMs: this.lockWaitMs });
+      try {
+        return await task();
+      } finally {
+        await lock.release();
+      }
+    });
+  }
+
+  /** Reads, validates and indexes what is new in the files: all of them on open, later what other writers appended. */
+  private async catchUp(): Promise<void> {
+    const problems = [];
+    for (const key of ['levels', 'playtests'] as const) {
+      const chunk = await this.readNew(key);
+      await this.repairTail(key, chunk);
+      if (chunk.lines.length > 0) problems.push(...(key === 'levels' ? this.index.loadLevels(chunk.lines) : this.index.loadPlaytests(chunk.lines)));
+    }
+    if (problems.length > 0) throw new InputError(problems);
+  }
+
+  /** Writes planned records durably, then indexes them (nothing at all when allOrNothing and any was rejected). */
+  private async appendPlanned<T extends Level | Playtest>(key: FileKey, records: T[], result: AppendResult, opts: WriteOptions): Promise<void> {
+    if (opts.allOrNothing && result.rejected.length > 0) {
+      result.accepted = [];
+      return;
+    }
+    if (records.length === 0 || opts.dryRun) return;
+    const text = records.map((r) => jsonLine(r)).join('');
+    await appendDurably(this.file(key), text);
+    const cursor = this.cursors[key];
+    if (key === 'levels') this.index.commitLevels(records as Level[], cursor.nextLine);
+    else this.index.commitPlaytests(records as Playtest[], cursor.nextLine);
+    cursor.end += Buffer.byteLength(text);
+    cursor.nextLine += records.length;
+  }
+}

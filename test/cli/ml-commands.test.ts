@@ -1,0 +1,123 @@
+// train → balance → suggest end to end through the real executable on a small generated project.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { writeSampleProject } from '../../samples/crypt-run/generate.js';
+
+const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], cwd?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [main, ...args], { cwd, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const jsonLines = (text: string): Record<string, unknown>[] =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+let dir: string;
+let empty: string;
+let paramNames: string[];
+let metricNames: string[];
+
+before(async () => {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'mb-ml-cli-'));
+  dir = path.join(root, 'project');
+  empty = path.join(root, 'untrained');
+  const corpus = await writeSampleProject(dir, { seed: 3, pastLevels: 24, playtestsPerPast: 9, newLevels: 3, playtestsPerNew: 3 });
+  await writeSampleProject(empty, { seed: 4, pastLevels: 3, playtestsPerPast: 3, newLevels: 1, playtestsPerNew: 1 });
+  paramNames = corpus.project.params.map((p) => p.name);
+  metricNames = corpus.project.metrics.map((m) => m.name);
+});
+
+after(async () => {
+  await rm(path.dirname(dir), { recursive: true, force: true });
+});
+
+test('an unknown level is exit 2 before any work (no model needed to find out)', async () => {
+  const r = await cli(['balance', '--project', empty, '--level', 'NOPE', '--json']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /unknown level "NOPE"/);
+  const s = await cli(['suggest', '--project', empty, '--level', 'NOPE', '--json']);
+  assert.equal(s.code, 2);
+  assert.match(s.stderr, /unknown level "NOPE"/);
+  // A known level without a trained model is a different failure: exit 1, saying what to do.
+  const known = await cli(['balance', '--project', empty, '--level', 'N001']);
+  assert.equal(known.code, 1);
+  assert.match(known.stderr, /metabalance train --project/);
+  const lock = await cli(['balance', '--project', empty, '--level', 'N001', '--lock', 'nonsense']);
+  assert.equal(lock.code, 2);
+  assert.match(lock.stderr, /unknown param "nonsense"/);
+});
+
+test('train → balance --json → suggest --json', async () => {
+  const t = await cli(['train', '--project', dir, '--steps', '30', '--seed', '1', '--json']);
+  assert.equal(t.code, 0, t.stderr);
+  const [trained, ...extra] = jsonLines(t.stdout);
+  assert.equal(extra.length, 0, 'one JSON line');
+  assert.equal(typeof trained!.modelId, 'string');
+  assert.match(String(trained!.backend), /^(tensorflow|wasm|cpu)$/);
+  assert.match(t.stderr, /backend (tensorflow|wasm|cpu)/);
+
+  const b = await cli(['balance', '--project', dir, '--level', 'N001', '--level', 'N002', '--json']);
+  assert.equal(b.code, 0, b.stderr);
+  const results = jsonLines(b.stdout);
+  assert.deepEqual(results.map((r) => r.levelId), ['N001', 'N002']);
+  for (const r of results) {
+    const params = r.params as Record<string, unknown>;
+    assert.deepEqual(Object.keys(params).sort(), [...paramNames].sort());
+    // New levels were playtested at the generation defaults: without --allow-generation they stay.
+    assert.equal(params.roomCount, 8);
+    assert.equal(params.archetype, 'mixed');
+    const predicted = r.predicted as Record<string, { mean: number; std: number }>;
+    assert.deepEqual(Object.keys(predicted).sort(), [...metricNames].sort());
+    for (const p of Object.values(predicted)) {
+      assert.ok(Number.isFinite(p.mean) && Number.isFinite(p.std) && p.std >= 0);
+    }
+    assert.equal(typeof r.meetsTargets, 'boolean');
+    assert.ok((r.pMeet as number) > 0 && (r.pMeet as number) < 1);
+    assert.equal(r.playtestCount, 3);
+  }
+
+  const locked = await cli(['balance', '--project', dir, '--level', 'N001', '--json', '--lock', 'enemyHealth', '--allow-generation', '--seed', '2']);
+  assert.equal(locked.code, 0, locked.stderr);
+  assert.equal((jsonLines(locked.stdout)[0]!.params as Record<string, unknown>).enemyHealth, 80);
+
+  const human = await cli(['balance', '--project', dir, '--level', 'N003']);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /level N003 \(3 playtests\)/);
+  assert.match(human.stdout, /pMeet 0\.\d\d/);
+  assert.match(human.stdout, /enemyHealth/);
+
+  const s = await cli(['suggest', '--project', dir, '--level', 'N001', '--count', '2', '--json']);
+  assert.equal(s.code, 0, s.stderr);
+  const suggestions = jsonLines(s.stdout);
+  assert.equal(suggestions.length, 2);
+  for (const x of suggestions) {
+    assert.equal(x.levelId, 'N001');
+    assert.deepEqual(Object.keys(x.params as object).sort(), [...paramNames].sort());
+    assert.equal(typeof x.reason, 'string');
+    assert.ok((x.pMeet as number) > 0 && (x.pMeet as number) < 1);
+  }
+  assert.notDeepEqual(suggestions[0]!.params, suggestions[1]!.params);
+
+  const bad = await cli(['suggest', '--project', dir, '--level', 'N001', '--count', '0']);
+  assert.equal(bad.code, 2);
+});

@@ -1,0 +1,158 @@
+// The batched objective's gradients, the KL term, and the batched Reptile step, each against an
+// independent reference computation.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/model/backend.js';
+import { corpusRows } from '../../src/model/data.js';
+import { klToPrior } from '../../src/model/likelihood.js';
+import { batchArrays, copyLoss, disposeBatch, uploadBatch } from '../../src/model/objective.js';
+import { defaultConfig, newModel } from '../../src/model/train.js';
+import { reptileInner, reptileOuter } from '../../src/model/trainers.js';
+import { Rng } from '../../src/util/rng.js';
+import { smallCorpus } from './fixtures.js';
+
+await initBackend();
+
+function fixture(algorithm: 'joint' | 'reptile', over: object) {
+  const c = smallCorpus(7, 8, 6);
+  // some playtests report only some metrics: exercises the outcome mixture and the masks
+  c.playtests.forEach((p, i) => {
+    if (i % 5 === 1) delete p.metrics['won'];
+    if (i % 7 === 2) delete p.metrics['durationSec'];
+  });
+  const cfg = { ...defaultConfig(algorithm, 1), hidden: 8, ensemble: 2, ...over };
+  const model = newModel(c, cfg, c.levels.map((l) => l.id), 'test');
+  const levels = corpusRows(model, c.levels, c.playtests);
+  return { model, levels };
+}
+
+test('batched gradients of the per-level ELBO match finite differences', () => {
+  const { model, levels } = fixture('joint', {});
+  const L = model.levelIds.length;
+  const Z = model.shape.context;
+  // randomise q(z) so the context matters
+  const rng = new Rng(2);
+  const muInit = Float32Array.from({ length: model.qMu!.size }, () => rng.normal() * 0.5);
+  model.qMu!.assign(tf.tensor2d(muInit, model.qMu!.shape as [number, number]));
+  const assign = [
+    [0, 1],
+    [2, 3],
+  ];
+  const arrays = batchArrays(levels, assign, model.shape.params, model.spec.metrics.length, (c, k) => c * L + assign[c]![k]!, 2 * L);
+  const batch = uploadBatch(arrays, model.shape.params + model.shape.features, model.spec.metrics.length);
+  const eps = tf.tensor2d(Float32Array.from({ length: 4 * Z }, () => rng.normal()), [4, Z]);
+  const params: tf.Tensor[] = [...model.weights, model.qMu!, model.qLogSig!];
+  const f = (ps: tf.Tensor[]): tf.Scalar => tf.sum(copyLoss(model.layout, ps.slice(0, -2), ps.at(-2)!, ps.at(-1)!, batch, eps, 1e-3));
+  const grads = tf.grads((...ps: tf.Tensor[]) => f(ps))(params);
+  let checked = 0;
+  params.forEach((p, k) => {
+    const base = (p.dataSync() as Float32Array).slice();
+    const g = grads[k]!.dataSync();
+    for (let trial = 0; trial < 6; trial++) {
+      let i = rng.int(0, base.length);
+      if (p === model.qMu || p === model.qLogSig) i = (assign[trial % 2]![0]! + (trial % 2) * L) * Z + (trial % Z); // a row the batch uses
+      const h = 1e-2;
+      const at = (v: number): number => {
+        const a = base.slice();
+        a[i] = v;
+        const t = tf.tensor(a, p.shape);
+        const ps = params.map((q) => (q === p ? t : q));
+        const out = tf.tidy(() => f(ps).dataSync()[0]!);
+        t.dispose();
+        return out;
+      };
+      const fd = (at(base[i]! + h) - at(base[i]! - h)) / (2 * h);
+      assert.ok(Math.abs(fd - g[i]!) <= 3e-3 + 0.05 * Math.abs(fd), `param ${k}[${i}]: analytic ${g[i]} vs finite-difference ${fd}`);
+      checked++;
+    }
+  });
+  assert.ok(checked >= 36);
+  tf.dispose([...grads, eps]);
+  disposeBatch(batch);
+  model.dispose();
+});
+
+test('the KL term equals the closed form and a Monte-Carlo estimate', () => {
+  const rng = new Rng(4);
+  const mu = Array.from({ length: 3 * 4 }, () => rng.normal());
+  const ls = Array.from({ length: 3 * 4 }, () => rng.normal() * 0.5 - 0.5);
+  const got = tf.tidy(() => klToPrior(tf.tensor2d(mu, [3, 4]), tf.tensor2d(ls, [3, 4])).dataSync());
+  for (let r = 0; r < 3; r++) {
+    let closed = 0;
+    for (let i = 0; i < 4; i++) {
+      const m = mu[r * 4 + i]!;
+      const s = Math.exp(ls[r * 4 + i]!);
+      closed += Math.log(1 / s) + (s * s + m * m) / 2 - 0.5;
+    }
+    assert.ok(Math.abs(got[r]! - closed) < 1e-4 * (1 + closed), `row ${r}: ${got[r]} vs ${closed}`);
+    // E_q[log q(z) − log p(z)] by sampling
+    const n = 40000;
+    let sum = 0;
+    let sq = 0;
+    for (let k = 0; k < n; k++) {
+      let v = 0;
+      for (let i = 0; i < 4; i++) {
+        const e = rng.normal();
+        const z = mu[r * 4 + i]! + Math.exp(ls[r * 4 + i]!) * e;
+        v += -ls[r * 4 + i]! - 0.5 * e * e + 0.5 * z * z;
+      }
+      sum += v;
+      sq += v * v;
+    }
+    const mean = sum / n;
+    const se = Math.sqrt((sq / n - mean * mean) / n);
+    assert.ok(Math.abs(mean - got[r]!) < 4 * se, `row ${r}: Monte-Carlo ${mean} ± ${se} vs ${got[r]}`);
+  }
+});
+
+test('one batched Reptile step equals a per-task reference loop', () => {
+  const { model, levels } = fixture('reptile', { contextSteps: 2, innerSteps: 3, batchLevels: 3 });
+  const assign = [
+    [0, 3, 5],
+    [1, 2, 6],
+  ];
+  const T = 3;
+  const theta = model.readWeights();
+  const rng = new Rng(9).fork('inner');
+  const batched = reptileInner(model, levels, assign, rng);
+  const tilde = batched.tilde.map((t) => (t.dataSync() as Float32Array).slice());
+  const qBatched = (batched.qMu!.dataSync() as Float32Array).slice();
+  // reference: every task alone (the same member weights, the same per-task random numbers)
+  const refTilde = theta.map((w) => new Float32Array(w.length * T));
+  for (let t = 0; t < T; t++) {
+    const one = reptileInner(model, levels, [[assign[0]![t]!], [assign[1]![t]!]], rng);
+    one.tilde.forEach((w, k) => {
+      const a = w.dataSync() as Float32Array;
+      const per = a.length / 2;
+      for (let e = 0; e < 2; e++) refTilde[k]!.set(a.subarray(e * per, (e + 1) * per), (e * T + t) * per);
+    });
+    const q = one.qMu!.dataSync() as Float32Array;
+    for (let e = 0; e < 2; e++) {
+      for (let i = 0; i < 4; i++) assert.ok(Math.abs(q[e * 4 + i]! - qBatched[(e * T + t) * 4 + i]!) < 1e-5, 'task q(z) differs');
+    }
+    tf.dispose([...one.tilde, one.qMu!, one.qLogSig!]);
+  }
+  tilde.forEach((a, k) => {
+    let maxDiff = 0;
+    for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - refTilde[k]![i]!));
+    assert.ok(maxDiff < 1e-5, `layer tensor ${k}: batched vs per-task max |diff| ${maxDiff}`);
+  });
+  // outer step: θ + ε·mean_t(θ̃ − θ)
+  const epsilon = 0.7;
+  reptileOuter(model, batched, assign, epsilon);
+  const after = model.readWeights();
+  after.forEach((a, k) => {
+    const per = a.length / 2;
+    for (let e = 0; e < 2; e++) {
+      for (let i = 0; i < per; i += 7) {
+        const th = theta[k]![e * per + i]!;
+        let mean = 0;
+        for (let t = 0; t < T; t++) mean += refTilde[k]![(e * T + t) * per + i]! / T;
+        assert.ok(Math.abs(a[e * per + i]! - (th + epsilon * (mean - th))) < 1e-5);
+      }
+    }
+    assert.ok(a.some((v, i) => v !== theta[k]![i]), 'the outer step moved the weights');
+  });
+  model.dispose();
+});

@@ -1,0 +1,425 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using UnityEditor;
+using UnityEngine;
+
+namespace Metabalance.Editor
+{
+    /// <summary>
+    /// Everything the Metabalance window does, without the drawing: sidecar lifetime, connection,
+    /// levels, training, balancing, what-if predictions, suggestions and applying params to the
+    /// balance asset. All state changes happen on the thread that calls <see cref="Pump"/> (the
+    /// editor's update loop), so the window just reads the fields. Session state (the running
+    /// sidecar, selection, job, last result) lives in SessionState to survive domain reloads.
+    /// </summary>
+    public sealed class MetabalanceController : IDisposable
+    {
+        public const string SessionListening = "Metabalance.Listening";
+        public const string SessionLevel = "Metabalance.SelectedLevel";
+        public const string SessionJob = "Metabalance.JobId";
+        public const string SessionBalance = "Metabalance.LastBalance";
+
+        public readonly MainThreadQueue MainThread = new MainThreadQueue();
+        public readonly MetabalanceSettings Settings;
+        public readonly SidecarLauncher Sidecar;
+        readonly MetabalanceClientOptions clientOptions;
+        readonly Func<IRpcTransport> transportFactory;
+        MetabalanceClient client;
+        int inFlight;
+        bool predicting;
+        Dictionary<string, object> queuedPrediction;
+        string selectedLevelId;
+
+        public ConnectionState Connection = ConnectionState.Disconnected;
+        public InitializeResult Server;
+        public List<LevelSummary> Levels = new List<LevelSummary>();
+        public string JobId;
+        public string JobState;
+        public JobProgress Progress;
+        public BalanceResult LastBalance;
+        public LevelPredictResult LastPrediction;
+        public List<Suggestion> Suggestions = new List<Suggestion>();
+        public string Status = "";
+        public string Error;
+
+        /// <summary>Raised on the pumping thread whenever something the window shows changed.</summary>
+        public event Action Changed;
+
+        public MetabalanceController(MetabalanceSettings settings, SidecarLauncher sidecar = null,
+            MetabalanceClientOptions clientOptions = null, Func<IRpcTransport> transportFactory = null)
+        {
+            Settings = settings;
+            Sidecar = sidecar ?? new SidecarLauncher();
+            this.clientOptions = clientOptions;
+            this.transportFactory = transportFactory;
+            MainThread.CallbackFailed += e => Fail(e);
+        }
+
+        public MetabalanceClient Client { get { return client; } }
+        public bool Busy { get { return inFlight > 0; } }
+        public bool Training { get { return JobId != null && JobState == JobStates.Running; } }
+
+        public string SelectedLevelId
+        {
+            get { return selectedLevelId; }
+            set
+            {
+                if (selectedLevelId == value) return;
+                selectedLevelId = value;
+                LastPrediction = null;
+                Suggestions.Clear();
+                SessionState.SetString(SessionLevel, value ?? "");
+                Notify();
+            }
+        }
+
+        /// <summary>Runs queued callbacks; call from EditorApplication.update. Returns how many ran.</summary>
+        public int Pump() { return MainThread.Pump(); }
+
+        // ---- session (domain reloads) ----
+
+        /// <summary>Picks up after a domain reload: selection, job, last result, and the sidecar if it still runs.</summary>
+        public void Restore()
+        {
+            var level = SessionState.GetString(SessionLevel, "");
+            selectedLevelId = level.Length > 0 ? level : null;
+            var job = SessionState.GetString(SessionJob, "");
+            JobId = job.Length > 0 ? job : null;
+            if (JobId != null) JobState = JobStates.Running;
+            var balance = SessionState.GetString(SessionBalance, "");
+            LastBalance = balance.Length > 0 ? Json.Deserialize<BalanceResult>(balance) : null;
+            var listening = SessionState.GetString(SessionListening, "");
+            if (listening.Length > 0)
+            {
+                var info = Json.Deserialize<ListeningInfo>(listening);
+                if (Sidecar.Attach(info)) ConnectTo(info);
+                else SessionState.EraseString(SessionListening);
+            }
+        }
+
+        // ---- sidecar and connection ----
+
+        public void StartSidecar()
+        {
+            Settings.Save();
+            Error = null;
+            Status = "starting the sidecar ...";
+            Notify();
+            Sidecar.StartAsync(Settings.ToLaunchSettings(), TimeSpan.FromSeconds(60)).ContinueWith(task => MainThread.Post(() =>
+            {
+                if (task.IsFaulted)
+                {
+                    Fail(task.Exception);
+                    return;
+                }
+                Status = "sidecar listening on " + task.Result.Rpc;
+                ConnectTo(task.Result);
+            }));
+        }
+
+        public void StopSidecar()
+        {
+            Disconnect();
+            Sidecar.Stop();
+            SessionState.EraseString(SessionListening);
+            MetabalanceSession.EndpointProvider = null;
+            Status = "sidecar stopped";
+            Notify();
+        }
+
+        /// <summary>Connects to a listening sidecar; the token is re-read on every (re)connect.</summary>
+        public void ConnectTo(ListeningInfo info)
+        {
+            SessionState.SetString(SessionListening, Json.Serialize(info));
+            Func<SidecarEndpoint> endpoint = () => SidecarLauncher.EndpointOf(info);
+            MetabalanceSession.EndpointProvider = endpoint;
+            Connect(endpoint);
+        }
+
+        public void Connect(Func<SidecarEndpoint> endpoint)
+        {
+            Disconnect();
+            var c = new MetabalanceClient(endpoint, MainThread, clientOptions, transportFactory);
+            client = c;
+            c.StateChanged += s =>
+            {
+                if (client != c) return;
+                Connection = s;
+                if (s == ConnectionState.Connected) OnConnected();
+                Notify();
+            };
+            c.JobProgressReceived += OnProgress;
+            c.JobFinishedReceived += OnFinished;
+            c.ProjectChangedReceived += changed => { if (changed.What != "project") RefreshLevels(); };
+            c.Warning += w => { Status = w; Notify(); };
+            c.ConnectAsync().ContinueWith(t => MainThread.Post(() =>
+            {
+                if (t.IsFaulted && client == c) Fail(t.Exception);
+            }));
+        }
+
+        public void Disconnect()
+        {
+            if (client == null) return;
+            client.Dispose();
+            client = null;
+            Connection = ConnectionState.Disconnected;
+            inFlight = 0;
+        }
+
+        void OnConnected()
+        {
+            Server = client.Server;
+            Error = null;
+            RefreshLevels();
+            // A job may have finished while the editor was reloading, when no notification could arrive.
+            if (JobId != null)
+            {
+                var job = JobId;
+                Request<JobStatusResult>(Methods.JobStatus, new JobStatusParams { JobId = job }, s =>
+                {
+                    if (job != JobId) return;
+                    JobState = s.State;
+                    if (s.State == JobStates.Running) Progress = new JobProgress { JobId = s.JobId, Step = s.Step, Total = s.Total, Loss = s.Loss, ValLoss = s.ValLoss, EtaSec = s.EtaSec };
+                    else FinishJob(new JobFinished { JobId = s.JobId, State = s.State, Result = s.Result, Error = s.Error });
+                }, e => { ForgetJob(); Fail(e); });
+            }
+        }
+
+        // ---- levels and project ----
+
+        public void RefreshLevels()
+        {
+            Request<LevelsListResult>(Methods.LevelsList, new EmptyParams(), r =>
+            {
+                Levels = r.Levels;
+                if (selectedLevelId == null && Levels.Count > 0) SelectedLevelId = Levels[Levels.Count - 1].Id;
+            });
+        }
+
+        /// <summary>Writes the asset's params into project.json: through the sidecar when connected
+        /// (it validates and tells other clients), else into the file directly.</summary>
+        public void WriteProject(ScriptableObject asset)
+        {
+            List<ParamDef> defs;
+            try
+            {
+                defs = BalanceAsset.Describe(asset);
+            }
+            catch (Exception e)
+            {
+                Fail(e);
+                return;
+            }
+            if (defs.Count == 0)
+            {
+                Fail(new MetabalanceException(asset.GetType().Name + " has no [Range] float/int, bool or enum fields to balance"));
+                return;
+            }
+            if (client != null && Connection == ConnectionState.Connected)
+            {
+                Request<ProjectGetResult>(Methods.ProjectGet, new EmptyParams(), got =>
+                    Request<ProjectUpdateResult>(Methods.ProjectUpdate, new ProjectUpdateParams { Project = BalanceAsset.MergeParams(got.Project, defs) },
+                        updated => Status = "project.json now has " + updated.Project.Params.Count + " params"));
+                return;
+            }
+            try
+            {
+                var path = Path.Combine(Settings.ProjectDir, "project.json");
+                if (!File.Exists(path)) throw new MetabalanceException("no project.json in '" + Settings.ProjectDir + "': create the folder with `metabalance init DIR` first");
+                var project = BalanceAsset.MergeParams(Json.Deserialize<ProjectFile>(File.ReadAllText(path)), defs);
+                var tmp = path + ".tmp";
+                File.WriteAllText(tmp, Newtonsoft.Json.JsonConvert.SerializeObject(project, Newtonsoft.Json.Formatting.Indented, Json.Settings) + "\n");
+                File.Replace(tmp, path, null);
+                Status = "wrote " + defs.Count + " params to " + path;
+                Notify();
+            }
+            catch (Exception e)
+            {
+                Fail(e);
+            }
+        }
+
+        // ---- training ----
+
+        public void Train()
+        {
+            Progress = null;
+            Request<ModelTrainResult>(Methods.ModelTrain, new ModelTrainParams { Steps = Settings.TrainSteps > 0 ? (int?)Settings.TrainSteps : null }, r =>
+            {
+                JobId = r.JobId;
+                JobState = JobStates.Running;
+                // The sidecar announces a job's first progress before it answers model.train.
+                if (Progress != null && Progress.JobId != r.JobId) Progress = null;
+                SessionState.SetString(SessionJob, r.JobId);
+                Status = "training (" + r.JobId + ")";
+            });
+        }
+
+        public void CancelTraining()
+        {
+            if (JobId == null) return;
+            Request<JobCancelResult>(Methods.JobCancel, new JobCancelParams { JobId = JobId }, r => { if (r.JobId == JobId) JobState = r.State; });
+        }
+
+        /// <summary>Training progress in [0, 1] for the progress bar.</summary>
+        public float TrainingFraction { get { return Progress == null || Progress.Total <= 0 ? 0f : Math.Min(1f, (float)Progress.Step / Progress.Total); } }
+
+        void OnProgress(JobProgress p)
+        {
+            if (JobId != null && p.JobId != JobId) return;
+            Progress = p;
+            Notify();
+        }
+
+        void OnFinished(JobFinished f)
+        {
+            if (JobId == null || f.JobId != JobId) return;
+            FinishJob(f);
+        }
+
+        void FinishJob(JobFinished f)
+        {
+            JobState = f.State;
+            if (f.State == JobStates.Succeeded && f.Result != null) Status = "trained model " + f.Result.ModelId;
+            else if (f.State == JobStates.Failed) Error = "training failed: " + (f.Error != null ? f.Error.Message : "unknown error");
+            else if (f.State == JobStates.Cancelled) Status = "training cancelled";
+            SessionState.EraseString(SessionJob);
+            Notify();
+        }
+
+        void ForgetJob()
+        {
+            JobId = null;
+            JobState = null;
+            SessionState.EraseString(SessionJob);
+        }
+
+        // ---- balance, what-if, suggest ----
+
+        public void Balance()
+        {
+            var level = RequireLevel();
+            if (level == null) return;
+            Request<BalanceResult>(Methods.LevelBalance, new LevelBalanceParams { LevelId = level, AllowGeneration = Settings.AllowGeneration ? (bool?)true : null }, r =>
+            {
+                LastBalance = r;
+                LastPrediction = null;
+                SessionState.SetString(SessionBalance, Json.Serialize(r));
+                Status = "balanced " + r.LevelId + (r.MeetsTargets ? ": meets the targets" : ": targets not met") + " (pMeet " + r.PMeet.ToString("0.00") + ")";
+            });
+        }
+
+        /// <summary>Applies the last balance result to the asset as one undoable step.</summary>
+        public List<string> Apply(ScriptableObject asset)
+        {
+            if (LastBalance == null)
+            {
+                Fail(new MetabalanceException("balance a level first"));
+                return new List<string>();
+            }
+            var changed = BalanceAsset.Apply(asset, LastBalance.Params, "Apply metabalance params (" + LastBalance.LevelId + ")");
+            Status = changed.Count == 0 ? "the asset already has these values" : "applied " + string.Join(", ", changed.ToArray());
+            Notify();
+            return changed;
+        }
+
+        /// <summary>What-if: predicts the selected level's metrics at these values. While one
+        /// prediction is in flight only the newest further request is kept (sliders send many).</summary>
+        public void Predict(Dictionary<string, object> values)
+        {
+            var level = RequireLevel();
+            if (level == null) return;
+            if (predicting)
+            {
+                queuedPrediction = values;
+                return;
+            }
+            predicting = true;
+            Request<LevelPredictResult>(Methods.LevelPredict, new LevelPredictParams { LevelId = level, Params = ParamValues.ToWire(values) }, r =>
+            {
+                LastPrediction = r;
+                NextPrediction();
+            }, e =>
+            {
+                Fail(e);
+                NextPrediction();
+            });
+        }
+
+        void NextPrediction()
+        {
+            predicting = false;
+            var next = queuedPrediction;
+            queuedPrediction = null;
+            if (next != null) Predict(next);
+        }
+
+        public void Suggest()
+        {
+            var level = RequireLevel();
+            if (level == null) return;
+            Request<LevelSuggestResult>(Methods.LevelSuggest, new LevelSuggestParams
+            {
+                LevelId = level,
+                Count = Math.Max(1, Settings.SuggestCount),
+                AllowGeneration = Settings.AllowGeneration ? (bool?)true : null,
+            }, r => Suggestions = r.Suggestions);
+        }
+
+        // ---- plumbing ----
+
+        string RequireLevel()
+        {
+            if (!string.IsNullOrEmpty(selectedLevelId)) return selectedLevelId;
+            Fail(new MetabalanceException("select a level first"));
+            return null;
+        }
+
+        void Request<T>(string method, object parameters, Action<T> done, Action<Exception> failed = null)
+        {
+            var c = client;
+            if (c == null)
+            {
+                var e = new ConnectionLostException(method + ": not connected: start the sidecar first");
+                if (failed != null) failed(e);
+                else Fail(e);
+                return;
+            }
+            inFlight++;
+            Notify();
+            c.Call<T>(method, parameters, r =>
+            {
+                if (client != c) return;
+                inFlight--;
+                done(r);
+                Notify();
+            }, e =>
+            {
+                if (client != c) return;
+                inFlight--;
+                if (failed != null) failed(e);
+                else Fail(e);
+            });
+        }
+
+        void Fail(Exception e)
+        {
+            Error = MetabalanceClient.Unwrap(e).Message;
+            Notify();
+        }
+
+        void Notify()
+        {
+            var handler = Changed;
+            if (handler != null) handler();
+        }
+
+        /// <summary>Drops the connection but leaves the sidecar running (it outlives domain reloads).</summary>
+        public void Dispose()
+        {
+            Disconnect();
+        }
+    }
+}

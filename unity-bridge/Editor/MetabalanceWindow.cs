@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using UnityEditor;
+using UnityEngine;
+
+namespace Metabalance.Editor
+{
+    /// <summary>Window > Metabalance. Draws the controller's state; all logic lives in MetabalanceController.</summary>
+    public sealed class MetabalanceWindow : EditorWindow
+    {
+        MetabalanceController controller;
+        ScriptableObject asset;
+        Dictionary<string, object> whatIf;
+        string whatIfLevel;
+        Vector2 scroll;
+        bool showLog;
+
+        [MenuItem("Window/Metabalance")]
+        public static void Open()
+        {
+            GetWindow<MetabalanceWindow>("Metabalance").Show();
+        }
+
+        void OnEnable()
+        {
+            controller = new MetabalanceController(MetabalanceSettings.Load());
+            controller.Changed += Repaint;
+            controller.Restore();
+            if (!string.IsNullOrEmpty(controller.Settings.AssetPath))
+                asset = AssetDatabase.LoadAssetAtPath<ScriptableObject>(controller.Settings.AssetPath);
+            EditorApplication.update += OnEditorUpdate;
+        }
+
+        void OnDisable()
+        {
+            EditorApplication.update -= OnEditorUpdate;
+            controller.Settings.Save();
+            controller.Dispose();
+        }
+
+        void OnEditorUpdate()
+        {
+            if (controller.Pump() > 0) Repaint();
+        }
+
+        void OnGUI()
+        {
+            var c = controller;
+            scroll = EditorGUILayout.BeginScrollView(scroll);
+            DrawSidecar(c);
+            if (c.Error != null) EditorGUILayout.HelpBox(c.Error, MessageType.Error);
+            if (c.Status.Length > 0) EditorGUILayout.HelpBox(c.Status, MessageType.Info);
+            DrawAsset(c);
+            if (c.Connection == ConnectionState.Connected)
+            {
+                DrawLevels(c);
+                DrawTraining(c);
+                DrawBalance(c);
+                DrawWhatIf(c);
+                DrawSuggestions(c);
+            }
+            DrawLog(c);
+            EditorGUILayout.EndScrollView();
+        }
+
+        void DrawSidecar(MetabalanceController c)
+        {
+            GUILayout.Label("Sidecar");
+            var s = c.Settings;
+            s.ProjectDir = EditorGUILayout.TextField("Project folder", s.ProjectDir);
+            s.NodePath = EditorGUILayout.TextField("Node", s.NodePath);
+            s.CliPath = EditorGUILayout.TextField("CLI (main.js, or empty)", s.CliPath);
+            s.Port = EditorGUILayout.IntField("Port (0 = any)", s.Port);
+            EditorGUILayout.LabelField("Connection", c.Connection + (c.Server != null ? " — " + c.Server.Project.Name + ", backend " + c.Server.Backend : ""));
+            EditorGUILayout.BeginHorizontal();
+            if (!c.Sidecar.IsRunning)
+            {
+                if (GUILayout.Button("Start sidecar")) c.StartSidecar();
+            }
+            else if (GUILayout.Button("Stop sidecar"))
+            {
+                c.StopSidecar();
+            }
+            EditorGUILayout.EndHorizontal();
+        }
+
+        void DrawAsset(MetabalanceController c)
+        {
+            var picked = (ScriptableObject)EditorGUILayout.ObjectField("Balance asset", asset, typeof(ScriptableObject), false);
+            if (picked != asset)
+            {
+                asset = picked;
+                c.Settings.AssetPath = asset != null ? AssetDatabase.GetAssetPath(asset) : "";
+                c.Settings.Save();
+            }
+            if (asset != null && GUILayout.Button("Write params to project.json")) c.WriteProject(asset);
+        }
+
+        void DrawLevels(MetabalanceController c)
+        {
+            GUILayout.Label("Levels");
+            if (c.Levels.Count == 0)
+            {
+                EditorGUILayout.HelpBox("No levels yet: import them with `metabalance import` or record playtests.", MessageType.None);
+                return;
+            }
+            var labels = new string[c.Levels.Count];
+            var selected = 0;
+            for (var i = 0; i < labels.Length; i++)
+            {
+                labels[i] = c.Levels[i].Id + " (" + c.Levels[i].PlaytestCount + " playtests)";
+                if (c.Levels[i].Id == c.SelectedLevelId) selected = i;
+            }
+            c.SelectedLevelId = c.Levels[EditorGUILayout.Popup("Level", selected, labels)].Id;
+        }
+
+        void DrawTraining(MetabalanceController c)
+        {
+            GUILayout.Label("Meta-model");
+            c.Settings.TrainSteps = EditorGUILayout.IntField("Training steps", c.Settings.TrainSteps);
+            if (c.Training)
+            {
+                var p = c.Progress;
+                var text = p == null ? "starting ..." : "step " + p.Step + "/" + p.Total + (p.Loss.HasValue ? ", loss " + p.Loss.Value.ToString("0.000", CultureInfo.InvariantCulture) : "") +
+                                                         (p.EtaSec.HasValue ? ", " + Math.Ceiling(p.EtaSec.Value) + " s left" : "");
+                EditorGUI.ProgressBar(GUILayoutUtility.GetRect(100, 10000, 18, 18), c.TrainingFraction, text);
+                if (GUILayout.Button("Cancel training")) c.CancelTraining();
+            }
+            else if (GUILayout.Button("Train"))
+            {
+                c.Train();
+            }
+        }
+
+        void DrawBalance(MetabalanceController c)
+        {
+            GUILayout.Label("Balance");
+            c.Settings.AllowGeneration = EditorGUILayout.Toggle("Also change generation params", c.Settings.AllowGeneration);
+            EditorGUI.BeginDisabledGroup(c.Busy || c.SelectedLevelId == null);
+            if (GUILayout.Button("Balance " + (c.SelectedLevelId ?? "level"))) c.Balance();
+            EditorGUI.EndDisabledGroup();
+            var r = c.LastBalance;
+            if (r == null) return;
+            EditorGUILayout.LabelField("Level " + r.LevelId, (r.MeetsTargets ? "meets the targets" : "targets not met") + ", pMeet " + r.PMeet.ToString("0.00", CultureInfo.InvariantCulture) +
+                                                              ", from " + r.PlaytestCount + " playtests");
+            foreach (var kv in r.Params) EditorGUILayout.LabelField(kv.Key, ParamValues.Format(kv.Value));
+            DrawPredicted(r.Predicted);
+            EditorGUI.BeginDisabledGroup(asset == null);
+            if (GUILayout.Button("Apply to the balance asset (undoable)")) c.Apply(asset);
+            EditorGUI.EndDisabledGroup();
+        }
+
+        void DrawWhatIf(MetabalanceController c)
+        {
+            if (asset == null || c.SelectedLevelId == null) return;
+            GUILayout.Label("What if");
+            if (whatIf == null || whatIfLevel != c.SelectedLevelId)
+            {
+                whatIf = c.LastBalance != null && c.LastBalance.LevelId == c.SelectedLevelId
+                    ? new Dictionary<string, object>(c.LastBalance.Params)
+                    : BalanceAsset.ReadValues(asset);
+                whatIfLevel = c.SelectedLevelId;
+            }
+            var changed = false;
+            foreach (var field in BalanceAsset.Fields(asset.GetType()))
+            {
+                object current;
+                if (!whatIf.TryGetValue(field.Name, out current)) current = ParamValues.ToWire(field.Info.GetValue(asset));
+                object next = current;
+                var type = field.Info.FieldType;
+                if (type == typeof(float)) next = (double)EditorGUILayout.Slider(field.Name, Convert.ToSingle(current, CultureInfo.InvariantCulture), field.Range.min, field.Range.max);
+                else if (type == typeof(int)) next = (long)EditorGUILayout.IntSlider(field.Name, Convert.ToInt32(current, CultureInfo.InvariantCulture), (int)field.Range.min, (int)field.Range.max);
+                else if (type == typeof(bool)) next = EditorGUILayout.Toggle(field.Name, Convert.ToBoolean(current, CultureInfo.InvariantCulture));
+                else
+                {
+                    var names = Enum.GetNames(type);
+                    next = names[EditorGUILayout.Popup(field.Name, Math.Max(0, Array.IndexOf(names, Convert.ToString(current, CultureInfo.InvariantCulture))), names)];
+                }
+                if (!Equals(next, current))
+                {
+                    whatIf[field.Name] = next;
+                    changed = true;
+                }
+            }
+            if (changed) c.Predict(new Dictionary<string, object>(whatIf));
+            if (c.LastPrediction != null)
+            {
+                EditorGUILayout.LabelField("Prediction", (c.LastPrediction.MeetsTargets ? "meets the targets" : "targets not met") + ", pMeet " +
+                                                         c.LastPrediction.PMeet.ToString("0.00", CultureInfo.InvariantCulture));
+                DrawPredicted(c.LastPrediction.Predicted);
+            }
+        }
+
+        void DrawSuggestions(MetabalanceController c)
+        {
+            GUILayout.Label("Next playtests");
+            EditorGUI.BeginDisabledGroup(c.Busy || c.SelectedLevelId == null);
+            if (GUILayout.Button("Suggest")) c.Suggest();
+            EditorGUI.EndDisabledGroup();
+            foreach (var s in c.Suggestions)
+            {
+                var values = new List<string>();
+                foreach (var kv in s.Params) values.Add(kv.Key + "=" + ParamValues.Format(kv.Value));
+                EditorGUILayout.LabelField("pMeet " + s.PMeet.ToString("0.00", CultureInfo.InvariantCulture), string.Join(", ", values.ToArray()));
+                EditorGUILayout.LabelField("", s.Reason);
+            }
+        }
+
+        static void DrawPredicted(Dictionary<string, MetricPrediction> predicted)
+        {
+            foreach (var kv in predicted)
+                EditorGUILayout.LabelField("  " + kv.Key, kv.Value.Mean.ToString("G4", CultureInfo.InvariantCulture) + " ± " + kv.Value.Std.ToString("G3", CultureInfo.InvariantCulture));
+        }
+
+        void DrawLog(MetabalanceController c)
+        {
+            showLog = EditorGUILayout.Toggle("Show sidecar log", showLog);
+            if (showLog) EditorGUILayout.TextArea(string.Join("\n", c.Sidecar.LogTail()));
+        }
+    }
+}
