@@ -104,7 +104,7 @@ export function oracleBalance(level: SampleLevel, variant: GameVariant = variant
   for (const start of top) {
     let cur = start;
     let step = 0.5 / g;
-    while (step > 1 / 512) {
+    while (step > 1 / 128) {
       let improved = false;
       for (const a of axes) {
         for (const dir of [-1, 1]) {

@@ -85,16 +85,3 @@ export function metricPredictions(
   });
   return out;
 }
-
-/** Loss under each draw's metrics; their mean is the expected loss, their spread the doubt. */
-export function drawLosses(
-  terms: readonly TargetTerm[],
-  draws: ArrayLike<number>,
-  samples: number,
-  metricCount: number,
-  offset = 0,
-): Float64Array {
-  const out = new Float64Array(samples);
-  for (let s = 0; s < samples; s++) out[s] = targetLoss(terms, draws, offset + s * metricCount);
-  return out;
-}

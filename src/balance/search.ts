@@ -4,7 +4,7 @@
 // then a coordinate polish (each moving param's neighbouring ints / alternative choices).
 // Ints and choices are relaxed in the cube and snapped at evaluation; fixed params never move.
 import type { LevelPredictor } from '../model/index.js';
-import type { ParamValue, ParamValues } from '../project/types.js';
+import type { Param, ParamValue, ParamValues } from '../project/types.js';
 import { Rng } from '../util/rng.js';
 import { snap, type SearchLayout } from './layout.js';
 import { targetLoss, type TargetTerm } from './objective.js';
@@ -12,7 +12,7 @@ import { targetLoss, type TargetTerm } from './objective.js';
 export interface SearchBudget {
   /** quasi-random candidates of the first sweep */
   initial: number;
-  /** distinct starts refined locally */
+  /** distinct starts refined locally (halved every two rounds down to two) */
   starts: number;
   /** offspring per start per round */
   population: number;
@@ -21,7 +21,7 @@ export interface SearchBudget {
   polish: number;
 }
 
-export const defaultBudget: SearchBudget = { initial: 256, starts: 4, population: 16, rounds: 8, polish: 8 };
+export const defaultBudget: SearchBudget = { initial: 256, starts: 16, population: 8, rounds: 10, polish: 8 };
 
 export interface Candidate {
   values: ParamValues;
@@ -65,7 +65,7 @@ export function searchParams(
 ): SearchResult {
   const rng = new Rng(seed);
   const scorer = new Scorer(predictor, terms, layout.space.dim);
-  const seen = new Map<string, Candidate>();
+  const seen = new Map<number, Candidate>();
   const keep = (cs: Candidate[]): void => {
     for (const c of cs) if (!seen.has(keyOf(c.x))) seen.set(keyOf(c.x), c);
   };
@@ -81,34 +81,21 @@ export function searchParams(
   const scored = scorer.score(sweep);
   keep(scored);
 
-  // Local refinement from the best distinct sweep points.
-  // (1+λ)-ES per start, sigma by a success rule: the parent is the best relaxed point so far, so
-  // ints and choices are crossed smoothly and an improvement is never lost.
-  const starts = distinctBest(scored, budget.starts).map((c) => ({ parent: pick(c.x, dims), sigma: 0.1, best: c }));
-  for (let round = 0; round < budget.rounds; round++) {
-    const raws: Float64Array[] = [];
-    for (const s of starts) {
-      for (let k = 0; k < budget.population; k++) {
-        const r = new Float64Array(dims.length);
-        for (let j = 0; j < dims.length; j++) r[j] = clamp01(s.parent[j]! + s.sigma * rng.normal());
-        raws.push(r);
-      }
-    }
-    const offspring = scorer.score(raws.map((r) => snap(layout, lift(layout, dims, r))));
-    keep(offspring);
-    starts.forEach((s, si) => {
-      let top = -1;
-      for (let k = si * budget.population; k < (si + 1) * budget.population; k++) {
-        if (offspring[k]!.loss < (top < 0 ? s.best.loss : offspring[top]!.loss)) top = k;
-      }
-      if (top >= 0) {
-        s.best = offspring[top]!;
-        s.parent = raws[top]!;
-        s.sigma = Math.min(0.3, s.sigma * 1.2);
-      } else {
-        s.sigma = Math.max(0.002, s.sigma * 0.5);
-      }
-    });
+  // Local refinement from starts that differ in their discrete settings, with successive halving.
+  const ctx: RefineContext = { layout, dims, rng, scorer, keep, population: budget.population };
+  const allDims = new Uint8Array(dims.length).fill(1);
+  const starts = bestPerDiscreteSetting(layout, scored, budget.starts).map((c) => newStart(c, dims, allDims, 0.1));
+  refine(ctx, starts, budget.rounds, true);
+
+  // Discrete neighbours of the best (another choice, a flipped bool, a nearby few-valued int)
+  // rarely win on their own: the continuous params must move with them. Re-fit those first.
+  const continuous = continuousMask(layout, dims);
+  for (let pass = 0; pass < DISCRETE_PASSES && continuous.some((m) => m === 1); pass++) {
+    const incumbent = [...seen.values()].reduce((a, b) => (b.loss < a.loss ? b : a));
+    const neighbours = scorer.score(discreteNeighbours(layout, incumbent.values));
+    keep(neighbours);
+    const refit = refine(ctx, neighbours.map((c) => newStart(c, dims, continuous, 0.05)), DISCRETE_ROUNDS, false);
+    if (!refit.some((st) => st.best.loss < incumbent.loss)) break;
   }
 
   // Polish the overall best one param at a time (neighbour ints, other choices, small float steps).
@@ -124,6 +111,101 @@ export function searchParams(
   return { best: pool[0]!, pool, predictorCalls: scorer.calls };
 }
 
+interface RefineContext {
+  layout: SearchLayout;
+  dims: readonly number[];
+  rng: Rng;
+  scorer: Scorer;
+  keep: (cs: Candidate[]) => void;
+  population: number;
+}
+
+/** A (1+λ)-ES state: the parent is the best relaxed point so far, so an improvement is never lost. */
+interface Start {
+  parent: Float64Array;
+  sigma: number;
+  best: Candidate;
+  /** per moving dim: 1 if it mutates */
+  mutable: Uint8Array;
+}
+
+function newStart(c: Candidate, dims: readonly number[], mutable: Uint8Array, sigma: number): Start {
+  return { parent: pick(c.x, dims), sigma, best: c, mutable };
+}
+
+/**
+ * `rounds` of a (1+λ)-ES for every start, all starts' offspring in one predictor call per round;
+ * sigma grows on success and shrinks otherwise. Relaxed ints and choices are crossed smoothly
+ * (offspring are snapped only to be scored). With `halving`, the worse half of the starts is
+ * dropped every HALVING_ROUNDS rounds, so many starts get a fair local fit for little cost.
+ */
+function refine(ctx: RefineContext, initial: Start[], rounds: number, halving: boolean): Start[] {
+  const { layout, dims, rng, scorer, population } = ctx;
+  let starts = initial;
+  for (let round = 0; round < rounds && starts.length > 0; round++) {
+    if (halving && round > 0 && round % HALVING_ROUNDS === 0 && starts.length > MIN_STARTS) {
+      starts = starts.sort((a, b) => a.best.loss - b.best.loss).slice(0, Math.max(MIN_STARTS, starts.length >> 1));
+    }
+    const raws: Float64Array[] = [];
+    for (const s of starts) {
+      for (let k = 0; k < population; k++) {
+        const r = Float64Array.from(s.parent);
+        for (let j = 0; j < dims.length; j++) if (s.mutable[j]) r[j] = clamp01(r[j]! + s.sigma * rng.normal());
+        raws.push(r);
+      }
+    }
+    const offspring = scorer.score(raws.map((r) => snap(layout, lift(layout, dims, r))));
+    ctx.keep(offspring);
+    starts.forEach((s, si) => {
+      let top = -1;
+      for (let k = si * population; k < (si + 1) * population; k++) {
+        if (offspring[k]!.loss < (top < 0 ? s.best.loss : offspring[top]!.loss)) top = k;
+      }
+      if (top >= 0) {
+        s.best = offspring[top]!;
+        s.parent = raws[top]!;
+        s.sigma = Math.min(0.3, s.sigma * 1.2);
+      } else {
+        s.sigma = Math.max(0.002, s.sigma * 0.5);
+      }
+    });
+  }
+  return starts;
+}
+
+function isDiscrete(p: Param): boolean {
+  return p.type === 'choice' || p.type === 'bool' || (p.type === 'int' && p.max - p.min < DISCRETE_INT_VALUES);
+}
+
+/** Per moving dim: 1 when it belongs to a continuous param (a float or a many-valued int). */
+function continuousMask(layout: SearchLayout, dims: readonly number[]): Uint8Array {
+  const mask = new Uint8Array(dims.length);
+  layout.params.forEach((p, i) => {
+    if (!layout.moving[i] || isDiscrete(p)) return;
+    for (const d of layout.dimsOf[i]!) {
+      const j = dims.indexOf(d);
+      if (j >= 0) mask[j] = 1;
+    }
+  });
+  return mask;
+}
+
+/** Settings differing from `values` in one moving discrete param. */
+function discreteNeighbours(layout: SearchLayout, values: ParamValues): { values: ParamValues; x: Float32Array }[] {
+  return layout.params.flatMap((p, i) => {
+    if (!layout.moving[i] || !isDiscrete(p)) return [];
+    return alternativesTo(p, values[p.name]!).map((a) => snap(layout, layout.space.encode({ ...values, [p.name]: a })));
+  });
+}
+
+/** ±1 for an int, every other choice, the other bool; nothing for a float. */
+function alternativesTo(p: Param, v: ParamValue): ParamValue[] {
+  if (p.type === 'choice') return p.choices.filter((c) => c !== v);
+  if (p.type === 'bool') return [!v];
+  if (p.type === 'int') return [(v as number) - 1, (v as number) + 1].filter((n) => n >= p.min && n <= p.max);
+  return [];
+}
+
 const FLOAT_STEPS = [0.03, 0.01, 0.003, 0.001];
 
 /** Settings differing from `values` in one moving param: ±1 for ints, every other choice/bool, a few ±steps for floats. */
@@ -132,13 +214,7 @@ function coordinateNeighbours(layout: SearchLayout, values: ParamValues): { valu
   const x0 = layout.space.encode(values);
   layout.params.forEach((p, i) => {
     if (!layout.moving[i]) return;
-    const v = values[p.name]!;
-    let alts: ParamValue[];
-    if (p.type === 'choice') alts = p.choices.filter((c) => c !== v);
-    else if (p.type === 'bool') alts = [!v];
-    else if (p.type === 'int') alts = [(v as number) - 1, (v as number) + 1].filter((n) => n >= p.min && n <= p.max);
-    else alts = [];
-    for (const a of alts) out.push(snap(layout, layout.space.encode({ ...values, [p.name]: a })));
+    for (const a of alternativesTo(p, values[p.name]!)) out.push(snap(layout, layout.space.encode({ ...values, [p.name]: a })));
     const dim = layout.dimsOf[i]![0];
     if (p.type === 'float' && dim !== undefined) {
       // Step in the cube so log-scaled params move proportionally.
@@ -154,11 +230,39 @@ function coordinateNeighbours(layout: SearchLayout, values: ParamValues): { valu
   return out;
 }
 
+const HALVING_ROUNDS = 2;
+const MIN_STARTS = 2;
+/** re-fits of the best's discrete neighbours (each: DISCRETE_ROUNDS predictor calls + 1) */
+const DISCRETE_PASSES = 2;
+const DISCRETE_ROUNDS = 4;
+
+/** Up to this many values, an int param counts as discrete (a few settings, not a continuum). */
+const DISCRETE_INT_VALUES = 12;
+
+/**
+ * The best candidate of each distinct setting of the discrete moving params (choices, bools, ints
+ * with few values), best first: starts that differ where local steps cannot cross, because
+ * switching a choice usually needs the continuous params to move with it.
+ */
+function bestPerDiscreteSetting(layout: SearchLayout, cs: readonly Candidate[], count: number): Candidate[] {
+  const discrete = layout.params.filter((p, i) => layout.moving[i] && isDiscrete(p));
+  const seen = new Set<string>();
+  const out: Candidate[] = [];
+  for (const c of [...cs].sort((a, b) => a.loss - b.loss)) {
+    const signature = discrete.map((p) => String(c.values[p.name])).join('\u0000');
+    if (seen.has(signature)) continue;
+    seen.add(signature);
+    out.push(c);
+    if (out.length === count) break;
+  }
+  return out;
+}
+
 /** `count` best candidates that are not the same snapped setting. */
 export function distinctBest(cs: readonly Candidate[], count: number): Candidate[] {
   const sorted = [...cs].sort((a, b) => a.loss - b.loss);
   const out: Candidate[] = [];
-  const keys = new Set<string>();
+  const keys = new Set<number>();
   for (const c of sorted) {
     const k = keyOf(c.x);
     if (keys.has(k)) continue;
@@ -200,6 +304,17 @@ function clamp01(v: number): number {
   return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
-export function keyOf(x: ArrayLike<number>): string {
-  return Array.prototype.map.call(x, (v: number) => v.toFixed(5)).join(',');
+/**
+ * Identity of a snapped setting: a 53-bit hash of its encoding's float bits (snapping makes equal
+ * settings bit-identical). Strings of every coordinate cost more than the rest of the search.
+ */
+export function keyOf(x: Float32Array): number {
+  const bits = new Uint32Array(x.buffer, x.byteOffset, x.length);
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9e3779b9;
+  for (let i = 0; i < bits.length; i++) {
+    h1 = Math.imul(h1 ^ bits[i]!, 0x01000193);
+    h2 = Math.imul(h2 ^ bits[i]!, 0x5bd1e995) ^ (h2 >>> 15);
+  }
+  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
 }

@@ -23,9 +23,11 @@ export function validationNll(model: Model, val: readonly LevelRows[]): number {
 
 /**
  * Per-metric factors that widen (or narrow) the draws' spread so it matches the held-out error
- * of the expected value: with r = observed − predicted mean and σ²_noise the model's playtest
- * noise, E[r²] − E[σ²_noise] estimates the squared error of the expected value, which the draws'
- * variance should equal. Pooled over K ∈ {0, 2, 5, 10} adaptation playtests.
+ * of the expected value. The error that matters is a level's systematic one (what the context
+ * posterior is uncertain about), so it is measured per level: with r̄ the mean residual
+ * (observed − predicted mean) over a level's scored playtests and σ²ₙ their predicted playtest
+ * noise, E[r̄²] − Σσ²ₙ/n² estimates the squared error of the level's mean prediction, which the
+ * variance of that mean across the draws should equal. Pooled over K ∈ {0, 2, 5, 10}.
  */
 export function fitCalibration(model: Model, val: readonly LevelRows[]): number[] {
   const P = model.shape.params;
@@ -35,32 +37,41 @@ export function fitCalibration(model: Model, val: readonly LevelRows[]): number[
   const pos = model.layout.position;
   for (const K of [0, 2, 5, 10]) {
     for (const l of val) {
-      if (l.rows <= K) continue;
+      if (l.rows <= K + 2) continue;
       const pred = adaptRows(model, sliceRows(l, 0, K, P, M), 'context');
       const test = sliceRows(l, K, l.rows, P, M);
       const { draws, noiseVar } = pred.rawDraws(test.x, test.rows);
       pred.dispose();
       const S = pred.samples;
-      for (let r = 0; r < test.rows; r++) {
-        for (let j = 0; j < M; j++) {
-          const k = pos[j]!;
+      for (let j = 0; j < M; j++) {
+        const k = pos[j]!;
+        let n = 0;
+        let resid = 0;
+        let noise = 0;
+        const drawMean = new Float64Array(S);
+        for (let r = 0; r < test.rows; r++) {
           if (test.obs[r * M + k]! === 0) continue;
-          const y = observedValue(model, j, test.y[r * M + k]!);
           let mean = 0;
-          for (let s = 0; s < S; s++) mean += draws[(r * S + s) * M + j]!;
-          mean /= S;
-          let v = 0;
-          for (let s = 0; s < S; s++) v += (draws[(r * S + s) * M + j]! - mean) ** 2;
-          err[j]! += (y - mean) ** 2 - noiseVar[r * M + j]!;
-          spread[j]! += v / (S - 1);
+          for (let s = 0; s < S; s++) mean += draws[(r * S + s) * M + j]! / S;
+          for (let s = 0; s < S; s++) drawMean[s]! += draws[(r * S + s) * M + j]!;
+          resid += observedValue(model, j, test.y[r * M + k]!) - mean;
+          noise += noiseVar[r * M + j]!;
+          n++;
         }
+        if (n < 3) continue;
+        let dm = 0;
+        for (let s = 0; s < S; s++) dm += drawMean[s]! / n / S;
+        let v = 0;
+        for (let s = 0; s < S; s++) v += (drawMean[s]! / n - dm) ** 2 / (S - 1);
+        err[j]! += (resid / n) ** 2 - noise / (n * n);
+        spread[j]! += v;
       }
     }
   }
   return Array.from({ length: M }, (_, j) => {
     if (!(spread[j]! > 0)) return 1;
     const c = Math.sqrt(Math.max(0, err[j]!) / spread[j]!);
-    return Math.min(10, Math.max(0.5, c));
+    return Math.min(10, Math.max(0.3, c));
   });
 }
 

@@ -116,7 +116,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const app = httpApp({
       guard,
       endpoint,
-      health: () => ({ project: store.project.name, model: models.current()?.id ?? null, clients: ws.current?.size ?? 0 }),
+      health: () => {
+        const { rss, heapUsed } = process.memoryUsage();
+        return { project: store.project.name, model: models.current()?.id ?? null, clients: ws.current?.size ?? 0, memory: { rss, heapUsed } };
+      },
     });
     const server = createServer(app);
     ws.current = broadcastTo.ws = new WsTransport(server, guard, endpoint, log);

@@ -40,6 +40,8 @@ const idOf = (raw: unknown): string | undefined => {
 export class CorpusIndex {
   private readonly levelMap = new Map<string, Stored<Level>>();
   private readonly playtestList: Stored<Playtest>[] = [];
+  /** The records of playtestList, kept alongside so playtests() costs nothing. */
+  private readonly playtestRecords: Playtest[] = [];
   private readonly playtestById = new Map<string, Stored<Playtest>>();
   private readonly playtestsByLevel = new Map<string, Playtest[]>();
   readonly warnings: string[] = [];
@@ -52,8 +54,8 @@ export class CorpusIndex {
   level(id: string): Level | undefined {
     return this.levelMap.get(id)?.record;
   }
-  playtests(): Playtest[] {
-    return this.playtestList.map((s) => s.record);
+  playtests(): readonly Playtest[] {
+    return this.playtestRecords;
   }
   playtestsFor(levelId: string): Playtest[] {
     return [...(this.playtestsByLevel.get(levelId) ?? [])];
@@ -197,6 +199,7 @@ export class CorpusIndex {
 
   private putPlaytest(s: Stored<Playtest>): void {
     this.playtestList.push(s);
+    this.playtestRecords.push(s.record);
     if (s.record.id !== undefined) this.playtestById.set(s.record.id, s);
     const list = this.playtestsByLevel.get(s.record.levelId);
     if (list) list.push(s.record);

@@ -73,6 +73,9 @@ export class ProjectStore {
   private readonly queue = new SerialQueue();
   private readonly cursors: Record<FileKey, Cursor> = { levels: { end: 0, nextLine: 1 }, playtests: { end: 0, nextLine: 1 } };
   private closed = false;
+  /** Set when another writer left a bad line: writes are refused until the folder is fixed and reopened. */
+  private broken: InputError | undefined;
+  private opened = false;
 
   private constructor(
     readonly dir: string,
@@ -90,6 +93,7 @@ export class ProjectStore {
     try {
       const store = new ProjectStore(abs, await readProjectFile(abs), lock, opts.lockWaitMs ?? 2000);
       await store.catchUp();
+      store.opened = true;
       return store;
     } catch (e) {
       await lock?.release();
@@ -168,6 +172,7 @@ export class ProjectStore {
     const cursor = this.cursors[key];
     const size = await stat(this.file(key)).then((s) => s.size, () => 0);
     if (size < cursor.end) throw new Error(`${FILE_NAMES[key]} shrank while the store was open (was ${cursor.end} bytes, now ${size}); reopen the project`);
+    if (size === cursor.end) return { lines: [], end: cursor.end, nextLine: cursor.nextLine };
     const chunk = await readJsonl(this.file(key), cursor.end, cursor.nextLine);
     cursor.end = chunk.end;
     cursor.nextLine = chunk.nextLine;
@@ -231,6 +236,7 @@ export class ProjectStore {
   /** Serializes a write and runs it under the writer lock. */
   private write<T>(task: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error(`the store for ${this.dir} is closed`));
+    if (this.broken) return Promise.reject(this.broken);
     return this.queue.run(async () => {
       if (this.heldLock) return task();
       const lock = await WriterLock.acquire(this.dir, { waitMs: this.lockWaitMs });
@@ -250,7 +256,9 @@ export class ProjectStore {
       await this.repairTail(key, chunk);
       if (chunk.lines.length > 0) problems.push(...(key === 'levels' ? this.index.loadLevels(chunk.lines) : this.index.loadPlaytests(chunk.lines)));
     }
-    if (problems.length > 0) throw new InputError(problems);
+    if (problems.length === 0) return;
+    if (!this.opened) throw new InputError(problems);
+    throw (this.broken = new InputError(problems, 'fix the files, then reopen the project'));
   }
 
   /** Writes planned records durably, then indexes them (nothing at all when allOrNothing and any was rejected). */

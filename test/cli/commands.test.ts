@@ -120,7 +120,7 @@ describe('metabalance import', () => {
     assert.deepEqual((await run(dir, 'import', '--project', '.', 'p.jsonl')).out, ['imported 2 playtests from p.jsonl; skipped 0 duplicates']);
     const store = await ProjectStore.open(dir);
     assert.deepEqual(store.level('L1')?.features, { area: 1 });
-    assert.deepEqual(store.playtestsFor('L3').map((p) => p.id), ['x', 'pt-2']);
+    assert.deepEqual(store.playtestsFor('L3').map((p) => p.id), ['x', 'pt-1']);
   });
   it('names bad JSONL lines and imports none of the file', async () => {
     const dir = await makeProjectDir();

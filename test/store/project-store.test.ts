@@ -158,6 +158,15 @@ describe('ProjectStore appends', () => {
     assert.deepEqual(a.playtests().map((p) => p.id), ['x', 'y']);
     assert.deepEqual(await lines(dir, 'playtests.jsonl').then((l) => l.length), 2);
   });
+  it('a bad line appended by someone else is reported and blocks further writes', async () => {
+    const dir = await makeProjectDir();
+    const store = await ProjectStore.open(dir, { holdLock: true });
+    await appendFile(path.join(dir, 'playtests.jsonl'), '{"levelId":"L1","metrics":{"won":7}}\n');
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(store.appendPlaytests([playtest('a')]), (e: unknown) => e instanceof InputError && formatProblem(e.problems[0]!) === 'playtests.jsonl:1: metrics.won: must lie within [0, 1] for the rate metric "won" (got 7)');
+    }
+    await store.close();
+  });
   it('updateProject refuses a definition the stored data would violate, and replaces project.json otherwise', async () => {
     const dir = await makeProjectDir({ playtests: `${JSON.stringify(playtest('a'))}\n` });
     const store = await ProjectStore.open(dir);

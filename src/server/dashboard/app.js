@@ -248,9 +248,9 @@ function frame(svg, w, h, pad, xr, yr, xLabel, yLabel) {
   for (let i = 0; i <= 4; i++) {
     const yv = yr[0] + ((yr[1] - yr[0]) * i) / 4;
     svg.append(el('line', { class: 'grid', x1: pad.l, x2: w - pad.r, y1: sy(yv), y2: sy(yv) }));
-    svg.append(el('text', { x: pad.l - 6, y: sy(yv) + 4, 'text-anchor': 'end' }, fmt(yv)));
+    svg.append(el('text', { x: pad.l - 6, y: sy(yv) + 4, 'text-anchor': 'end' }, tick(yv, yr[1] - yr[0])));
     const xv = xr[0] + ((xr[1] - xr[0]) * i) / 4;
-    svg.append(el('text', { x: sx(xv), y: h - pad.b + 16, 'text-anchor': 'middle' }, fmt(xv)));
+    svg.append(el('text', { x: sx(xv), y: h - pad.b + 16, 'text-anchor': 'middle' }, tick(xv, xr[1] - xr[0])));
   }
   svg.append(el('line', { class: 'axis', x1: pad.l, x2: w - pad.r, y1: h - pad.b, y2: h - pad.b }));
   svg.append(el('line', { class: 'axis', x1: pad.l, x2: pad.l, y1: pad.t, y2: h - pad.b }));
@@ -267,7 +267,11 @@ function drawCurve(points, total) {
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   const margin = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
-  const { sx, sy } = frame(svg, 640, 260, { l: 56, r: 14, t: 10, b: 34 }, [0, Math.max(total, points[points.length - 1].step, 1)], [lo - margin, hi + margin], 'step', 'loss');
+  // The x axis spans the steps so far (the status line says how many are planned), so a long
+  // run's early curve is not squeezed against the left edge.
+  const last = points[points.length - 1].step;
+  const xMax = total > 0 && total <= last * 1.5 ? total : Math.max(last, 10);
+  const { sx, sy } = frame(svg, 640, 260, { l: 56, r: 24, t: 10, b: 34 }, [0, xMax], [lo - margin, hi + margin], 'step', 'loss');
   for (const [key, cls] of [['loss', 'loss'], ['valLoss', 'val']]) {
     const pts = points.filter((p) => p[key] !== null).map((p) => `${sx(p.step).toFixed(1)},${sy(p[key]).toFixed(1)}`);
     if (pts.length > 0) svg.append(el('polyline', { class: cls, points: pts.join(' ') }));
@@ -309,7 +313,7 @@ function renderScatter() {
   const hi = Math.max(...all);
   const m = (hi - lo) * 0.05 || 1;
   const range = [lo - m, hi + m];
-  const { sx, sy } = frame(svg, 640, 360, { l: 56, r: 14, t: 10, b: 34 }, range, range, `observed ${metric}`, `predicted ${metric}`);
+  const { sx, sy } = frame(svg, 640, 360, { l: 56, r: 24, t: 10, b: 34 }, range, range, `observed ${metric}`, `predicted ${metric}`);
   svg.append(el('line', { class: 'diag', x1: sx(range[0]), y1: sy(range[0]), x2: sx(range[1]), y2: sy(range[1]) }));
   for (const p of pairs) {
     const dot = el('circle', { class: 'dot', cx: sx(p.x), cy: sy(p.y), r: 4 });
@@ -358,6 +362,12 @@ function fmt(v) {
   if (Number.isInteger(v)) return String(v);
   const a = Math.abs(v);
   return a >= 100 ? v.toFixed(0) : a >= 1 ? v.toFixed(2) : v.toFixed(3);
+}
+
+/** An axis label with just enough decimals to tell neighbouring ticks apart. */
+function tick(v, span) {
+  const decimals = Math.max(0, Math.min(6, Math.ceil(-Math.log10(span / 4 || 1)) + 1));
+  return v.toFixed(decimals);
 }
 
 function groupBy(xs, key) {

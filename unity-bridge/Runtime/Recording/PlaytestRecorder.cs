@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -83,6 +84,7 @@ namespace Metabalance
         public async Task<FlushResult> FlushAsync()
         {
             var result = new FlushResult();
+            var acknowledged = new HashSet<string>();
             await flushing.WaitAsync().ConfigureAwait(false);
             try
             {
@@ -90,6 +92,13 @@ namespace Metabalance
                 {
                     var batch = Spool.Peek(options.BatchSize);
                     if (batch.Count == 0) break;
+                    // Every round must make progress: a batch that was all acknowledged already means the
+                    // spool could not shrink (disk trouble), and re-sending it would loop forever.
+                    if (batch.TrueForAll(r => acknowledged.Contains(r.Id)))
+                    {
+                        result.Error = new IOException("the playtest spool " + Spool.PendingPath + " does not shrink; sent playtests stay in it");
+                        break;
+                    }
                     if (!client.IsConnected)
                     {
                         result.Error = new ConnectionLostException("not connected to the metabalance sidecar; playtests stay spooled");
@@ -119,6 +128,7 @@ namespace Metabalance
                         var handler = Rejected;
                         if (handler != null) handler(record, r.Errors);
                     }
+                    acknowledged.UnionWith(done);
                     Spool.Remove(done);
                     if (done.Count == 0) break; // the answer acknowledged nothing: do not spin
                 }

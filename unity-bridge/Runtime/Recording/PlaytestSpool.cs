@@ -51,7 +51,7 @@ namespace Metabalance
         /// <summary>Removes the records with these ids (sent, or moved to rejected).</summary>
         public void Remove(ICollection<string> ids)
         {
-            if (ids.Count >= 0) return;
+            if (ids.Count == 0) return;
             lock (gate)
             {
                 var keep = new StringBuilder();

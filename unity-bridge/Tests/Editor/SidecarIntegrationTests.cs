@@ -45,7 +45,7 @@ namespace Metabalance.Tests
             Assert.AreEqual("1.0", server.ProtocolVersion);
             Assert.AreEqual("unity-bridge-fixture", server.Project.Name);
             Assert.AreEqual(Path.GetFullPath(sidecar.ProjectDir), Path.GetFullPath(server.Project.Dir));
-            Assert.IsNotNullOrEmpty(server.Backend);
+            Assert.That(server.Backend, Is.Not.Null.And.Not.Empty);
             foreach (var f in typeof(Methods).GetFields())
             {
                 var name = (string)f.GetValue(null);
@@ -213,7 +213,7 @@ namespace Metabalance.Tests
                     await TestSupport.PumpUntil(controller.MainThread, () => controller.Suggestions.Count > 0 || controller.Error != null, wait, "level.suggest");
                     Assert.IsNull(controller.Error);
                     Assert.That(controller.Suggestions.Count, Is.InRange(1, 3));
-                    Assert.IsNotNullOrEmpty(controller.Suggestions[0].Reason);
+                    Assert.That(controller.Suggestions[0].Reason, Is.Not.Null.And.Not.Empty);
                 });
             }
             finally

@@ -37,9 +37,4 @@ namespace Metabalance.Tests
         public float LootMultiplier { get { return lootMultiplier; } }
         public bool PrivateFlag { get { return privateFlag; } }
     }
-
-    public class BadLogBalance : ScriptableObject
-    {
-        [Range(0f, 10f), MetabalanceParam(LogScale = true)] public float speed = 1f;
-    }
 }

@@ -1,0 +1,146 @@
+// Sidecar latency over a real WebSocket against a real `metabalance serve` child process on the
+// sample project: level.predict and level.balance with 1 and 50 concurrent clients, p50/p99 and
+// throughput. 50 clients run twice: at a steady rate each (editors working side by side) and as
+// closed loops (every client calls again the moment it is answered: the server's saturation).
+// Goals (issue 4): level.predict p50 ≤ 2 ms; level.balance p50 ≤ 50 ms with 50 clients.
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../src/project/paths.js';
+import { RpcClient } from '../src/server/client.js';
+import { log, markdownTable, percentile } from './report.js';
+
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');
+
+interface Listening {
+  rpc: string;
+  tokenFile: string;
+}
+
+async function startServer(dir: string): Promise<{ info: Listening; token: string; stop: () => Promise<void> }> {
+  const proc = spawn(process.execPath, [CLI, 'serve', '--project', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const info = await new Promise<Listening>((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /^metabalance: listening (\{.*\})$/m.exec(out);
+      if (m) resolve(JSON.parse(m[1]!) as Listening);
+    });
+    proc.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+  });
+  const token = (await readFile(info.tokenFile, 'utf8')).trim();
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGTERM');
+    });
+  return { info, token, stop };
+}
+
+interface Run {
+  latencies: number[];
+  seconds: number;
+}
+
+/** `clients` closed loops sharing `total` calls; `call(client, i)` makes call number i. */
+async function closedLoop(clients: RpcClient[], total: number, call: (c: RpcClient, i: number) => Promise<unknown>): Promise<Run> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (c) => {
+      for (let i = next++; i < total; i = next++) {
+        const t0 = performance.now();
+        await call(c, i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+/** `clients` each calling `rate` times a second for `seconds`, whether or not earlier calls are
+ *  answered (Unity editors do not wait for each other); latency counts from the planned send time. */
+async function openLoop(clients: RpcClient[], rate: number, seconds: number, call: (c: RpcClient, i: number) => Promise<unknown>): Promise<Run> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  const perClient = Math.round(rate * seconds);
+  await Promise.all(
+    clients.map(async (c, ci) => {
+      const calls: Promise<void>[] = [];
+      for (let k = 0; k < perClient; k++) {
+        const planned = started + ((k + ci / clients.length) / rate) * 1000;
+        const wait = planned - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        calls.push(call(c, ci * perClient + k).then(() => void latencies.push(performance.now() - planned)));
+      }
+      await Promise.all(calls);
+    }),
+  );
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+function row(method: string, load: string, run: Run, goal: string): (string | number)[] {
+  const p50 = percentile(run.latencies, 0.5);
+  const p99 = percentile(run.latencies, 0.99);
+  return [method, load, run.latencies.length, p50.toFixed(2), p99.toFixed(2), (run.latencies.length / run.seconds).toFixed(0), goal];
+}
+
+export async function run(opts: { quick: boolean }): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'mb-bench-rpc-'));
+  await cp(path.join(packageRoot(), 'samples', 'crypt-run', 'project'), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}models`) });
+  const server = await startServer(dir);
+  const all: RpcClient[] = [];
+  try {
+    const first = await RpcClient.connect(server.info.rpc, { token: server.token });
+    all.push(first);
+    const steps = opts.quick ? 100 : 300;
+    log(`  rpc: training a ${steps}-step model on the sample project through the server…`);
+    const { jobId } = await first.call<{ jobId: string }>('model.train', { steps, seed: 0 });
+    const done = await first.waitFor((n) => n.method === 'job.finished' && n.params.jobId === jobId, 600_000);
+    if (done.params.state !== 'succeeded') throw new Error(`training ${String(done.params.state)}`);
+    const levels = (await first.call<{ levels: { id: string; playtestCount: number }[] }>('levels.list')).levels
+      .filter((l) => l.playtestCount > 0)
+      .slice(0, 20)
+      .map((l) => l.id);
+    // adaptation is cached per (model, level, playtests): measure the steady state a slider sees
+    const warm = Date.now();
+    for (const id of levels) await first.call('level.predict', { levelId: id, params: {} });
+    log(`  rpc: adapted ${levels.length} levels in ${((Date.now() - warm) / 1000).toFixed(1)} s`);
+    const fifty = [first, ...(await Promise.all(Array.from({ length: 49 }, () => RpcClient.connect(server.info.rpc, { token: server.token }))))];
+    all.push(...fifty.slice(1));
+
+    const predict = (c: RpcClient, i: number) =>
+      c.call('level.predict', { levelId: levels[i % levels.length]!, params: { enemyHealth: 20 + (i % 180) } });
+    const balance = (c: RpcClient, i: number) => c.call('level.balance', { levelId: levels[i % levels.length]!, seed: i });
+    const n = opts.quick ? { p1: 300, p50: 2000, b1: 20, b50: 100, secs: 5 } : { p1: 2000, p50: 10000, b1: 60, b50: 300, secs: 15 };
+    await closedLoop([first], 100, predict); // JIT warm-up, not reported
+    const rows = [
+      row('level.predict', '1 client, closed loop', await closedLoop([first], n.p1, predict), 'p50 ≤ 2 ms'),
+      row('level.predict', '50 clients × 10/s', await openLoop(fifty, 10, n.secs, predict), 'p50 ≤ 2 ms'),
+      row('level.predict', '50 clients, closed loop', await closedLoop(fifty, n.p50, predict), '(saturation)'),
+      row('level.balance', '1 client, closed loop', await closedLoop([first], n.b1, balance), ''),
+      row('level.balance', '50 clients × 0.4/s', await openLoop(fifty, 0.4, n.secs * 2, balance), 'p50 ≤ 50 ms'),
+      row('level.balance', '50 clients, closed loop', await closedLoop(fifty, n.b50, balance), '(saturation)'),
+    ];
+    return [
+      '## Sidecar latency (JSON-RPC over WebSocket)',
+      '',
+      `Real \`metabalance serve\` child process on a copy of the sample project (${steps}-step model), clients in the`,
+      'benchmark process; 20 levels, adapted once beforehand (cached per model, level and playtest count).',
+      '"closed loop": each client calls again as soon as it is answered; "× r/s": each client calls r times a second',
+      'regardless (latency from the planned send time). The server answers on one event loop, so under',
+      "saturation a call waits behind the other clients' calls.",
+      '',
+      markdownTable(['method', 'load', 'calls', 'p50 ms', 'p99 ms', 'calls/s', 'goal'], rows),
+    ].join('\n');
+  } finally {
+    await Promise.all(all.map((c) => c.close()));
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

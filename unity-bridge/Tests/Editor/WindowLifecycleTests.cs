@@ -1,0 +1,76 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using Metabalance.Editor;
+using NUnit.Framework;
+using UnityEditor;
+
+namespace Metabalance.Tests
+{
+    /// <summary>The window's sidecar lifecycle with the real sidecar: start, domain reload, re-attach, stop.</summary>
+    [TestFixture]
+    public class WindowLifecycleTests
+    {
+        static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+        [Test]
+        public void TheSidecarOutlivesADomainReloadAndIsStoppedByThePidAfterwards()
+        {
+            SessionState.EraseString(MetabalanceController.SessionListening);
+            using (var project = new SidecarFixture("window"))
+            {
+                var settings = new MetabalanceSettings { CliPath = SidecarFixture.CliPath(), ProjectDir = project.ProjectDir };
+                var before = new MetabalanceController(settings);
+                MetabalanceController after = null;
+                try
+                {
+                    TestSupport.Run(async () =>
+                    {
+                        before.StartSidecar();
+                        await TestSupport.PumpUntil(before.MainThread, () => before.Connection == ConnectionState.Connected || before.Error != null, Wait, "the sidecar to start");
+                        Assert.IsNull(before.Error);
+                        Assert.AreEqual(project.ProjectDir, EditorPrefs.GetString("Metabalance.ProjectDir", ""), "Start saves the settings");
+                        Assert.IsNotNull(MetabalanceSession.EndpointProvider, "game code can find the sidecar");
+                        var pid = before.Sidecar.Listening.Pid;
+
+                        // Domain reload: the controller and the Process object are gone; SessionState and the process remain.
+                        before.Dispose();
+                        MetabalanceSession.EndpointProvider = null;
+                        after = new MetabalanceController(MetabalanceSettings.Load());
+                        after.Restore();
+                        Assert.IsTrue(after.Sidecar.IsRunning, "re-attached by pid");
+                        await TestSupport.PumpUntil(after.MainThread, () => after.Levels.Count == SidecarFixture.LevelIds.Length, Wait, "levels after the reload");
+
+                        after.StopSidecar();
+                        Assert.IsFalse(after.Sidecar.IsRunning);
+                        Assert.IsTrue(Exited(pid), "the sidecar process is gone");
+                        Assert.AreEqual("", SessionState.GetString(MetabalanceController.SessionListening, ""));
+                        Assert.IsFalse(File.Exists(Path.Combine(project.ProjectDir, ".metabalance", "token")), "it shut down cleanly");
+
+                        var third = new MetabalanceController(MetabalanceSettings.Load());
+                        third.Restore();
+                        Assert.IsFalse(third.Sidecar.IsRunning, "nothing to re-attach to");
+                        Assert.IsNull(third.Client);
+                    });
+                }
+                finally
+                {
+                    before.Sidecar.Stop();
+                    if (after != null) after.Sidecar.Stop();
+                }
+            }
+        }
+
+        static bool Exited(int pid)
+        {
+            try
+            {
+                return Process.GetProcessById(pid).HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return true;
+            }
+        }
+    }
+}
