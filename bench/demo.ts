@@ -1,7 +1,6 @@
 // `npm run demo`: the README's main job on the committed sample project. Meta-train on every
 // level's playtests, balance each new level from its few playtests, and check the answer against
 // the sample game's TRUE expected metrics (which only the simulator knows), next to the defaults.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { balanceLevel, levelBase, type BalanceResult } from '../src/balance/index.js';
 import { meetsTargets, targetLoss, targetTerms } from '../src/balance/objective.js';
@@ -11,27 +10,9 @@ import { adaptLevel, trainModel } from '../src/model/index.js';
 import { packageRoot } from '../src/project/paths.js';
 import type { ParamValue, ParamValues, Project } from '../src/project/types.js';
 import { ProjectStore } from '../src/store/project-store.js';
-import { expectedMetrics, variants, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
+import { expectedMetrics } from '../samples/crypt-run/game.js';
+import { readTruth } from '../samples/crypt-run/truth.js';
 import { log, markdownTable, mean } from './report.js';
-
-interface Truth {
-  variant: GameVariant;
-  levels: Map<string, SampleLevel>;
-  newLevelIds: string[];
-}
-
-/** truth.json: what the generator knows and the tool never sees (hidden level factors, which levels are new). */
-async function readTruth(dir: string): Promise<Truth> {
-  const raw = JSON.parse(await readFile(path.join(dir, 'truth.json'), 'utf8')) as {
-    variant: string;
-    levels: Record<string, Omit<SampleLevel, 'id'>>;
-    newLevelIds: string[];
-  };
-  const variant = variants.find((v) => v.name === raw.variant);
-  if (!variant) throw new Error(`truth.json: unknown variant "${raw.variant}"`);
-  const levels = new Map(Object.entries(raw.levels).map(([id, l]) => [id, { id, ...l }]));
-  return { variant, levels, newLevelIds: raw.newLevelIds };
-}
 
 const fmt = (v: ParamValue | number | undefined, digits = 2): string =>
   typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(digits)) : String(v);

@@ -21,6 +21,7 @@ interface BenchModule {
 
 const BENCHES: Bench[] = [
   { name: 'sine', file: 'sine.js' },
+  { name: 'trainers', file: 'trainers.js' },
   { name: 'balance', file: 'balance-quality.js' },
   { name: 'speed', file: 'speed.js' },
   { name: 'rpc', file: 'rpc.js', optional: true },

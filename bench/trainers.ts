@@ -11,7 +11,7 @@ import { adaptLevel, trainModel, type Algorithm } from '../src/model/index.js';
 import type { ParamValues } from '../src/project/types.js';
 import { adaptRows } from '../src/model/adapt.js';
 import { levelRows, sliceRows } from '../src/model/data.js';
-import type { Model } from '../src/model/model.js';
+import type { Model, ModelConfig } from '../src/model/model.js';
 import { log, markdownTable, meanSd } from './report.js';
 
 export interface TrainerScore {
@@ -26,7 +26,15 @@ export interface TrainerScore {
 const K = 5;
 const ALGS: Algorithm[] = ['joint', 'reptile', 'reptile-plain'];
 
-export async function compareTrainers(opts: { seeds: number[]; variants: number[]; pastLevels: number; playtestsPerPast: number; testLevels: number }): Promise<TrainerScore[]> {
+export async function compareTrainers(opts: {
+  seeds: number[];
+  variants: number[];
+  pastLevels: number;
+  playtestsPerPast: number;
+  testLevels: number;
+  algorithms?: Algorithm[];
+  config?: Partial<ModelConfig>;
+}): Promise<TrainerScore[]> {
   await initBackend();
   const out: TrainerScore[] = [];
   for (const vi of opts.variants) {
@@ -36,9 +44,9 @@ export async function compareTrainers(opts: { seeds: number[]; variants: number[
       const test = new Set(c.newLevelIds);
       const corpus = { project: c.project, levels: c.levels.filter((l) => !test.has(l.id)), playtests: c.playtests.filter((p) => !test.has(p.levelId)) };
       const tol = new Map(c.project.targets.map((t) => [t.metric, t.tolerance]));
-      for (const algorithm of ALGS) {
+      for (const algorithm of opts.algorithms ?? ALGS) {
         const t0 = performance.now();
-        const model = (await trainModel(corpus, { algorithm, seed })) as Model;
+        const model = (await trainModel(corpus, { algorithm, seed, ...(opts.config ? { config: opts.config } : {}) })) as Model;
         const trainSeconds = (performance.now() - t0) / 1000;
         let nll = 0;
         let nNll = 0;

@@ -13,7 +13,7 @@ import { gridHeads, levelBias } from './inference.js';
 import { LOG_SD_MAX, LOG_SD_MIN } from './likelihood.js';
 import { memberNets, type MetaModel, type Model } from './model.js';
 import { batchArrays, copyLoss, disposeBatch, uploadBatch } from './objective.js';
-import { baseNormals, contextPosterior, transform } from './posterior.js';
+import { baseNormals, contextPosteriors, transform } from './posterior.js';
 import { Predictor, type LevelPredictor, type MemberContexts } from './predictor.js';
 
 export type AdaptMethod = 'context' | 'offsets' | 'none';
@@ -47,10 +47,7 @@ export function adaptRows(model: Model, rows: LevelRows, method: AdaptMethod): P
   let contexts: MemberContexts[];
   if (method === 'context') {
     const u = baseNormals(DRAWS_PER_MEMBER, Z, 'draws');
-    contexts = nets.map((net) => {
-      const bias = levelBias(net, rows.feat);
-      const g = contextPosterior(model, net, bias, rows);
-      bias.dispose();
+    contexts = contextPosteriors(model, rows).map((g) => {
       const z = new Float32Array((1 + DRAWS_PER_MEMBER) * Z);
       z.set(g.mean);
       z.set(transform(g, u, DRAWS_PER_MEMBER, Z), Z);

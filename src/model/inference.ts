@@ -27,3 +27,4 @@ export function gridHeads(net: MemberNet, bias: tf.Tensor2D, x: tf.Tensor2D, z: 
   const heads = mlpFrom(pre, net.rest);
   return tf.reshape(heads, [n, s, heads.shape[1]!]);
 }
+

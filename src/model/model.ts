@@ -184,13 +184,15 @@ export function memberNets(weights: readonly tf.Tensor[], shape: NetShape): Memb
   for (let e = 0; e < E; e++) {
     const pick = (t: tf.Tensor): tf.Tensor => tf.tidy(() => tf.squeeze(tf.slice(t, [e, 0, 0], [1, -1, -1]), [0]));
     const w1 = pick(weights[0]!) as tf.Tensor2D;
-    nets.push({
+    const net: MemberNet = {
       w1x: tf.slice(w1, [0, 0], [P, H]),
       w1f: tf.slice(w1, [P, 0], [F2, H]),
       w1z: Z > 0 ? tf.slice(w1, [P + F2, 0], [Z, H]) : null,
       b1: pick(weights[1]!) as tf.Tensor2D,
       rest: weights.slice(2).map(pick),
-    });
+    };
+    for (const t of netTensors(net)) tf.keep(t);
+    nets.push(net);
     w1.dispose();
   }
   return nets;

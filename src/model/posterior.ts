@@ -7,9 +7,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng.js';
 import type { LevelRows } from './data.js';
-import { gridHeads } from './inference.js';
+import { gridHeads, levelBias } from './inference.js';
 import { rowLogLik } from './likelihood.js';
-import type { MemberNet, Model } from './model.js';
+import type { Model } from './model.js';
 
 export interface Gaussian {
   mean: number[];
@@ -63,19 +63,22 @@ export function transform(g: Gaussian, u: ArrayLike<number>, n: number, Z: numbe
   return z;
 }
 
-/** Σ log-likelihood of the level's rows for each of the contexts z [n, Z] under one member. */
-export function contextLogLik(model: Model, net: MemberNet, bias: tf.Tensor2D, rows: LevelRows, z: Float32Array, n: number): Float32Array {
+/** Σ log-likelihood of the level's rows under each member's contexts z [E, n, Z] → [E·n]. */
+export function contextLogLik(model: Model, rows: LevelRows, z: Float32Array, n: number): Float32Array {
   const P = model.shape.params;
   const M = model.spec.metrics.length;
   const Z = model.shape.context;
   const ll = tf.tidy(() => {
     const x = tf.tensor2d(rows.x, [rows.rows, P]);
-    const heads = gridHeads(net, bias, x, tf.tensor2d(z, [n, Z]));
-    const y = tf.tensor3d(rows.y, [rows.rows, 1, M]);
-    const obs = tf.tensor3d(rows.obs, [rows.rows, 1, M]);
-    return tf.sum(rowLogLik(model.layout, heads, y, obs), 0);
+    // per member 2-D matMuls (the fast kernel), one likelihood pass over the stacked heads
+    const heads = tf.stack(
+      model.members().map((net, e) => gridHeads(net, levelBias(net, rows.feat), x, tf.tensor2d(z.subarray(e * n * Z, (e + 1) * n * Z), [n, Z]))),
+    );
+    const y = tf.tensor4d(rows.y, [1, rows.rows, 1, M]);
+    const obs = tf.tensor4d(rows.obs, [1, rows.rows, 1, M]);
+    return tf.sum(rowLogLik(model.layout, heads, y, obs), 1);
   });
-  const out = ll.dataSync() as Float32Array;
+  const out = (ll.dataSync() as Float32Array).slice();
   ll.dispose();
   return out;
 }
@@ -83,52 +86,59 @@ export function contextLogLik(model: Model, net: MemberNet, bias: tf.Tensor2D, r
 /** Likelihood rows per member and round: samples = clamp(ROW_BUDGET / K, 24, 64). */
 const ROW_BUDGET = 384;
 
-/** Gaussian approximation of one member's context posterior given a level's playtests. */
-export function contextPosterior(model: Model, net: MemberNet, bias: tf.Tensor2D, rows: LevelRows): Gaussian {
+/** Gaussian approximations of every member's context posterior given a level's playtests. */
+export function contextPosteriors(model: Model, rows: LevelRows): Gaussian[] {
   const Z = model.shape.context;
-  let g = priorGaussian(Z);
+  const E = model.ensemble;
+  let gs = Array.from({ length: E }, () => priorGaussian(Z));
   const K = rows.rows;
-  if (K === 0 || Z === 0) return g;
+  if (K === 0 || Z === 0) return gs;
   const n = Math.max(24, Math.min(64, Math.floor(ROW_BUDGET / K)));
   const u = baseNormals(n, Z);
   const betas = K <= 3 ? [1, 1, 1] : [Math.min(1, 4 / K), 1, 1];
   betas.forEach((beta, round) => {
-    const z = transform(g, u, n, Z);
-    const ll = contextLogLik(model, net, bias, rows, z, n);
-    let logDet = 0;
-    for (let i = 0; i < Z; i++) logDet += Math.log(g.chol[i * Z + i]!);
-    const logW = new Float64Array(n);
-    let max = -Infinity;
-    for (let s = 0; s < n; s++) {
-      let zz = 0;
-      let uu = 0;
-      for (let i = 0; i < Z; i++) {
-        zz += z[s * Z + i]! ** 2;
-        uu += u[s * Z + i]! ** 2;
-      }
-      const v = beta * (Number.isFinite(ll[s]!) ? ll[s]! : -1e30) - 0.5 * zz + 0.5 * uu + logDet;
-      logW[s] = v;
-      if (v > max) max = v;
-    }
-    let total = 0;
-    for (let s = 0; s < n; s++) total += logW[s] = Math.exp(logW[s]! - max);
-    const mean = new Array<number>(Z).fill(0);
-    for (let s = 0; s < n; s++) for (let i = 0; i < Z; i++) mean[i]! += (logW[s]! / total) * z[s * Z + i]!;
-    const cov = new Array<number>(Z * Z).fill(0);
-    for (let s = 0; s < n; s++) {
-      const w = logW[s]! / total;
-      for (let i = 0; i < Z; i++) {
-        const di = z[s * Z + i]! - mean[i]!;
-        for (let j = 0; j <= i; j++) cov[i * Z + j]! += w * di * (z[s * Z + j]! - mean[j]!);
-      }
-    }
-    const last = round === betas.length - 1;
-    const inflate = last ? 1 : 1.5;
-    for (let i = 0; i < Z; i++) {
-      cov[i * Z + i] = cov[i * Z + i]! * inflate + 1e-4;
-      for (let j = 0; j < i; j++) cov[j * Z + i] = cov[i * Z + j] = cov[i * Z + j]! * inflate;
-    }
-    g = { mean, chol: cholesky(cov, Z) };
+    const zs = gs.map((g) => transform(g, u, n, Z));
+    const zAll = new Float32Array(E * n * Z);
+    zs.forEach((z, e) => zAll.set(z, e * n * Z));
+    const llAll = contextLogLik(model, rows, zAll, n);
+    const inflate = round === betas.length - 1 ? 1 : 1.5;
+    gs = gs.map((g, e) => refit(g, zs[e]!, u, llAll.subarray(e * n, (e + 1) * n), beta, inflate, n, Z));
   });
-  return g;
+  return gs;
+}
+
+/** One importance-sampling round: weights ∝ prior · likelihood^β / proposal, then the weighted Gaussian. */
+function refit(g: Gaussian, z: Float32Array, u: Float64Array, ll: Float32Array, beta: number, inflate: number, n: number, Z: number): Gaussian {
+  let logDet = 0;
+  for (let i = 0; i < Z; i++) logDet += Math.log(g.chol[i * Z + i]!);
+  const w = new Float64Array(n);
+  let max = -Infinity;
+  for (let s = 0; s < n; s++) {
+    let zz = 0;
+    let uu = 0;
+    for (let i = 0; i < Z; i++) {
+      zz += z[s * Z + i]! ** 2;
+      uu += u[s * Z + i]! ** 2;
+    }
+    const v = beta * (Number.isFinite(ll[s]!) ? ll[s]! : -1e30) - 0.5 * zz + 0.5 * uu + logDet;
+    w[s] = v;
+    if (v > max) max = v;
+  }
+  let total = 0;
+  for (let s = 0; s < n; s++) total += w[s] = Math.exp(w[s]! - max);
+  const mean = new Array<number>(Z).fill(0);
+  for (let s = 0; s < n; s++) for (let i = 0; i < Z; i++) mean[i]! += (w[s]! / total) * z[s * Z + i]!;
+  const cov = new Array<number>(Z * Z).fill(0);
+  for (let s = 0; s < n; s++) {
+    const ws = w[s]! / total;
+    for (let i = 0; i < Z; i++) {
+      const di = z[s * Z + i]! - mean[i]!;
+      for (let j = 0; j <= i; j++) cov[i * Z + j]! += ws * di * (z[s * Z + j]! - mean[j]!);
+    }
+  }
+  for (let i = 0; i < Z; i++) {
+    cov[i * Z + i] = cov[i * Z + i]! * inflate + 1e-4;
+    for (let j = 0; j < i; j++) cov[j * Z + i] = cov[i * Z + j] = cov[i * Z + j]! * inflate;
+  }
+  return { mean, chol: cholesky(cov, Z) };
 }

@@ -61,8 +61,14 @@ export class Dispatcher {
         data: { limit: this.options.maxBatch, size: value.length },
       });
     }
-    const responses = await Promise.all(value.map((item) => this.handleOne(item, ctx)));
-    const sent = responses.filter((r): r is Response => r !== null);
+    // One item at a time, yielding between items: a batch of slow calls (first adaptations,
+    // balances) must not hold the event loop, and other clients' calls get in between.
+    const sent: Response[] = [];
+    for (const item of value) {
+      const response = await this.handleOne(item, ctx);
+      if (response) sent.push(response);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     return sent.length > 0 ? sent : null;
   }
 

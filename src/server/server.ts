@@ -8,7 +8,7 @@ import { SchemaRegistry } from '../rpc/schemas.js';
 import type { RpcServices } from '../rpc/services.js';
 import { ProjectStore } from '../store/project-store.js';
 import { RpcEndpoint } from './endpoint.js';
-import { Guard, isLoopbackHost } from './guard.js';
+import { Guard } from './guard.js';
 import { httpApp } from './http-transport.js';
 import { TrainingJobs } from './jobs.js';
 import { LIMITS } from './limits.js';
@@ -86,11 +86,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     let port = opts.port ?? DEFAULT_PORT;
     const guard = new Guard({ token, host, port: () => port });
     const writes = new WriteQueue();
-    const broadcastTo: { ws?: WsTransport } = {};
+    // The WebSocket transport needs the dispatcher, which needs the jobs, which broadcast over it.
+    let ws: WsTransport | undefined;
+    const broadcast: RpcServices['broadcast'] = (m, except) => ws?.broadcast(m, except);
     const jobs = new TrainingJobs({
       projectDir: store.dir,
       corpus: () => ({ project: store.project, levels: store.levels(), playtests: store.playtests() }),
-      broadcast: (m) => broadcastTo.ws?.broadcast(m),
+      broadcast,
       adopt: async (modelId) => {
         const loaded = await models.loadLatest(store.dir, store.project);
         if (!loaded) throw new Error(`model ${modelId} was saved but no complete model folder was found`);
@@ -103,7 +105,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       models,
       jobs,
       backend: () => backend,
-      broadcast: (m, except) => broadcastTo.ws?.broadcast(m, except),
+      broadcast,
       exclusive: (write) => writes.run(write),
     };
     const dispatcher = new Dispatcher(allMethods(), new SchemaRegistry(), {
@@ -112,17 +114,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       log,
     });
     const endpoint = new RpcEndpoint(dispatcher, services);
-    const ws = { current: undefined as WsTransport | undefined };
     const app = httpApp({
       guard,
       endpoint,
       health: () => {
         const { rss, heapUsed } = process.memoryUsage();
-        return { project: store.project.name, model: models.current()?.id ?? null, clients: ws.current?.size ?? 0, memory: { rss, heapUsed } };
+        return { project: store.project.name, model: models.current()?.id ?? null, clients: ws?.size ?? 0, memory: { rss, heapUsed } };
       },
     });
     const server = createServer(app);
-    ws.current = broadcastTo.ws = new WsTransport(server, guard, endpoint, log);
+    const transport = (ws = new WsTransport(server, guard, endpoint, log));
     port = await listen(server, port, host);
     const tokenFile = await writeToken(store.dir, token);
     const base = `${urlHost(host)}:${port}`;
@@ -131,7 +132,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       server.close();
       await jobs.shutdown();
       await writes.drain();
-      await ws.current!.close();
+      await transport.close();
       server.closeAllConnections();
       models.dispose();
       await store.close();
@@ -153,4 +154,3 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
 }
 
-export { isLoopbackHost };

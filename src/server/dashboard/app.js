@@ -106,7 +106,12 @@ async function loadModel() {
   }
 }
 
+/** Levels with model answers (predictions at their playtests, a balance): the first ones only,
+ *  since every level's first answer costs the sidecar an adaptation. */
+const MODEL_LEVELS = 40;
+
 async function loadLevels() {
+  const before = new Map(state.levels.map((l) => [l.id, l.playtestCount]));
   state.levels = (await call('levels.list')).levels;
   const all = [];
   for (let offset = 0; ; offset += 10000) {
@@ -115,17 +120,17 @@ async function loadLevels() {
     if (all.length >= page.total || page.playtests.length === 0) break;
   }
   state.playtests = all;
-  state.balanced.clear();
-  state.predictedMeans.clear();
+  // Only levels whose playtests changed (or never computed) are asked again.
+  const stale = state.levels.slice(0, MODEL_LEVELS).filter((l) => before.get(l.id) !== l.playtestCount || !state.balanced.has(l.id));
   renderTable();
   renderScatter();
-  if (state.model) await loadPredictions();
+  if (state.model) await loadPredictions(stale);
 }
 
-async function loadPredictions() {
+async function loadPredictions(levels) {
   const byLevel = groupBy(state.playtests, (t) => t.levelId);
   const predicts = [];
-  for (const level of state.levels) {
+  for (const level of levels) {
     for (const t of (byLevel.get(level.id) || []).slice(0, 20)) predicts.push([level.id, t]);
   }
   const answers = await batch(predicts.map(([levelId, t]) => ['level.predict', { levelId, params: t.params || {} }]));
@@ -145,8 +150,8 @@ async function loadPredictions() {
   }
   renderTable();
   renderScatter();
-  const balances = await batch(state.levels.map((l) => ['level.balance', { levelId: l.id }]));
-  balances.forEach((b, i) => { if (b.result) state.balanced.set(state.levels[i].id, b.result); });
+  const balances = await batch(levels.map((l) => ['level.balance', { levelId: l.id }]));
+  balances.forEach((b, i) => { if (b.result) state.balanced.set(levels[i].id, b.result); });
   renderTable();
 }
 
@@ -164,7 +169,12 @@ function onNotification(method, params) {
     job.state = params.state;
     job.error = params.error;
     renderJob();
-    if (params.state === 'succeeded') loadModel().then(loadLevels);
+    if (params.state === 'succeeded') {
+      // a new model: every answer is stale
+      state.balanced.clear();
+      state.predictedMeans.clear();
+      loadModel().then(loadLevels);
+    }
   } else if (method === 'project.changed') {
     scheduleReload();
   }
@@ -173,7 +183,7 @@ function onNotification(method, params) {
 let reloadTimer = null;
 function scheduleReload() {
   clearTimeout(reloadTimer);
-  reloadTimer = setTimeout(() => loadLevels(), 500);
+  reloadTimer = setTimeout(() => loadLevels(), 2000);
 }
 
 function jobEntry(jobId) {
@@ -329,17 +339,17 @@ function renderTable() {
   $('levels').tHead.replaceChildren(row('th', head));
   const body = $('levels').tBodies[0];
   body.replaceChildren(
-    ...state.levels.map((level) => {
+    ...state.levels.map((level, i) => {
       const observed = observedMeans(level.id);
       const predicted = state.predictedMeans.get(level.id) || {};
       const b = state.balanced.get(level.id);
       const cells = [
         level.id,
         String(level.playtestCount),
-        b ? Object.entries(b.params).map(([k, v]) => `${k}=${fmt(v)}`).join(' ') : '…',
+        b ? Object.entries(b.params).map(([k, v]) => `${k}=${fmt(v)}`).join(' ') : pendingText(i),
         ...metrics.map((m) => `${fmt(observed[m])} / ${fmt(predicted[m])}`),
-        b ? Object.entries(b.predicted).map(([k, p]) => `${k} ${fmt(p.mean)}±${fmt(p.std)}`).join(', ') : '…',
-        b ? fmt(b.pMeet) : '…',
+        b ? Object.entries(b.predicted).map(([k, p]) => `${k} ${fmt(p.mean)}±${fmt(p.std)}`).join(', ') : pendingText(i),
+        b ? fmt(b.pMeet) : pendingText(i),
       ];
       const tr = row('td', cells);
       tr.children[2].className = 'params';
@@ -347,7 +357,14 @@ function renderTable() {
       return tr;
     }),
   );
-  $('levels-note').textContent = `${state.levels.length} levels, ${state.playtests.length} playtests`;
+  const capped = state.levels.length > MODEL_LEVELS ? `; model answers for the first ${MODEL_LEVELS}` : '';
+  $('levels-note').textContent = `${state.levels.length} levels, ${state.playtests.length} playtests${capped}`;
+}
+
+/** What a level's model columns show before (or instead of) an answer. */
+function pendingText(i) {
+  if (!state.model) return '–';
+  return i < MODEL_LEVELS ? '…' : 'not computed';
 }
 
 function row(tag, cells) {
