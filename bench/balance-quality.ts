@@ -25,16 +25,22 @@ interface Setup {
   pastLevels: number;
   playtestsPerPast: number;
   newLevels: number;
+  /** the model from scratch trains once per level and K (seconds each): only the first this many levels */
+  scratchLevels: number;
   steps: number | undefined;
 }
 
 function setupFor(quick: boolean): Setup {
+  const ks = [2, 5, 10];
+  const both = [variants[0]!, variants[1]!];
   return quick
-    ? { seeds: [1, 2], variants: variants.slice(0, 2), ks: [2, 5, 10], pastLevels: 80, playtestsPerPast: 20, newLevels: 10, steps: 600 }
-    : { seeds: [1, 2, 3], variants: [variants[0]!, variants[1]!], ks: [2, 5, 10], pastLevels: 200, playtestsPerPast: 30, newLevels: 20, steps: undefined };
+    ? { seeds: [1], variants: both, ks, pastLevels: 60, playtestsPerPast: 16, newLevels: 8, scratchLevels: 2, steps: 400 }
+    : { seeds: [1, 2, 3], variants: both, ks, pastLevels: 120, playtestsPerPast: 20, newLevels: 15, scratchLevels: 5, steps: undefined };
 }
 
-const METHODS = ['metabalance', 'defaults', 'pooled (no adaptation)', 'pooled + per-level offsets', 'model from scratch', 'oracle'] as const;
+const SCRATCH = 'model from scratch';
+const SAME_LEVELS = 'metabalance, same levels as scratch';
+const METHODS = ['metabalance', 'defaults', 'pooled (no adaptation)', 'pooled + per-level offsets', SCRATCH, SAME_LEVELS, 'oracle'] as const;
 type Method = (typeof METHODS)[number];
 const ADAPTED: Partial<Record<Method, AdaptMethod>> = {
   metabalance: 'context',
@@ -132,7 +138,8 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
   };
   const rng = new Rng(seed).fork(`suggest-${variant.name}`);
   try {
-    for (const id of corpus.newLevelIds) {
+    for (const [levelIndex, id] of corpus.newLevelIds.entries()) {
+      const withScratch = levelIndex < setup.scratchLevels;
       const level = corpus.levels.find((l) => l.id === id)!;
       const truth = corpus.truth.get(id)!;
       const all = corpus.playtests.filter((p) => p.levelId === id);
@@ -142,6 +149,7 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
         const few = all.slice(0, k);
         for (const method of METHODS) {
           const adapt = ADAPTED[method];
+          if (method === SAME_LEVELS) continue;
           if (method === 'oracle') {
             add(`${method}|${k}`, oracle);
           } else if (method === 'defaults') {
@@ -150,8 +158,11 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
             const r = balanceWith(model, adaptLevel(model, level, few, { method: adapt }), base, seed);
             const o = judge.score(truth, r.params);
             add(`${method}|${k}`, o);
-            if (method === 'metabalance') result.calibration.push({ pMeet: r.pMeet, hit: o.hit });
-          } else {
+            if (method === 'metabalance') {
+              result.calibration.push({ pMeet: r.pMeet, hit: o.hit });
+              if (withScratch) add(`${SAME_LEVELS}|${k}`, o);
+            }
+          } else if (withScratch) {
             add(`${method}|${k}`, judge.score(truth, balanceWith(model, trainScratch(model, level, few, { seed }), base, seed).params));
           }
         }
@@ -202,7 +213,9 @@ function report(setup: Setup, runs: RunResult[]): string {
     `Variants ${setup.variants.map((v) => v.name).join(', ')} × seeds ${setup.seeds.join(', ')} (${runs.length} runs). ` +
       `Each run: a fresh corpus of ${setup.pastLevels} past levels × ${setup.playtestsPerPast} playtests (the training set) and ` +
       `${setup.newLevels} held-out new levels; each new level is balanced from its first K playtests and scored at the ` +
-      `simulator's TRUE expected metrics. Mean ± sd over runs. Oracle: the same search on the true metrics.`,
+      `simulator's TRUE expected metrics. Mean ± sd over runs. Oracle: the same search on the true metrics. ` +
+      `The model from scratch (trained on the K playtests alone, seconds per level) runs on the first ${setup.scratchLevels} levels of each run; ` +
+      `"${SAME_LEVELS}" is metabalance on exactly those levels.`,
   );
   out.push('\n### Hit rate (% of new levels meeting every target)\n');
   out.push(table(hitRate, 1, 100));
@@ -261,10 +274,11 @@ function report(setup: Setup, runs: RunResult[]): string {
 function verdict(setup: Setup, runs: RunResult[], per: (key: string, f: (os: readonly Outcome[]) => number) => number[]): string {
   const losses: string[] = [];
   for (const k of setup.ks) {
-    const mh = mean(per(`metabalance|${k}`, hitRate));
-    const ml = mean(per(`metabalance|${k}`, meanLoss));
     for (const m of METHODS) {
-      if (m === 'metabalance' || m === 'oracle') continue;
+      if (m === 'metabalance' || m === 'oracle' || m === SAME_LEVELS) continue;
+      const ours = m === SCRATCH ? SAME_LEVELS : 'metabalance';
+      const mh = mean(per(`${ours}|${k}`, hitRate));
+      const ml = mean(per(`${ours}|${k}`, meanLoss));
       const bh = mean(per(`${m}|${k}`, hitRate));
       const bl = mean(per(`${m}|${k}`, meanLoss));
       if (bh >= mh) losses.push(`K = ${k}: hit rate ${(mh * 100).toFixed(1)} % vs ${m} ${(bh * 100).toFixed(1)} %`);

@@ -2,10 +2,13 @@
 // sample game, several seeds and game variants. Each held-out level (never trained on) is adapted
 // from K of its playtests; scored by the predictive NLL of its other playtests and by the error of
 // the predicted expected metrics against the simulator's TRUE expectation at those settings
-// (in units of the targets' tolerances).
+// (in units of the targets' tolerances), and by balancing it (the balancer at its defaults) and
+// checking the targets at the simulator's true metrics.
 import { pathToFileURL } from 'node:url';
 import { generateCorpus } from '../samples/crypt-run/corpus.js';
 import { expectedMetrics, variants } from '../samples/crypt-run/game.js';
+import { meetsTargets } from '../samples/crypt-run/oracle.js';
+import { balanceLevel, levelBase } from '../src/balance/index.js';
 import { initBackend } from '../src/model/backend.js';
 import { adaptLevel, trainModel, type Algorithm } from '../src/model/index.js';
 import type { ParamValues } from '../src/project/types.js';
@@ -20,6 +23,8 @@ export interface TrainerScore {
   seed: number;
   nll: number;
   trueErr: number;
+  /** share of held-out levels whose balanced params meet every target at the TRUE metrics */
+  hitRate: number;
   trainSeconds: number;
 }
 
@@ -52,6 +57,7 @@ export async function compareTrainers(opts: {
         let nNll = 0;
         let err = 0;
         let nErr = 0;
+        let hits = 0;
         for (const id of c.newLevelIds) {
           const level = c.levels.find((l) => l.id === id)!;
           const pts = c.playtests.filter((p) => p.levelId === id);
@@ -69,6 +75,8 @@ export async function compareTrainers(opts: {
           const x = new Float32Array(settings.length * P);
           settings.forEach((s, i) => x.set(model.space.encode(s), i * P));
           const { mode } = adapted.predict(x, settings.length);
+          const balanced = balanceLevel(c.project, model.space, adapted, { base: levelBase(c.project, pts.slice(0, K)), seed });
+          if (meetsTargets(expectedMetrics(c.truth.get(id)!, balanced.params, variant), c.project.targets)) hits++;
           adapted.dispose();
           settings.forEach((s, i) => {
             const truth = expectedMetrics(c.truth.get(id)!, s, variant);
@@ -81,7 +89,7 @@ export async function compareTrainers(opts: {
           });
         }
         model.dispose();
-        const row = { algorithm, variant: variant.name, seed, nll: nll / nNll, trueErr: Math.sqrt(err / nErr), trainSeconds };
+        const row = { algorithm, variant: variant.name, seed, nll: nll / nNll, trueErr: Math.sqrt(err / nErr), hitRate: hits / c.newLevelIds.length, trainSeconds };
         log(`  trainers: ${JSON.stringify(row)}`);
         out.push(row);
       }
@@ -93,9 +101,18 @@ export async function compareTrainers(opts: {
 export function trainerTable(scores: readonly TrainerScore[]): string {
   const rows = ALGS.map((a) => {
     const s = scores.filter((x) => x.algorithm === a);
-    return [a, meanSd(s.map((x) => x.nll), 3), meanSd(s.map((x) => x.trueErr), 3), meanSd(s.map((x) => x.trainSeconds), 1)];
+    return [
+      a,
+      meanSd(s.map((x) => x.nll), 3),
+      meanSd(s.map((x) => x.trueErr), 3),
+      `${meanSd(s.map((x) => x.hitRate), 0, 100)} %`,
+      meanSd(s.map((x) => x.trainSeconds), 1),
+    ];
   });
-  return markdownTable(['trainer', `held-out NLL per playtest (K = ${K})`, 'RMSE of expected metrics vs truth (tolerances)', 'training s'], rows);
+  return markdownTable(
+    ['trainer', `held-out NLL per playtest (K = ${K})`, 'RMSE of expected metrics vs truth (tolerances)', 'balance hit rate (true metrics)', 'training s'],
+    rows,
+  );
 }
 
 export async function run(opts: { quick: boolean }): Promise<string> {

@@ -189,3 +189,27 @@ test('HTTP POST /rpc speaks the same protocol: results, errors, batches, 204 for
   assert.equal(health.status, 200);
   assert.equal((JSON.parse(health.body) as { status: string }).status, 'ok');
 });
+
+test('project.update and levels.upsert are durable and announced to the other clients only', async () => {
+  const other = await server.connect();
+  try {
+    const { project } = await client.call<{ project: Record<string, unknown> }>('project.get');
+    const updated = await client.call<{ project: { description?: string } }>('project.update', { project: { ...project, description: 'tuned' } });
+    assert.equal(updated.project.description, 'tuned');
+    const upsert = await client.call<{ accepted: string[] }>('levels.upsert', { levels: [{ id: 'L900', features: { area: 900, chokepoints: 2 } }, { id: 'L901', features: { area: 'big' } }] });
+    valid('levels.upsert', upsert);
+    assert.deepEqual(upsert.accepted, ['L900']);
+    await other.waitFor((n) => n.method === 'project.changed' && n.params.what === 'project', 5000);
+    const levels = await other.waitFor((n) => n.method === 'project.changed' && n.params.what === 'levels', 5000);
+    assert.deepEqual(levels.params.ids, ['L900']);
+    assert.equal(client.notifications.filter((n) => n.method === 'project.changed').length, 0, 'the caller is not told about its own change');
+    const listed = await other.call<{ levels: { id: string; playtestCount: number }[] }>('levels.list');
+    assert.deepEqual(listed.levels.find((l) => l.id === 'L900'), { id: 'L900', features: { area: 900, chokepoints: 2 }, playtestCount: 0 });
+  } finally {
+    await other.close();
+  }
+});
+
+function valid(method: string, result: unknown): void {
+  assert.equal(schemas.check(method, 'result')(result), null);
+}

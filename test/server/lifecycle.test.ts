@@ -95,13 +95,14 @@ test('SIGTERM: the running job is cancelled, clients are closed with 1001, the l
   await store.close();
 });
 
-test('--host beyond loopback prints a warning', async () => {
+test('--host beyond loopback prints a warning; SIGINT stops like SIGTERM', async () => {
   const server = await serve(await makeProjectDir({ levels: 1, playtestsPerLevel: 1 }), ['--host', '0.0.0.0']);
   try {
     assert.match(server.stderr, /warning: listening on 0\.0\.0\.0, beyond loopback/);
     const health = await server.http('GET', '/health');
     assert.equal(health.status, 200);
   } finally {
-    await server.stop();
+    assert.equal((await server.stop('SIGINT')).code, 0);
   }
+  assert.match(server.stderr, /stopped/);
 });
