@@ -52,8 +52,14 @@ export class Scorer {
     const { mode } = this.predictor.predict(x, points.length);
     this.calls++;
     const M = this.predictor.metrics.length;
-    return points.map((p, i) => ({ ...p, loss: targetLoss(this.terms, mode, i * M) }));
+    const lam = Number(process.env.MB_PROX ?? 0);
+    return points.map((p, i) => {
+      let d = 0;
+      if (lam > 0 && this.baseX) for (let k = 0; k < this.dim; k++) d += (p.x[k]! - this.baseX[k]!) ** 2;
+      return { ...p, loss: targetLoss(this.terms, mode, i * M) + lam * d };
+    });
   }
+  baseX: Float32Array | undefined;
 }
 
 export function searchParams(
@@ -65,6 +71,7 @@ export function searchParams(
 ): SearchResult {
   const rng = new Rng(seed);
   const scorer = new Scorer(predictor, terms, layout.space.dim);
+  scorer.baseX = layout.baseX;
   const seen = new Map<number, Candidate>();
   const keep = (cs: Candidate[]): void => {
     for (const c of cs) if (!seen.has(keyOf(c.x))) seen.set(keyOf(c.x), c);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Project } from '../project/types.js';
 import { latestModelFolder, newModelId, writeModelFolder } from '../store/model-folders.js';
+import { initBackend } from './backend.js';
 import type { EncodingSpec } from './encoding.js';
 import { Model, type MetaModel, type ModelConfig, type ModelInfo } from './model.js';
 
@@ -80,6 +81,7 @@ export async function saveModel(model: MetaModel, projectDir: string): Promise<s
 
 /** Loads a model folder written by saveModel. */
 export async function loadModelDir(dir: string, project: Project): Promise<Model> {
+  await initBackend();
   const metaFile = path.join(dir, 'meta.json');
   const meta = JSON.parse(await readFile(metaFile, 'utf8')) as MetaFile;
   if (meta.format !== FORMAT || meta.version !== 1) throw new Error(`${metaFile}: not a metabalance model (format/version)`);

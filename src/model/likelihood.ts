@@ -5,8 +5,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { EncodingSpec, HeadLayout } from './encoding.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+/** Playtest noise sd bounds in standardised link units (a level's noise cannot dwarf the corpus spread). */
 export const LOG_SD_MIN = -6;
-export const LOG_SD_MAX = 4;
+export const LOG_SD_MAX = 1.5;
 
 /** Columns [start, start + n) of the last axis. */
 function cols(t: tf.Tensor, start: number, n: number): tf.Tensor {

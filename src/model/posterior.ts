@@ -2,7 +2,8 @@
 // the likelihood used in training, approximated per ensemble member by a Gaussian fitted with
 // adaptive importance sampling: proposals start at the prior and move to the weighted fit of the
 // previous round; early rounds temper the likelihood so many playtests do not collapse the
-// weights onto one sample. Forward passes only (no gradients): ~4 batched passes per member.
+// weights onto one sample. Forward passes only (no gradients): 3 rounds, each one pass with all
+// ensemble members' heads stacked.
 // K = 0 gives the prior exactly. Deterministic: the base normals are fixed.
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng.js';

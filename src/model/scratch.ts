@@ -14,7 +14,7 @@ import { backendName } from './backend.js';
 export function trainScratch(meta: MetaModel, level: Level, playtests: readonly Playtest[], opts: { seed?: number } = {}): LevelPredictor {
   const base = meta as Model;
   const seed = opts.seed ?? 0;
-  const cfg = { ...defaultConfig('joint', seed), context: 0, hidden: 16, steps: 300, batchLevels: 1, lr: 1e-2, weightDecay: 1e-2 };
+  const cfg = { ...defaultConfig('joint', seed), context: 0, hidden: 16, steps: 300, batchLevels: 1, lr: 1e-2, weightDecay: 0.1 };
   const corpus = { project: base.project, levels: [level], playtests };
   const model = newModel(corpus, cfg, [level.id], backendName());
   const rows = levelRows(model, level, playtests);

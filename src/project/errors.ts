@@ -81,7 +81,13 @@ export function showValue(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // A value nested deeper than the stack (a hostile frame) defeats String() too, and a message
+    // about bad input must never itself throw.
+    try {
+      text = String(value);
+    } catch {
+      text = 'a value nested too deeply to show';
+    }
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -76,7 +76,12 @@ export class Dispatcher {
     const checked = checkRequest(raw);
     if (!checked.ok) return checked.response;
     const { request } = checked;
-    const outcome = await this.call(request, ctx);
+    const outcome = await this.call(request, ctx).catch((err: unknown) => {
+      // Only a bug (or input that defeats the error messages themselves) gets here; one bad
+      // request must cost its own answer, not the server.
+      this.options.log(`metabalance: ${request.method} failed outside its handler: ${(err as Error)?.stack ?? String(err)}`);
+      return { error: { code: ErrorCode.InternalError, message: `internal error in ${request.method}` } };
+    });
     if (!('id' in request)) return null;
     const id = request.id ?? null;
     return 'error' in outcome ? failure(id, outcome.error) : success(id, outcome.result);

@@ -7,6 +7,7 @@ import { allMethods } from '../rpc/methods/index.js';
 import { SchemaRegistry } from '../rpc/schemas.js';
 import type { RpcServices } from '../rpc/services.js';
 import { ProjectStore } from '../store/project-store.js';
+import { SerialQueue } from '../util/serial-queue.js';
 import { RpcEndpoint } from './endpoint.js';
 import { Guard } from './guard.js';
 import { httpApp } from './http-transport.js';
@@ -14,7 +15,6 @@ import { TrainingJobs } from './jobs.js';
 import { LIMITS } from './limits.js';
 import { ModelRegistry } from './models.js';
 import { newToken, removeToken, writeToken } from './token.js';
-import { WriteQueue } from './write-queue.js';
 import { WsTransport } from './ws-transport.js';
 
 export interface ServeOptions {
@@ -81,11 +81,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const models = new ModelRegistry();
   try {
     const backend = await initBackend();
-    await models.loadLatest(store.dir, store.project);
+    try {
+      await models.loadLatest(store.dir, store.project);
+    } catch (err) {
+      // A model that no longer fits project.json (the designer changed the params) must not keep
+      // the sidecar down: model.train through it is the way to a model that fits.
+      log(`metabalance: warning: not using the saved model: ${(err as Error).message}`);
+    }
     const token = newToken();
     let port = opts.port ?? DEFAULT_PORT;
     const guard = new Guard({ token, host, port: () => port });
-    const writes = new WriteQueue();
+    const writes = new SerialQueue();
     // The WebSocket transport needs the dispatcher, which needs the jobs, which broadcast over it.
     let ws: WsTransport | undefined;
     const broadcast: RpcServices['broadcast'] = (m, except) => ws?.broadcast(m, except);
@@ -131,7 +137,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const close = async (): Promise<void> => {
       server.close();
       await jobs.shutdown();
-      await writes.drain();
+      await writes.idle();
       await transport.close();
       server.closeAllConnections();
       models.dispose();

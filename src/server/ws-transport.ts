@@ -65,7 +65,14 @@ export class WsTransport {
 
   private async onMessage(ws: WebSocket, client: Client, data: RawData): Promise<void> {
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-    const reply = await this.endpoint.respond(text, client);
+    let reply: string | null;
+    try {
+      reply = await this.endpoint.respond(text, client);
+    } catch (err) {
+      // The dispatcher answers every failure itself; this is the last guard against a crash.
+      this.log(`metabalance: ${client.id}: could not answer a message: ${(err as Error)?.message ?? String(err)}`);
+      return;
+    }
     if (reply !== null && ws.readyState === WebSocket.OPEN) ws.send(reply);
   }
 

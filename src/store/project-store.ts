@@ -76,6 +76,8 @@ export class ProjectStore {
   /** Set when another writer left a bad line: writes are refused until the folder is fixed and reopened. */
   private broken: InputError | undefined;
   private opened = false;
+  /** The lock a write took for its own duration (when the store does not hold one for its lifetime). */
+  private writeLock: WriterLock | undefined;
 
   private constructor(
     readonly dir: string,
@@ -214,7 +216,9 @@ export class ProjectStore {
 
   /** Runs `task` under the writer lock if it can be had at once; false when another writer holds it. */
   private async withLockIfFree(task: () => Promise<void>): Promise<boolean> {
-    if (this.heldLock) {
+    // Under our own lock a tail cannot be another writer's line in progress, and must be repaired
+    // before we append after it, or our first record would be glued onto the torn text.
+    if (this.heldLock || this.writeLock) {
       await task();
       return true;
     }
@@ -240,9 +244,11 @@ export class ProjectStore {
     return this.queue.run(async () => {
       if (this.heldLock) return task();
       const lock = await WriterLock.acquire(this.dir, { waitMs: this.lockWaitMs });
+      this.writeLock = lock;
       try {
         return await task();
       } finally {
+        this.writeLock = undefined;
         await lock.release();
       }
     });

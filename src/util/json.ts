@@ -56,5 +56,5 @@ export function jsonErrorLocation(error: unknown, text: string): { line: number;
 /** A JSON.parse error message without V8's echo of the input or its position. */
 export function jsonErrorMessage(error: unknown): string {
   const msg = error instanceof Error ? error.message : String(error);
-  return msg.replace(/, (\.\.\.)?"[\s\S]*" is not valid JSON$/, '').replace(/ in JSON at position \d+.*$/, '').replace(/ at position \d+.*$/, '');
+  return msg.replace(/, (\.\.\.)?"[\s\S]*"(\.\.\.)? is not valid JSON$/, '').replace(/ in JSON at position \d+.*$/, '').replace(/ at position \d+.*$/, '');
 }

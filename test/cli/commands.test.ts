@@ -142,4 +142,13 @@ describe('metabalance import', () => {
     assert.deepEqual(r.err, ['levels.csv:3: feature.chokepoints: must lie within [0, 10] (got 11)', 'metabalance import: 1 problem; nothing imported from levels.csv']);
     assert.equal((await run(dir, 'import', '--project', '.', '--kind', 'rows', 'levels.csv')).code, 2);
   });
+  it('a FILE that is missing or a folder is bad input: exit 2 naming it', async () => {
+    const dir = await makeProjectDir();
+    assert.deepEqual(await run(dir, 'import', '--project', '.', 'nope.csv'), {
+      code: 2,
+      out: [],
+      err: ['nope.csv: no such file', 'metabalance import: 1 problem; nothing imported'],
+    });
+    assert.deepEqual((await run(dir, 'import', '--project', '.', 'models')).err[0], 'models: is a folder, not a file');
+  });
 });

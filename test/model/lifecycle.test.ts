@@ -3,12 +3,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { adaptLevel, AbortError, initBackend, loadLatestModel, saveModel, trainModel, type MetaModel } from '../../src/model/index.js';
 import type { Model } from '../../src/model/model.js';
 import { gridX, smallCorpus } from './fixtures.js';
 
+const run = promisify(execFile);
 await initBackend();
 const corpus = smallCorpus();
 const newLevel = corpus.levels.find((l) => l.id === corpus.newLevelIds[0])!;
@@ -57,6 +61,28 @@ test('save → load gives identical predictions; a changed project is refused', 
   assert.equal(await loadLatestModel(await tmp(), corpus.project), null);
   model.dispose();
   loaded.dispose();
+  await rm(dir, { recursive: true });
+});
+
+test('a saved model loads and predicts identically in a fresh process (no explicit initBackend)', async () => {
+  const dir = await tmp();
+  const model = await trainModel(corpus, { steps: 10, seed: 4 });
+  await saveModel(model, dir);
+  const x = gridX(model.space.dim, 3);
+  const p = adaptLevel(model, newLevel, newPts);
+  const here = Array.from(p.predict(x, 3, { draws: true }).draws!);
+  p.dispose();
+  model.dispose();
+  const index = fileURLToPath(new URL('../../src/model/index.js', import.meta.url));
+  const script = `
+    const m = await import(${JSON.stringify(index)});
+    const [dir, project, level, pts, x] = JSON.parse(process.argv[1]);
+    const model = await m.loadLatestModel(dir, project);
+    const p = m.adaptLevel(model, level, pts);
+    console.log(JSON.stringify(Array.from(p.predict(Float32Array.from(x), 3, { draws: true }).draws)));`;
+  const arg = JSON.stringify([dir, corpus.project, newLevel, newPts, Array.from(x)]);
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, arg], { env: { ...process.env, METABALANCE_BACKEND: '' } });
+  assert.deepEqual(JSON.parse(stdout) as number[], here);
   await rm(dir, { recursive: true });
 });
 

@@ -136,3 +136,42 @@ test('10,000 random and mutated frames: no crash, no internal error, flat memory
     await server.stop();
   }
 });
+
+test('deeply nested values inside well-formed requests are answered as bad input, not fatal', { timeout: 60_000 }, async () => {
+  const server = await serve(await makeProjectDir({ levels: 2, playtestsPerLevel: 2 }));
+  try {
+    const client = await server.connect();
+    const deepArray = '['.repeat(8000) + ']'.repeat(8000);
+    const deepObject = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    const frames: [string, string][] = [
+      ['d1', `{"jsonrpc":"2.0","id":"d1","method":"initialize","params":{"clientName":${deepArray}}}`],
+      ['d2', `{"jsonrpc":"2.0","id":"d2","method":"playtests.append","params":{"playtests":[{"levelId":"L001","params":{"enemyHealth":${deepArray}},"metrics":{"won":1}}]}}`],
+      ['d3', `{"jsonrpc":"2.0","id":"d3","method":"level.predict","params":{"levelId":"L001","params":{"enemyHealth":${deepObject}}}}`],
+    ];
+    const replies = new Map<string, { error?: { code: number; message: string }; result?: { rejected: { errors: string[] }[] } }>();
+    let allAnswered = (): void => {};
+    const answered = new Promise<void>((resolve, reject) => {
+      allAnswered = resolve;
+      client.ws.once('close', (code: number) => reject(new Error(`the connection closed (${code}) before every frame was answered`)));
+    });
+    const listener = (data: Buffer): void => {
+      const reply = JSON.parse(data.toString()) as { id?: string };
+      if (typeof reply.id === 'string') replies.set(reply.id, reply as never);
+      if (replies.size === frames.length) allAnswered();
+    };
+    client.ws.on('message', listener);
+    for (const [, text] of frames) client.ws.send(text);
+    await answered;
+    client.ws.off('message', listener);
+    assert.ok(await client.call('levels.list'), 'the connection still answers');
+    assert.equal(replies.get('d1')?.error?.code, -32602);
+    assert.match(replies.get('d1')?.error?.message ?? '', /params\.clientName: must be a string \(got a value nested too deeply to show\)/);
+    assert.match(replies.get('d2')?.result?.rejected[0]?.errors[0] ?? '', /^params\.enemyHealth: must be a number, a boolean or a string/);
+    assert.equal(replies.get('d3')?.error?.code, -32602);
+    assert.equal(server.proc.exitCode, null, 'the server is alive');
+    await client.close();
+    assert.doesNotMatch(server.stderr, /failed|RangeError/);
+  } finally {
+    await server.stop();
+  }
+});

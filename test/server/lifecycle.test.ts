@@ -3,13 +3,13 @@
 // 1001, lock released, token removed), and binding beyond loopback warns.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ProjectStore } from '../../src/store/project-store.js';
 import { Rng } from '../../src/util/rng.js';
 import { fixturePlaytest, makeProjectDir } from './fixture.js';
-import { runServe, serve } from './harness.js';
+import { runServe, serve, trainSmall } from './harness.js';
 
 test('kill -9 during appends loses no acknowledged playtest', async () => {
   const dir = await makeProjectDir({ levels: 3, playtestsPerLevel: 2 });
@@ -105,4 +105,30 @@ test('--host beyond loopback prints a warning; SIGINT stops like SIGTERM', async
     assert.equal((await server.stop('SIGINT')).code, 0);
   }
   assert.match(server.stderr, /stopped/);
+});
+
+test('a model trained for an older project definition does not stop the sidecar from starting', async () => {
+  const dir = await makeProjectDir({ levels: 3, playtestsPerLevel: 4 });
+  const first = await serve(dir);
+  const client = await first.connect();
+  await trainSmall(client, 20);
+  await client.close();
+  assert.equal((await first.stop()).code, 0);
+  // The designer adds a param (e.g. from the Unity balance asset): the saved model no longer fits.
+  const file = path.join(dir, 'project.json');
+  const project = JSON.parse(await readFile(file, 'utf8')) as { params: unknown[] };
+  project.params.push({ name: 'spawnRate', type: 'float', min: 0.2, max: 3, default: 1 });
+  await writeFile(file, JSON.stringify(project));
+  const second = await serve(dir);
+  try {
+    assert.match(second.stderr, /warning: not using the saved model: .*different project definition/);
+    const retry = await second.connect();
+    const info = await retry.request('model.info', {});
+    assert.equal('error' in info && info.error.code, -32002);
+    await trainSmall(retry, 20);
+    assert.ok(await retry.call('model.info', {}), 'a model trained for the new definition is in use');
+    await retry.close();
+  } finally {
+    await second.stop();
+  }
 });

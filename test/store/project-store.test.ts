@@ -70,6 +70,15 @@ describe('ProjectStore loading', () => {
     await store.close();
     assert.deepEqual((await ProjectStore.open(dir)).playtests().map((p) => p.id), ['a', 'b', 'd']);
   });
+  it('a torn line left by a writer that crashed after we opened is repaired before our append, not glued to it', async () => {
+    const dir = await makeProjectDir({ playtests: `${JSON.stringify(playtest('a'))}\n` });
+    const store = await ProjectStore.open(dir);
+    await appendFile(path.join(dir, 'playtests.jsonl'), '{"id":"torn","levelId":"L1","met');
+    assert.deepEqual(await store.appendPlaytests([playtest('b')]), { accepted: ['b'], duplicates: [], rejected: [] });
+    assert.match(store.repairs.join('\n'), /^playtests\.jsonl:2: removed an incomplete last line/);
+    assert.deepEqual((await lines(dir, 'playtests.jsonl')).map((l) => (JSON.parse(l) as { id: string }).id), ['a', 'b']);
+    assert.deepEqual((await ProjectStore.open(dir)).playtests().map((p) => p.id), ['a', 'b']);
+  });
   it('a complete last line without its newline is kept and the newline added', async () => {
     const dir = await makeProjectDir({ levels: '{"id":"L1"}\n{"id":"L2"}' });
     const store = await ProjectStore.open(dir);

@@ -52,8 +52,20 @@ async function jsonlRecords(file: string, kind: RecordKind | undefined): Promise
   return { kind: kind ?? (looksLikePlaytest(records[0]?.record) ? 'playtests' : 'levels'), records, problems };
 }
 
-async function readRecords(file: string, project: Project, kind: RecordKind | undefined): Promise<{ converted: ConvertedRecords; csv: boolean }> {
-  const text = await readFile(file, 'utf8');
+/** FILE's text; a FILE that is missing or not a file is bad input (exit 2), not an internal failure. */
+async function readInput(file: string, shown: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError({ file: shown, message: 'no such file' }, 'nothing imported');
+    if (code === 'EISDIR') throw new InputError({ file: shown, message: 'is a folder, not a file' }, 'nothing imported');
+    throw e;
+  }
+}
+
+async function readRecords(file: string, shown: string, project: Project, kind: RecordKind | undefined): Promise<{ converted: ConvertedRecords; csv: boolean }> {
+  const text = await readInput(file, shown);
   if (!isCsv(file, text)) return { converted: await jsonlRecords(file, kind), csv: false };
   try {
     return { converted: csvToRecords(project, parseCsv(text), kind), csv: true };
@@ -95,7 +107,7 @@ export const command: Command = {
     const file = path.resolve(io.cwd, shown);
     const store = await ProjectStore.open(dir);
     try {
-      const { converted, csv } = await readRecords(file, store.project, kind);
+      const { converted, csv } = await readRecords(file, shown, store.project, kind);
       const problems = converted.problems.map((p) => ({ ...p, file: shown }));
       const records = converted.records.map((r) => r.record);
       // With conversion problems nothing will be written, but the other records are still checked so every problem shows.

@@ -8,7 +8,6 @@ import { projectMethods } from './project.js';
 import { sessionMethods } from './session.js';
 
 export const NOTIFICATIONS = ['job.progress', 'job.finished', 'project.changed'] as const;
-export type NotificationName = (typeof NOTIFICATIONS)[number];
 
 export function allMethods(): Method[] {
   const rest = [...projectMethods, ...levelsMethods, ...playtestMethods, ...modelMethods, ...levelMethods];

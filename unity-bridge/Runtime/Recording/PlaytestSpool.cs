@@ -104,8 +104,16 @@ namespace Metabalance
 
         static void AppendDurably(string path, string text)
         {
-            using (var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read))
+            using (var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read))
             {
+                // A crash mid-append leaves a line without its newline; glued onto it, this record
+                // would become unreadable too. On a line of its own the torn text is set aside alone.
+                if (stream.Length > 0)
+                {
+                    stream.Seek(-1, SeekOrigin.End);
+                    if (stream.ReadByte() != '\n') text = "\n" + text;
+                }
+                stream.Seek(0, SeekOrigin.End);
                 var bytes = Utf8.GetBytes(text);
                 stream.Write(bytes, 0, bytes.Length);
                 stream.Flush(true);

@@ -183,6 +183,18 @@ namespace Metabalance.Tests
         }
 
         [Test]
+        public void ARecordMadeAfterACrashMidAppendIsNotGluedToTheTornLine()
+        {
+            server.RefuseConnect = true;
+            var recorder = NewRecorder();
+            var first = recorder.Record("L1", Params(1), Metrics(1));
+            File.AppendAllText(recorder.Spool.PendingPath, "{\"id\":\"pt-torn\",\"levelId\":\"L");
+            var second = recorder.Record("L1", Params(2), Metrics(2));
+            CollectionAssert.AreEqual(new[] { first, second }, recorder.Spool.Peek(5).Select(r => r.Id).ToList());
+            Assert.AreEqual("{\"id\":\"pt-torn\",\"levelId\":\"L\n", File.ReadAllText(recorder.Spool.UnreadablePath));
+        }
+
+        [Test]
         public void RecordRefusesNonFiniteMetricsAndEmptyLevels()
         {
             var recorder = NewRecorder();
