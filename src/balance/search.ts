@@ -37,7 +37,7 @@ export interface SearchResult {
 }
 
 /** Scores snapped candidates at the most likely context, in one predictor call. */
-export class Scorer {
+class Scorer {
   calls = 0;
   constructor(
     private readonly predictor: LevelPredictor,
@@ -52,14 +52,8 @@ export class Scorer {
     const { mode } = this.predictor.predict(x, points.length);
     this.calls++;
     const M = this.predictor.metrics.length;
-    const lam = Number(process.env.MB_PROX ?? 0);
-    return points.map((p, i) => {
-      let d = 0;
-      if (lam > 0 && this.baseX) for (let k = 0; k < this.dim; k++) d += (p.x[k]! - this.baseX[k]!) ** 2;
-      return { ...p, loss: targetLoss(this.terms, mode, i * M) + lam * d };
-    });
+    return points.map((p, i) => ({ ...p, loss: targetLoss(this.terms, mode, i * M) }));
   }
-  baseX: Float32Array | undefined;
 }
 
 export function searchParams(
@@ -71,7 +65,6 @@ export function searchParams(
 ): SearchResult {
   const rng = new Rng(seed);
   const scorer = new Scorer(predictor, terms, layout.space.dim);
-  scorer.baseX = layout.baseX;
   const seen = new Map<number, Candidate>();
   const keep = (cs: Candidate[]): void => {
     for (const c of cs) if (!seen.has(keyOf(c.x))) seen.set(keyOf(c.x), c);
@@ -284,7 +277,7 @@ export function distinctBest(cs: readonly Candidate[], count: number): Candidate
  * A shifted Kronecker (R_d) sequence: low discrepancy in any dimension, cheap, and the random
  * shift makes it seeded rather than fixed.
  */
-export function quasiRandom(n: number, dims: number, rng: Rng): Float64Array[] {
+function quasiRandom(n: number, dims: number, rng: Rng): Float64Array[] {
   let phi = 2;
   for (let i = 0; i < 30; i++) phi = Math.pow(1 + phi, 1 / (dims + 1));
   const alpha = Array.from({ length: dims }, (_, j) => Math.pow(1 / phi, j + 1) % 1);
@@ -315,7 +308,7 @@ function clamp01(v: number): number {
  * Identity of a snapped setting: a 53-bit hash of its encoding's float bits (snapping makes equal
  * settings bit-identical). Strings of every coordinate cost more than the rest of the search.
  */
-export function keyOf(x: Float32Array): number {
+function keyOf(x: Float32Array): number {
   const bits = new Uint32Array(x.buffer, x.byteOffset, x.length);
   let h1 = 0x811c9dc5;
   let h2 = 0x9e3779b9;

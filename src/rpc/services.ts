@@ -2,7 +2,7 @@
 // never sees a socket, a worker or a timer.
 import type { ProjectStore } from '../store/project-store.js';
 import type { Algorithm, LevelPredictor, MetaModel, ModelInfo } from '../model/index.js';
-import type { Level, Playtest } from '../project/types.js';
+import type { Level, Playtest, Project } from '../project/types.js';
 import type { Notification } from './messages.js';
 
 /** The client a request came from, so that changes can be announced to the others. */
@@ -21,8 +21,9 @@ export interface ModelAccess {
   /** the model adapted to `level` from `playtests`: the stored ones, or ones a request brought
    *  along; cached per level, playtests and model, so repeated calls cost one forward pass */
   predictor(loaded: LoadedModel, level: Level, playtests: readonly Playtest[], source: 'stored' | 'inline'): LevelPredictor;
-  /** forgets every adaptation (the project definition changed) */
-  clearCache(): void;
+  /** after project.json changed: forgets every adaptation, and the model too unless it still fits
+   *  the new params, features and metrics (false then: answers are -32002 until trained again) */
+  refit(projectDir: string, project: Project): Promise<boolean>;
 }
 
 export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';

@@ -40,8 +40,20 @@ export class ModelRegistry implements ModelAccess {
     if (old && old !== next) old.model.dispose();
   }
 
-  /** Drops adaptations (after a project change they may rest on stale definitions). */
-  clearCache(): void {
+  async refit(projectDir: string, project: Project): Promise<boolean> {
+    if (!this.loaded) return false;
+    try {
+      // Loading checks the saved model against the definition; nothing else knows its shape.
+      const reloaded = await this.loadLatest(projectDir, project);
+      if (!reloaded) this.replace(null);
+      return reloaded !== null;
+    } catch {
+      this.replace(null);
+      return false;
+    }
+  }
+
+  private clearCache(): void {
     for (const p of this.cache.values()) p.dispose();
     this.cache.clear();
     this.storedKey.clear();

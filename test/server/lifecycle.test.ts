@@ -3,7 +3,7 @@
 // 1001, lock released, token removed), and binding beyond loopback warns.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ProjectStore } from '../../src/store/project-store.js';
@@ -107,18 +107,22 @@ test('--host beyond loopback prints a warning; SIGINT stops like SIGTERM', async
   assert.match(server.stderr, /stopped/);
 });
 
-test('a model trained for an older project definition does not stop the sidecar from starting', async () => {
+test('a model trained for an older project definition is dropped by project.update and does not stop a restart', async () => {
   const dir = await makeProjectDir({ levels: 3, playtestsPerLevel: 4 });
   const first = await serve(dir);
   const client = await first.connect();
-  await trainSmall(client, 20);
+  const modelId = await trainSmall(client, 20);
+  const { project } = await client.call<{ project: { params: unknown[] } }>('project.get');
+  await client.call('project.update', { project: { ...project, description: 'same params, other words' } });
+  assert.equal((await client.call<{ modelId: string }>('model.info')).modelId, modelId, 'a model that still fits is kept');
+  // The designer adds a param (e.g. from the Unity balance asset): the model no longer fits.
+  await client.call('project.update', { project: { ...project, params: [...project.params, { name: 'spawnRate', type: 'float', min: 0.2, max: 3, default: 1 }] } });
+  for (const [method, params] of [['model.info', {}], ['level.balance', { levelId: 'L001' }]] as const) {
+    const r = await client.request(method, params);
+    assert.equal('error' in r && r.error.code, -32002, method);
+  }
   await client.close();
   assert.equal((await first.stop()).code, 0);
-  // The designer adds a param (e.g. from the Unity balance asset): the saved model no longer fits.
-  const file = path.join(dir, 'project.json');
-  const project = JSON.parse(await readFile(file, 'utf8')) as { params: unknown[] };
-  project.params.push({ name: 'spawnRate', type: 'float', min: 0.2, max: 3, default: 1 });
-  await writeFile(file, JSON.stringify(project));
   const second = await serve(dir);
   try {
     assert.match(second.stderr, /warning: not using the saved model: .*different project definition/);

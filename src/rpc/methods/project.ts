@@ -8,7 +8,8 @@ export const projectMethods: Method[] = [
   method('project.get', (_: Record<string, never>, { services }) => ({ project: projectToFile(services.store.project) })),
   method('project.update', async (params: { project: ProjectFile }, { services, caller }) => {
     const project = await services.exclusive(() => services.store.updateProject(params.project));
-    services.models.clearCache();
+    // A model trained on other params would answer in a parameter space that no longer exists.
+    await services.models.refit(services.store.dir, project);
     services.broadcast(notification('project.changed', { what: 'project' }), caller);
     return { project: projectToFile(project) };
   }),
