@@ -18,6 +18,8 @@ const HEARTBEAT_MS = 500;
 const MIN_GAP_MS = 200;
 const CANCEL_GRACE_MS = 400;
 const MAX_CURVE = 4000;
+/** finished jobs kept for job.status; older ones are forgotten so a long session does not grow */
+const KEEP_FINISHED = 20;
 
 export interface JobsHost {
   readonly projectDir: string;
@@ -89,7 +91,9 @@ export class TrainingJobs implements JobAccess {
       job.cancelling = true;
       job.worker.postMessage({ type: 'cancel' });
       const stopped = await Promise.race([job.done.then(() => true), delay(CANCEL_GRACE_MS).then(() => false)]);
-      if (!stopped) {
+      // A worker that has already reported (e.g. its model is saved and being adopted) is past the
+      // point of cancelling: terminating it now would report "cancelled" for a model in use.
+      if (!stopped && !job.reported) {
         await job.worker.terminate();
         await this.finish(job, 'cancelled');
       }
@@ -111,11 +115,8 @@ export class TrainingJobs implements JobAccess {
         this.sendProgress(job, false);
         return;
       case 'saved':
-        if (job.cancelling) {
-          // Saved before the cancel arrived: the folder is complete but the user asked not to switch.
-          await this.finish(job, 'cancelled');
-          return;
-        }
+        // A cancel that arrives after the model was saved is too late: the complete folder would be
+        // the newest model on the next start anyway, so use it now and say so.
         try {
           await this.finish(job, 'succeeded', await this.host.adopt(message.modelId));
         } catch (err) {
@@ -164,11 +165,17 @@ export class TrainingJobs implements JobAccess {
       this.host.log(`metabalance: training job ${job.status.jobId} failed: ${error}`);
     }
     if (this.running === job) this.running = null;
+    this.forgetOldJobs();
     const params: Record<string, unknown> = { jobId: job.status.jobId, state };
     if (result) params.result = result;
     if (error !== undefined) params.error = { message: error };
     this.host.broadcast(notification('job.finished', params));
     job.settle();
+  }
+
+  private forgetOldJobs(): void {
+    const finished = [...this.jobs.values()].filter((j) => j.status.state !== 'running');
+    for (const old of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.jobs.delete(old.status.jobId);
   }
 }
 
