@@ -64,7 +64,8 @@ export class Guard {
       return { status: 403, reason: `forbidden: Origin ${JSON.stringify(origin)} is not this sidecar's` };
     }
     const auth = headers.authorization;
-    const bearer = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : null;
+    // The auth scheme name is case-insensitive (RFC 7235).
+    const bearer = auth !== undefined && /^bearer /i.test(auth) ? auth.slice('Bearer '.length).trim() : null;
     const query = queryTokenAllowed ? new URL(rawUrl ?? '/', 'http://localhost').searchParams.get('token') : null;
     if (!this.tokenMatches(bearer) && !this.tokenMatches(query)) {
       return { status: 401, reason: 'unauthorized: send Authorization: Bearer <token> (the token is in DIR/.metabalance/token)' };

@@ -45,6 +45,7 @@ test('WebSocket handshake: no token or a wrong one → 401 and no upgrade; the r
   assert.equal(await handshake(url, { authorization: server.token }), 401);
   assert.equal(await handshake(`${url}?token=wrong`, {}), 401);
   assert.equal(await handshake(url, { authorization: `Bearer ${server.token}` }), 101);
+  assert.equal(await handshake(url, { authorization: `bearer ${server.token}` }), 101, 'the scheme name is case-insensitive');
   // the dashboard's way: a browser cannot set headers on a WebSocket
   assert.equal(await handshake(`${url}?token=${server.token}`, {}), 101);
 });

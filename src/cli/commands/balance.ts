@@ -4,7 +4,7 @@ import type { Project } from '../../project/types.js';
 import type { Command } from '../command.js';
 import { balanceStored, runOnLevels, showParam } from '../ml-common.js';
 
-const usage = `metabalance balance --project DIR --level ID [--level ID ...] [--json] [--allow-generation] [--lock NAME ...] [--seed N]
+const usage = `usage: metabalance balance --project DIR --level ID [--level ID ...] [--json] [--allow-generation] [--lock NAME ...] [--seed N]
 
 Adapts the latest trained model to each level from that level's playtests (zero playtests: from
 its features alone) and searches the parameter space for the setting whose predicted metrics best

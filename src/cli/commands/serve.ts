@@ -5,7 +5,7 @@ import { DEFAULT_HOST, DEFAULT_PORT } from '../../server/server.js';
 import { expectPositionals, parseArgs } from '../args.js';
 import type { Command } from '../command.js';
 
-const usage = `metabalance serve [--project DIR] [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}]
+const usage = `usage: metabalance serve [--project DIR] [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}]
 
 Serves the project over JSON-RPC 2.0: WebSocket at /rpc, HTTP POST /rpc, GET /health, and the
 dashboard at /. Prints one line on stdout once listening:

@@ -2,7 +2,7 @@
 import type { Command } from '../command.js';
 import { atLeast, runOnLevels, showParam, suggestStored } from '../ml-common.js';
 
-const usage = `metabalance suggest --project DIR --level ID [--count N] [--json] [--allow-generation] [--lock NAME ...] [--seed N]
+const usage = `usage: metabalance suggest --project DIR --level ID [--count N] [--json] [--allow-generation] [--lock NAME ...] [--seed N]
 
 Proposes the next parameter settings worth playtesting on a level: the best predicted setting,
 then near-optimal settings where the adapted model is least sure, kept apart from each other.

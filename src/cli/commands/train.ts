@@ -9,7 +9,7 @@ import { atLeast, noPositionals, Progress, projectDir } from '../ml-common.js';
 
 const ALGORITHMS: readonly Algorithm[] = ['joint', 'reptile', 'reptile-plain'];
 
-const usage = `metabalance train --project DIR [--steps N] [--seed N] [--algorithm joint|reptile|reptile-plain] [--verbose] [--json]
+const usage = `usage: metabalance train --project DIR [--steps N] [--seed N] [--algorithm joint|reptile|reptile-plain] [--verbose] [--json]
 
 Meta-trains the surrogate model on every level's playtests and saves it as DIR/models/<modelId>/
 (balance and suggest use the newest one). Deterministic: the same folder and seed give the same model.
