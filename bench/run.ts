@@ -1,7 +1,6 @@
 // `npm run bench [-- --quick] [-- --only NAME]`: runs every benchmark and prints markdown tables
 // (with machine, date and commit) on stdout, progress on stderr. The README quotes this output.
 import { execFileSync } from 'node:child_process';
-import { access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,8 +10,6 @@ import { log } from './report.js';
 interface Bench {
   name: string;
   file: string;
-  /** optional benchmarks are skipped when their module is not there */
-  optional?: boolean;
 }
 
 interface BenchModule {
@@ -24,7 +21,7 @@ const BENCHES: Bench[] = [
   { name: 'trainers', file: 'trainers.js' },
   { name: 'balance', file: 'balance-quality.js' },
   { name: 'speed', file: 'speed.js' },
-  { name: 'rpc', file: 'rpc.js', optional: true },
+  { name: 'rpc', file: 'rpc.js' },
 ];
 
 function parseArgs(argv: string[]): { quick: boolean; only: string | undefined } {
@@ -71,24 +68,11 @@ async function main(): Promise<void> {
   for (const bench of BENCHES) {
     if (only !== undefined && bench.name !== only) continue;
     const file = path.join(here, bench.file);
-    if (bench.optional && !(await exists(file))) {
-      log(`bench ${bench.name}: ${bench.file} not present, skipped`);
-      continue;
-    }
     log(`bench ${bench.name}…`);
     const started = Date.now();
     const mod = (await import(pathToFileURL(file).href)) as BenchModule;
     const text = await mod.run({ quick });
     process.stdout.write(`\n${text}\n\n_${bench.name}: ${((Date.now() - started) / 1000).toFixed(0)} s_\n`);
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
   }
 }
 
