@@ -12,7 +12,7 @@ import type { Level, ParamValues, Playtest, Project } from '../src/project/types
 import { Rng } from '../src/util/rng.js';
 import { generateCorpus, type SampleCorpus } from '../samples/crypt-run/corpus.js';
 import { expectedMetrics, simulatePlaytest, variants, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
-import { log, markdownTable, mean, meanSd } from './report.js';
+import { log, markdownTable, mean, meanSd, sd } from './report.js';
 
 export interface QualityOptions {
   quick: boolean;
@@ -25,6 +25,8 @@ interface Setup {
   pastLevels: number;
   playtestsPerPast: number;
   newLevels: number;
+  /** held-out levels in the suggest-vs-random comparison (the first newLevels of them are the same levels) */
+  suggestLevels: number;
   /** the model from scratch trains once per level and K (seconds each): only the first this many levels */
   scratchLevels: number;
   steps: number | undefined;
@@ -34,8 +36,8 @@ function setupFor(quick: boolean): Setup {
   const ks = [2, 5, 10];
   const both = [variants[0]!, variants[1]!];
   return quick
-    ? { seeds: [1], variants: both, ks, pastLevels: 60, playtestsPerPast: 16, newLevels: 8, scratchLevels: 2, steps: 400 }
-    : { seeds: [1, 2, 3], variants: both, ks, pastLevels: 120, playtestsPerPast: 20, newLevels: 15, scratchLevels: 5, steps: undefined };
+    ? { seeds: [1], variants: both, ks, pastLevels: 60, playtestsPerPast: 16, newLevels: 8, suggestLevels: 16, scratchLevels: 2, steps: 400 }
+    : { seeds: [1, 2, 3], variants: both, ks, pastLevels: 120, playtestsPerPast: 20, newLevels: 15, suggestLevels: 40, scratchLevels: 5, steps: undefined };
 }
 
 const SCRATCH = 'model from scratch';
@@ -60,7 +62,8 @@ interface RunResult {
   /** `${method}|${k}` → outcomes over the new levels */
   outcomes: Map<string, Outcome[]>;
   calibration: { pMeet: number; hit: boolean }[];
-  suggest: Map<'suggested' | 'random', Outcome[]>;
+  /** per level: balanced from 3 playtests + 3 suggested vs + 3 random (same level, same playtest noise) */
+  suggest: { suggested: Outcome; random: Outcome }[];
 }
 
 class Judge {
@@ -117,7 +120,7 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
     variant,
     pastLevels: setup.pastLevels,
     playtestsPerPast: setup.playtestsPerPast,
-    newLevels: setup.newLevels,
+    newLevels: Math.max(setup.newLevels, setup.suggestLevels),
     playtestsPerNew: Math.max(...setup.ks),
   });
   const past = new Set(corpus.pastLevelIds);
@@ -132,11 +135,10 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
   );
   log(`  ${variant.name} seed ${seed}: trained in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const judge = new Judge(corpus.project, variant);
-  const result: RunResult = { variant: variant.name, seed, outcomes: new Map(), calibration: [], suggest: new Map() };
+  const result: RunResult = { variant: variant.name, seed, outcomes: new Map(), calibration: [], suggest: [] };
   const add = (key: string, o: Outcome): void => {
     result.outcomes.set(key, [...(result.outcomes.get(key) ?? []), o]);
   };
-  const rng = new Rng(seed).fork(`suggest-${variant.name}`);
   try {
     for (const [levelIndex, id] of corpus.newLevelIds.entries()) {
       const withScratch = levelIndex < setup.scratchLevels;
@@ -144,6 +146,8 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
       const truth = corpus.truth.get(id)!;
       const all = corpus.playtests.filter((p) => p.levelId === id);
       const base = levelBase(corpus.project, all);
+      if (levelIndex < setup.suggestLevels) result.suggest.push(suggestVsRandom(model, judge, level, truth, all.slice(0, 3), base, seed));
+      if (levelIndex >= setup.newLevels) continue;
       const oracle = judge.score(truth, oracleParams(model, judge, level, truth, base, seed));
       for (const k of setup.ks) {
         const few = all.slice(0, k);
@@ -167,24 +171,35 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
           }
         }
       }
-      // Suggest vs random: 3 playtests, then 3 more chosen either way, then balance from all 6.
-      const first = all.slice(0, 3);
-      const adapted = adaptLevel(model, level, first);
-      const suggested = suggestPlaytests(model.project, model.space, adapted, { count: 3, seed, base }).map((s) => s.params);
-      adapted.dispose();
-      for (const [how, settings] of [
-        ['suggested', suggested],
-        ['random', randomSettings(model, base, 3, rng)],
-      ] as const) {
-        const six = [...first, ...simulated(truth, id, settings, rng, variant)];
-        const r = balanceWith(model, adaptLevel(model, level, six), base, seed);
-        result.suggest.set(how, [...(result.suggest.get(how) ?? []), judge.score(truth, r.params)]);
-      }
     }
   } finally {
     model.dispose();
   }
   return result;
+}
+
+/**
+ * 3 playtests, then 3 more at the suggested or at random settings, then balance from all 6. Both
+ * arms play the same level with the same playtest-noise stream, so their difference is paired.
+ */
+function suggestVsRandom(
+  model: MetaModel,
+  judge: Judge,
+  level: Level,
+  truth: SampleLevel,
+  first: Playtest[],
+  base: ParamValues,
+  seed: number,
+): { suggested: Outcome; random: Outcome } {
+  const adapted = adaptLevel(model, level, first);
+  const suggested = suggestPlaytests(model.project, model.space, adapted, { count: 3, seed, base }).map((s) => s.params);
+  adapted.dispose();
+  const random = randomSettings(model, base, 3, new Rng(seed).fork(`random-${level.id}`));
+  const outcome = (settings: ParamValues[]): Outcome => {
+    const six = [...first, ...simulated(truth, level.id, settings, new Rng(seed).fork(`play-${level.id}`), judge.variant)];
+    return judge.score(truth, balanceWith(model, adaptLevel(model, level, six), base, seed).params);
+  };
+  return { suggested: outcome(suggested), random: outcome(random) };
 }
 
 const hitRate = (os: readonly Outcome[]): number => mean(os.map((o) => (o.hit ? 1 : 0)));
@@ -255,17 +270,19 @@ function report(setup: Setup, runs: RunResult[]): string {
     ),
   );
 
-  out.push('\n### Suggest vs random (3 playtests, then 3 more chosen by `suggest` or at random, balanced from all 6)\n');
+  out.push(`\n### Suggest vs random (${setup.suggestLevels} held-out levels per run: 3 playtests, then 3 more chosen by \`suggest\` or at random, balanced from all 6)\n`);
+  const pairs = runs.flatMap((r) => r.suggest);
   out.push(
     markdownTable(
-      ['next 3 playtests', 'hit rate %', 'mean loss'],
-      (['suggested', 'random'] as const).map((how) => {
-        const hits = runs.map((r) => hitRate(r.suggest.get(how) ?? []));
-        const losses = runs.map((r) => meanLoss(r.suggest.get(how) ?? []));
-        return [how, meanSd(hits, 1, 100), meanSd(losses, 2, 1)];
-      }),
+      ['next 3 playtests', 'hit rate % (mean ± sd over runs)', 'mean loss (mean ± sd over runs)'],
+      (['suggested', 'random'] as const).map((how) => [
+        how,
+        meanSd(runs.map((r) => hitRate(r.suggest.map((p) => p[how]))), 1, 100),
+        meanSd(runs.map((r) => meanLoss(r.suggest.map((p) => p[how]))), 2, 1),
+      ]),
     ),
   );
+  out.push('\n' + pairedLine(pairs));
   out.push('\n' + verdict(setup, runs, per));
   return out.join('\n');
 }
@@ -285,10 +302,21 @@ function verdict(setup: Setup, runs: RunResult[], per: (key: string, f: (os: rea
       if (bl <= ml) losses.push(`K = ${k}: mean loss ${ml.toFixed(2)} vs ${m} ${bl.toFixed(2)}`);
     }
   }
-  const suggested = mean(runs.map((run) => hitRate(run.suggest.get('suggested') ?? [])));
-  const random = mean(runs.map((run) => hitRate(run.suggest.get('random') ?? [])));
-  const suggestNote = `suggest vs random: hit rate ${(suggested * 100).toFixed(1)} % vs ${(random * 100).toFixed(1)} %.`;
+  const suggestNote = pairedLine(runs.flatMap((r) => r.suggest));
   return losses.length === 0
     ? `**Verdict:** metabalance beats every baseline on hit rate and mean loss at every K; ${suggestNote}`
     : `**Verdict:** metabalance does NOT beat every baseline: ${losses.join('; ')}. ${suggestNote}`;
+}
+
+/** The paired difference suggested − random over every level of every run, with a 95 % interval (normal approximation). */
+function pairedLine(pairs: readonly { suggested: Outcome; random: Outcome }[]): string {
+  const interval = (ds: number[], digits: number, scale: number): string =>
+    `${(mean(ds) * scale).toFixed(digits)} ± ${((1.96 * sd(ds) * scale) / Math.sqrt(ds.length)).toFixed(digits)}`;
+  const dHit = pairs.map((p) => Number(p.suggested.hit) - Number(p.random.hit));
+  const dLoss = pairs.map((p) => p.suggested.loss - p.random.loss);
+  const better = dLoss.filter((d) => d < 0).length;
+  return (
+    `suggest vs random, paired over ${pairs.length} levels (suggested − random, mean ± 95 % interval): ` +
+    `hit rate ${interval(dHit, 1, 100)} points, true loss ${interval(dLoss, 2, 1)}; suggested lower loss on ${better} of ${pairs.length} levels.`
+  );
 }

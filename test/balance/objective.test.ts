@@ -19,13 +19,23 @@ test('a target is met within target ± tolerance, bounds included', () => {
   assert.equal(meetsTargets(terms, [0, 0, 0, 0, 9, 77.3, 1.7, 13], 4), true, 'offset selects the row');
 });
 
-test('pMeet is the share of draws meeting every target, kept off 0 and 1', () => {
+test('pMeet without spread is the share of draws meeting every target, kept off 0 and 1', () => {
   const good = [9, 77.3, 1.7, 13];
   const bad = [9, 90, 1.7, 13];
-  const draws = [...good, ...good, ...good, ...bad]; // S = 4: 3 of 4 meet
-  assert.equal(pMeetFromDraws(terms, draws, 4, 4), 3.5 / 5);
+  assert.equal(pMeetFromDraws(terms, [...good, ...good, ...good, ...good], 4, 4), 4.5 / 5);
   assert.equal(pMeetFromDraws(terms, [...bad, ...bad], 2, 4), 0.5 / 3);
-  assert.equal(pMeetFromDraws(terms, [...good, ...bad, ...good, ...good], 2, 4, 8), 2.5 / 3);
+  assert.equal(pMeetFromDraws(terms, [...bad, ...bad, ...good, ...good], 2, 4, 8), 2.5 / 3, 'offset selects the candidate');
+});
+
+test('pMeet blurs every draw by a model error as wide as the draws spread', () => {
+  // health draws 77.3 ± 2 (sd 2, tolerance 1), the rest on target: each draw misses by 2 and is
+  // blurred by N(0, 2²), so P(met) = Φ(−0.5) − Φ(−1.5) = 0.308538 − 0.066807 (normal table).
+  const p = pMeetFromDraws(terms, [9, 75.3, 1.7, 13, 9, 79.3, 1.7, 13], 2, 4);
+  assert.ok(Math.abs(p - (2 * (0.308538 - 0.066807) + 0.5) / 3) < 1e-6, `pMeet ${p}`);
+  // The same draws as a count would say 0.5/3: never met. A draw just outside the tolerance with a
+  // tiny spread stays nearly impossible.
+  const tight = pMeetFromDraws(terms, [9, 78.4, 1.7, 13, 9, 78.41, 1.7, 13], 2, 4);
+  assert.ok(tight < 0.17 && tight > 0.5 / 3 - 1e-9, `pMeet ${tight}`);
 });
 
 test('predicted mean is the mode, std the spread of the draws', () => {
