@@ -27,11 +27,11 @@ test('pMeet without spread is the share of draws meeting every target, kept off 
   assert.equal(pMeetFromDraws(terms, [...bad, ...bad, ...good, ...good], 2, 4, 8), 2.5 / 3, 'offset selects the candidate');
 });
 
-test('pMeet blurs every draw by a model error as wide as the draws spread', () => {
+test('pMeet blurs every draw by a model error √2 times as wide as the draws spread', () => {
   // health draws 77.3 ± 2 (sd 2, tolerance 1), the rest on target: each draw misses by 2 and is
-  // blurred by N(0, 2²), so P(met) = Φ(−0.5) − Φ(−1.5) = 0.308538 − 0.066807 (normal table).
+  // blurred by N(0, 2·2²), so P(met) = Φ(−1/(2√2)) − Φ(−3/(2√2)) = 0.3618368 − 0.1444222.
   const p = pMeetFromDraws(terms, [9, 75.3, 1.7, 13, 9, 79.3, 1.7, 13], 2, 4);
-  assert.ok(Math.abs(p - (2 * (0.308538 - 0.066807) + 0.5) / 3) < 1e-6, `pMeet ${p}`);
+  assert.ok(Math.abs(p - (2 * (0.3618368 - 0.1444222) + 0.5) / 3) < 1e-6, `pMeet ${p}`);
   // The same draws as a count would say 0.5/3: never met. A draw just outside the tolerance with a
   // tiny spread stays nearly impossible.
   const tight = pMeetFromDraws(terms, [9, 78.4, 1.7, 13, 9, 78.41, 1.7, 13], 2, 4);
