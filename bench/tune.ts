@@ -4,7 +4,7 @@
 // around the level's base settings — then scores at the simulator's TRUE metrics: hit rate, target
 // loss, and the RMSE (tolerance units) of the mode prediction vs the true expected metrics at the
 // balanced point and at the level's default settings.
-//   node dist-tune/bench/tune.js --label base [--config '{"hidden":64}'] [--seeds 1,2,3]
+//   node dist/bench/tune.js (after npm run build) --label base [--config '{"hidden":64}'] [--seeds 1,2,3]
 //     [--variants 0,1] [--past 120] [--per 20] [--test 15] [--k 5] [--trust 1]
 // One JSON line per run on stdout, a summary (mean ± sd over seeds × variants) on stderr.
 import { pathToFileURL } from 'node:url';
