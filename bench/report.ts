@@ -1,4 +1,6 @@
 // Small helpers the benchmark scripts share: markdown tables, summary statistics, stderr progress.
+import { pathToFileURL } from 'node:url';
+
 export function markdownTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const line = (cells: readonly (string | number)[]): string => `| ${cells.map(String).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
@@ -28,4 +30,17 @@ export function percentile(xs: readonly number[], q: number): number {
 
 export function log(message: string): void {
   process.stderr.write(`${message}\n`);
+}
+
+/** Runs a benchmark module's `run` when the module is the process's entry point (`node dist/bench/X.js`),
+ *  printing its markdown on stdout; imported by bench/run.ts it does nothing. */
+export function runWhenMain(moduleUrl: string, run: (opts: { quick: boolean }) => Promise<string>): void {
+  if (moduleUrl !== pathToFileURL(process.argv[1] ?? '').href) return;
+  run({ quick: process.argv.includes('--quick') }).then(
+    (md) => console.log(md),
+    (e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
 }

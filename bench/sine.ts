@@ -3,11 +3,10 @@
 // Meta-training runs a meta-batch of tasks as one batched computation (per-task weights
 // [T, in, out], batched matMul); evaluation fine-tunes from the meta-learned initialisation and
 // from a random one with plain SGD and reports the MSE on the whole interval after 0/1/8/32 steps.
-import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/model/backend.js';
 import { Rng } from '../src/util/rng.js';
-import { log, markdownTable } from './report.js';
+import { log, markdownTable, runWhenMain } from './report.js';
 
 export interface SineSetup {
   metaIterations: number;
@@ -185,12 +184,4 @@ export async function run(opts: { quick: boolean }): Promise<string> {
   ].join('\n');
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run({ quick: process.argv.includes('--quick') }).then(
-    (md) => console.log(md),
-    (e: unknown) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenMain(import.meta.url, run);

@@ -4,7 +4,6 @@
 // the predicted expected metrics against the simulator's TRUE expectation at those settings
 // (in units of the targets' tolerances), and by balancing it (the balancer at its defaults) and
 // checking the targets at the simulator's true metrics.
-import { pathToFileURL } from 'node:url';
 import { generateCorpus } from '../samples/crypt-run/corpus.js';
 import { expectedMetrics, variants } from '../samples/crypt-run/game.js';
 import { meetsTargets } from '../samples/crypt-run/oracle.js';
@@ -15,7 +14,7 @@ import type { ParamValues } from '../src/project/types.js';
 import { adaptRows } from '../src/model/adapt.js';
 import { levelRows, sliceRows } from '../src/model/data.js';
 import type { Model, ModelConfig } from '../src/model/model.js';
-import { log, markdownTable, meanSd } from './report.js';
+import { log, markdownTable, meanSd, runWhenMain } from './report.js';
 
 export interface TrainerScore {
   algorithm: Algorithm;
@@ -131,12 +130,4 @@ export async function run(opts: { quick: boolean }): Promise<string> {
   ].join('\n');
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run({ quick: process.argv.includes('--quick') }).then(
-    (md) => console.log(md),
-    (e: unknown) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenMain(import.meta.url, run);
