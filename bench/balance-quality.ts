@@ -283,12 +283,12 @@ function report(setup: Setup, runs: RunResult[]): string {
     ),
   );
   out.push('\n' + pairedLine(pairs));
-  out.push('\n' + verdict(setup, runs, per));
+  out.push('\n' + verdict(setup, per));
   return out.join('\n');
 }
 
 /** Where metabalance does not beat a baseline (the issue's bar), in numbers. */
-function verdict(setup: Setup, runs: RunResult[], per: (key: string, f: (os: readonly Outcome[]) => number) => number[]): string {
+function verdict(setup: Setup, per: (key: string, f: (os: readonly Outcome[]) => number) => number[]): string {
   const losses: string[] = [];
   for (const k of setup.ks) {
     for (const m of METHODS) {
@@ -302,10 +302,9 @@ function verdict(setup: Setup, runs: RunResult[], per: (key: string, f: (os: rea
       if (bl <= ml) losses.push(`K = ${k}: mean loss ${ml.toFixed(2)} vs ${m} ${bl.toFixed(2)}`);
     }
   }
-  const suggestNote = pairedLine(runs.flatMap((r) => r.suggest));
   return losses.length === 0
-    ? `**Verdict:** metabalance beats every baseline on hit rate and mean loss at every K; ${suggestNote}`
-    : `**Verdict:** metabalance does NOT beat every baseline: ${losses.join('; ')}. ${suggestNote}`;
+    ? '**Verdict:** metabalance beats every baseline on hit rate and mean loss at every K.'
+    : `**Verdict:** metabalance does NOT beat every baseline: ${losses.join('; ')}.`;
 }
 
 /** The paired difference suggested − random over every level of every run, with a 95 % interval (normal approximation). */

@@ -123,3 +123,27 @@ export function oracleBalance(level: SampleLevel, variant: GameVariant = variant
   }
   return { params: best.params, metrics: best.metrics, worstMiss: best.worst, meets: best.worst <= 1 };
 }
+
+/** How hard the balancing problem is on some levels: how many meet the targets at the defaults, how
+ *  many the oracle's per-level setting meets, and on how many levels the best single oracle setting
+ *  (one level's answer applied to all) meets them. */
+export interface Difficulty {
+  levels: number;
+  atDefaults: number;
+  oracle: number;
+  bestShared: number;
+  solutions: OracleResult[];
+}
+
+export function difficulty(levels: readonly SampleLevel[], variant: GameVariant = variants[0]!): Difficulty {
+  const meetsAt = (l: SampleLevel, params: ParamValues): boolean => meetsTargets(expectedMetrics(l, params, variant));
+  const solutions = levels.map((l) => oracleBalance(l, variant));
+  const shared = solutions.filter((s) => s.meets).map((s) => levels.filter((l) => meetsAt(l, s.params)).length);
+  return {
+    levels: levels.length,
+    atDefaults: levels.filter((l) => meetsAt(l, defaultParams())).length,
+    oracle: solutions.filter((s) => s.meets).length,
+    bestShared: Math.max(0, ...shared),
+    solutions,
+  };
+}

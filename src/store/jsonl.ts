@@ -49,6 +49,11 @@ export async function readJsonl(file: string, offset = 0, firstLine = 1): Promis
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], end: offset, nextLine: firstLine };
     throw e;
   }
+  return parseJsonl(buf, offset, firstLine);
+}
+
+/** Splits bytes read from byte `offset` of a JSONL file (starting at line `firstLine`) into lines. */
+export function parseJsonl(buf: Buffer, offset = 0, firstLine = 1): JsonlChunk {
   const lines: JsonlLine[] = [];
   let start = 0;
   let lineNo = firstLine;

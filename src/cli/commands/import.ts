@@ -6,7 +6,7 @@ import { csvColumnOf, csvToRecords } from '../../project/csv-records.js';
 import type { Problem } from '../../project/errors.js';
 import { InputError, UsageError } from '../../project/errors.js';
 import type { Project } from '../../project/types.js';
-import { readJsonl } from '../../store/jsonl.js';
+import { parseJsonl } from '../../store/jsonl.js';
 import type { AppendResult } from '../../store/project-store.js';
 import { ProjectStore } from '../../store/project-store.js';
 import { CsvSyntaxError, parseCsv } from '../../util/csv.js';
@@ -44,8 +44,8 @@ function isCsv(file: string, text: string): boolean {
 
 const looksLikePlaytest = (v: unknown) => v !== null && typeof v === 'object' && ['levelId', 'metrics', 'params'].some((k) => k in v);
 
-async function jsonlRecords(file: string, kind: RecordKind | undefined): Promise<ConvertedRecords> {
-  const chunk = await readJsonl(file);
+function jsonlRecords(bytes: Buffer, kind: RecordKind | undefined): ConvertedRecords {
+  const chunk = parseJsonl(bytes);
   const lines = chunk.tail ? [...chunk.lines, chunk.tail.complete ? { line: chunk.tail.line, value: chunk.tail.value } : { line: chunk.tail.line, error: 'invalid JSON: the line is cut off' }] : chunk.lines;
   const problems: Problem[] = lines.flatMap((l) => (l.error !== undefined ? [{ line: l.line, message: l.error }] : []));
   const records = lines.flatMap((l) => (l.error === undefined ? [{ line: l.line, record: l.value as Record<string, unknown> }] : []));
@@ -53,9 +53,9 @@ async function jsonlRecords(file: string, kind: RecordKind | undefined): Promise
 }
 
 /** FILE's text; a FILE that is missing or not a file is bad input (exit 2), not an internal failure. */
-async function readInput(file: string, shown: string): Promise<string> {
+async function readInput(file: string, shown: string): Promise<Buffer> {
   try {
-    return await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InputError({ file: shown, message: 'no such file' }, 'nothing imported');
@@ -65,8 +65,9 @@ async function readInput(file: string, shown: string): Promise<string> {
 }
 
 async function readRecords(file: string, shown: string, project: Project, kind: RecordKind | undefined): Promise<{ converted: ConvertedRecords; csv: boolean }> {
-  const text = await readInput(file, shown);
-  if (!isCsv(file, text)) return { converted: await jsonlRecords(file, kind), csv: false };
+  const bytes = await readInput(file, shown);
+  const text = bytes.toString('utf8');
+  if (!isCsv(file, text)) return { converted: jsonlRecords(bytes, kind), csv: false };
   try {
     return { converted: csvToRecords(project, parseCsv(text), kind), csv: true };
   } catch (e) {
