@@ -13,6 +13,7 @@ import { suggestFrom, type Suggestion } from './suggest.js';
 export type { MetricPrediction } from './objective.js';
 export type { Suggestion } from './suggest.js';
 export type { SearchBudget } from './search.js';
+export { DEFAULT_PROXIMITY } from './search.js';
 export { levelBase } from './layout.js';
 export { targetLoss, meetsTargets, targetTerms } from './objective.js';
 
@@ -26,6 +27,8 @@ export interface BalanceOptions {
   base?: Partial<ParamValues>;
   seed?: number;
   budget?: SearchBudget;
+  /** weight of staying near `base` (default DEFAULT_PROXIMITY; 0 = only the targets count) */
+  proximity?: number;
 }
 
 export interface BalanceResult {
@@ -42,7 +45,7 @@ export function balanceLevel(project: Project, space: ParamSpace, predictor: Lev
   const layout = searchLayout(project, space, opts);
   // At the most likely context: choosing among near-optimal settings by pMeet or by the loss
   // expected over the draws was tried and did not raise the true hit rate (see the README).
-  const { best } = searchParams(layout, predictor, terms, opts.seed ?? 0, opts.budget);
+  const { best } = searchParams(layout, predictor, terms, opts.seed ?? 0, opts.budget, opts.proximity);
   const [a] = assess(predictor, terms, best.x, 1);
   return {
     levelId: predictor.levelId,

@@ -1,5 +1,5 @@
 // The next settings worth playtesting on a level. A playtest teaches the model most where it is
-// unsure AND where the answer matters: among near-optimal settings (by the target loss at the most
+// unsure AND where the answer matters: among near-optimal settings (by the search objective at the most
 // likely context), prefer the ones whose predictions spread most, and keep the picks apart so a
 // handful of playtests covers the near-optimal region rather than one point of it.
 import type { LevelPredictor } from '../model/index.js';
@@ -58,8 +58,8 @@ export function suggestFrom(
 function toSuggestion(c: Candidate, a: Assessment, isBest: boolean): Suggestion {
   const spread = Math.sqrt(a.doubt).toFixed(2);
   const reason = isBest
-    ? `best predicted setting (target loss ${c.loss.toFixed(2)}): a playtest here confirms or corrects the balance`
-    : `near-optimal (target loss ${c.loss.toFixed(2)}) where the model is unsure (spread ${spread} tolerances)`;
+    ? `best predicted setting (target loss ${c.targetLoss.toFixed(2)}): a playtest here confirms or corrects the balance`
+    : `near-optimal (target loss ${c.targetLoss.toFixed(2)}) where the model is unsure (spread ${spread} tolerances)`;
   return { params: c.values, predicted: a.predicted, pMeet: a.pMeet, reason };
 }
 

@@ -1,11 +1,12 @@
 // A corpus as per-level arrays the trainers and adaptation batch from (encoded once).
 import type { Level, Playtest, Project } from '../project/types.js';
 import { encodeFeatures, encodeMetrics, type EncodingSpec, type HeadLayout, type ParamSpace } from './encoding.js';
+import { playtestInputs, testerIndex, type InputLayout } from './inputs.js';
 
 export interface LevelRows {
   id: string;
   rows: number;
-  /** encoded params [rows, P] */
+  /** network inputs [rows, P]: encoded params, rescaled params, tester */
   x: Float32Array;
   /** encoded features (values + missing flags) [F2] */
   feat: Float32Array;
@@ -19,17 +20,18 @@ export interface Encoder {
   space: ParamSpace;
   spec: EncodingSpec;
   layout: HeadLayout;
+  inputs: InputLayout;
 }
 
 export function levelRows(enc: Encoder, level: Level, playtests: readonly Playtest[]): LevelRows {
-  const P = enc.space.dim;
+  const P = enc.inputs.width;
   const M = enc.spec.metrics.length;
   const n = playtests.length;
   const x = new Float32Array(n * P);
   const y = new Float32Array(n * M);
   const obs = new Float32Array(n * M);
   playtests.forEach((pt, r) => {
-    x.set(enc.space.encode(pt.params ?? {}), r * P);
+    x.set(playtestInputs(enc.inputs, enc.space.encode(pt.params ?? {}), testerIndex(enc.inputs, enc.spec.inputs, pt.tester)), r * P);
     encodeMetrics(enc.spec, enc.layout, pt.metrics, y, obs, r * M);
   });
   return { id: level.id, rows: n, x, feat: encodeFeatures(enc.spec, level), y, obs };

@@ -6,6 +6,7 @@
 //   log, other continuous → identity; then standardised. Saved in meta.json so predictions are
 //   reproducible anywhere.
 import type { Level, MetricKind, Param, ParamValues, Playtest, Project } from '../project/types.js';
+import { fitInputs, paramWidth, type InputCoding, type InputOptions } from './inputs.js';
 
 export interface ParamSpace {
   readonly dim: number;
@@ -16,10 +17,6 @@ export interface ParamSpace {
 }
 
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
-
-function paramWidth(p: Param): number {
-  return p.type === 'choice' ? p.choices.length : 1;
-}
 
 function toUnit(p: Param & { type: 'float' | 'int' }, v: number): number {
   if (p.max === p.min) return 0;
@@ -121,6 +118,8 @@ export interface EncodingSpec {
   metrics: MetricCoding[];
   /** index of the rate metric other heads are conditioned on (e.g. "won"), or -1 */
   outcome: number;
+  /** extra network inputs (absent in models saved before they existed) */
+  inputs?: InputCoding;
 }
 
 function meanSd(xs: number[]): { mean: number; sd: number } {
@@ -143,7 +142,12 @@ export function linkValue(link: MetricLink, y: number): number {
 }
 
 /** Fit the feature and metric codings to a corpus (the statistics are saved with the model). */
-export function fitEncoding(project: Project, levels: readonly Level[], playtests: readonly Playtest[]): EncodingSpec {
+export function fitEncoding(
+  project: Project,
+  levels: readonly Level[],
+  playtests: readonly Playtest[],
+  inputs: InputOptions = { rescale: false, testers: false },
+): EncodingSpec {
   const features = project.features.map((f) => {
     const xs = levels.map((l) => l.features[f.name]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     return { name: f.name, ...meanSd(xs) };
@@ -165,7 +169,7 @@ export function fitEncoding(project: Project, levels: readonly Level[], playtest
       conditionedOn: link !== 'bernoulli' && outcome >= 0 && outcome !== i ? outcome : -1,
     };
   });
-  return { version: 1, features, metrics, outcome };
+  return { version: 1, features, metrics, outcome, inputs: fitInputs(project, playtests, inputs) };
 }
 
 /** Network input width for the level features: standardised values + missing flags. */

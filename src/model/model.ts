@@ -6,6 +6,7 @@ import type { Project } from '../project/types.js';
 import type { AdamState } from './adam.js';
 import { headLayout, paramSpace, type EncodingSpec, type HeadLayout, type ParamSpace } from './encoding.js';
 import type { Encoder } from './data.js';
+import { inputLayout, type InputLayout } from './inputs.js';
 import { layerSizes, type NetShape } from './network.js';
 
 export type Algorithm = 'joint' | 'reptile' | 'reptile-plain';
@@ -49,6 +50,9 @@ export interface ModelConfig {
   innerSteps: number;
   innerLr: number;
   outerLr: number;
+  /** extra network inputs (inputs.ts): params on their other scale, the playtest's tester */
+  rescaleInputs: boolean;
+  testerInputs: boolean;
   /** weight prior: Σ w² · weightDecay / 2 per playtest */
   weightDecay: number;
   evalEvery: number;
@@ -80,6 +84,7 @@ export interface MemberNet {
 export class Model implements MetaModel, Encoder {
   readonly space: ParamSpace;
   readonly layout: HeadLayout;
+  readonly inputs: InputLayout;
   readonly shape: NetShape;
   info: ModelInfo;
   /** per metric (project order): how much to widen the draws' spread so held-out coverage is right */
@@ -105,8 +110,9 @@ export class Model implements MetaModel, Encoder {
   ) {
     this.space = paramSpace(project);
     this.layout = headLayout(spec);
+    this.inputs = inputLayout(project, spec.inputs);
     this.shape = {
-      params: this.space.dim,
+      params: this.inputs.width,
       features: 2 * spec.features.length,
       context: config.context,
       hidden: config.hidden,

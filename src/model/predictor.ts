@@ -5,6 +5,7 @@ import type { LevelRows } from './data.js';
 import { expectedFromHeads, rowLogLik } from './likelihood.js';
 import { disposeNets, type MemberNet, type Model } from './model.js';
 import { levelBias, gridHeads } from './inference.js';
+import { populationInputs, populationWeights } from './inputs.js';
 
 export interface LevelPredictor {
   readonly levelId: string;
@@ -52,22 +53,34 @@ export class Predictor implements LevelPredictor {
   }
 
   predict(x: Float32Array, n: number, opts: { draws?: boolean } = {}): { mode: Float32Array; draws?: Float32Array } {
-    const { mode, draws } = this.run(x, n, opts.draws === true, null);
+    const lay = this.model.inputs;
+    if (x.length < n * lay.base) throw new RangeError(`predict: x has ${x.length} floats, need ${n}×${lay.base}`);
+    const { mode, draws } = this.run(populationInputs(lay, x, n), n, populationWeights(lay), opts.draws === true, null);
     if (draws) this.calibrate(draws, n);
     return draws ? { mode, draws } : { mode };
   }
 
-  /** Uncalibrated draws and the playtest-noise variance at the mode (for fitting the calibration). */
+  /**
+   * Uncalibrated draws and the playtest-noise variance at the mode for network input rows (each
+   * playtest's own tester, not the population: for fitting the calibration).
+   */
   rawDraws(x: Float32Array, n: number): { draws: Float32Array; noiseVar: Float32Array } {
     const noiseVar = new Float32Array(n * this.metrics.length);
-    const { draws } = this.run(x, n, true, noiseVar);
+    const { draws } = this.run(x, n, [1], true, noiseVar);
     return { draws: draws!, noiseVar };
   }
 
-  private run(x: Float32Array, n: number, withDraws: boolean, noiseVar: Float32Array | null): { mode: Float32Array; draws?: Float32Array } {
+  /** `x` holds n groups of `weights.length` network rows; a group's metrics are its rows' weighted mixture. */
+  private run(
+    x: Float32Array,
+    n: number,
+    weights: readonly number[],
+    withDraws: boolean,
+    noiseVar: Float32Array | null,
+  ): { mode: Float32Array; draws?: Float32Array } {
     if (this.disposed) throw new Error('LevelPredictor used after dispose()');
     const P = this.model.shape.params;
-    if (x.length < n * P) throw new RangeError(`predict: x has ${x.length} floats, need ${n}×${P}`);
+    const T = weights.length;
     const M = this.metrics.length;
     const E = this.nets.length;
     const S = this.samples;
@@ -76,7 +89,9 @@ export class Predictor implements LevelPredictor {
     const draws = withDraws ? new Float32Array(n * S * M) : undefined;
     const one = new Float32Array(M);
     const noise = new Float32Array(M);
-    const xT = tf.tensor2d(x.subarray(0, n * P), [n, P]);
+    const mix = new Float32Array(M);
+    const mixVar = new Float32Array(M);
+    const xT = tf.tensor2d(x.subarray(0, n * T * P), [n * T, P]);
     for (let e = 0; e < E; e++) {
       // Without a context every draw of a member is the member itself: one pass serves both.
       const zT = withDraws && Z > 0 ? this.zAll[e]! : this.zMode[e]!;
@@ -91,21 +106,30 @@ export class Predictor implements LevelPredictor {
       for (let i = 0; i < n; i++) {
         for (let c = 0; c < ctxCount; c++) {
           const src = Math.min(c, s - 1);
-          let off = (i * s + src) * O;
-          let h: ArrayLike<number> = heads;
-          const shift = shifts?.[c];
-          if (shift) {
-            for (let k = 0; k < O; k++) row[k] = heads[off + k]! + shift[k]!;
-            h = row;
-            off = 0;
+          mix.fill(0);
+          mixVar.fill(0);
+          for (let t = 0; t < T; t++) {
+            let off = ((i * T + t) * s + src) * O;
+            let h: ArrayLike<number> = heads;
+            const shift = shifts?.[c];
+            if (shift) {
+              for (let k = 0; k < O; k++) row[k] = heads[off + k]! + shift[k]!;
+              h = row;
+              off = 0;
+            }
+            expectedFromHeads(this.model.spec, this.model.layout, h, off, one, 0, noise);
+            const w = weights[t]!;
+            for (let j = 0; j < M; j++) {
+              mix[j]! += w * one[j]!;
+              mixVar[j]! += w * (noise[j]! + one[j]! * one[j]!);
+            }
           }
-          expectedFromHeads(this.model.spec, this.model.layout, h, off, one, 0, noise);
           if (c > 0) {
-            draws!.set(one, (i * S + e * this.perMember + (c - 1)) * M);
+            draws!.set(mix, (i * S + e * this.perMember + (c - 1)) * M);
             continue;
           }
-          for (let j = 0; j < M; j++) mode[i * M + j]! += one[j]! / E;
-          if (noiseVar) for (let j = 0; j < M; j++) noiseVar[i * M + j]! += noise[j]! / E;
+          for (let j = 0; j < M; j++) mode[i * M + j]! += mix[j]! / E;
+          if (noiseVar) for (let j = 0; j < M; j++) noiseVar[i * M + j]! += Math.max(0, mixVar[j]! - mix[j]! * mix[j]!) / E;
         }
       }
     }

@@ -7,6 +7,7 @@ import { adamInit } from './adam.js';
 import { initBackend } from './backend.js';
 import { corpusRows, type LevelRows } from './data.js';
 import { fitEncoding, headLayout, paramSpace } from './encoding.js';
+import { inputLayout } from './inputs.js';
 import { initWeights, layerSizes } from './network.js';
 import { Model, ALGORITHMS, type Algorithm, type MetaModel, type ModelConfig } from './model.js';
 import { jointStep, reptileStep } from './trainers.js';
@@ -39,7 +40,7 @@ export interface TrainOptions {
   onCheckpoint?: (model: MetaModel, step: number) => Promise<void> | void;
 }
 
-const COMMON = { hidden: 32, layers: 2, ensemble: 3, weightDecay: 1e-4, valAdapt: 5, contextLr: 3e-2, patience: 8 };
+const COMMON = { hidden: 32, layers: 2, ensemble: 3, rescaleInputs: true, testerInputs: true, weightDecay: 1e-4, valAdapt: 5, contextLr: 3e-2, patience: 8 };
 
 export function defaultConfig(algorithm: Algorithm, seed: number): ModelConfig {
   const base = { ...COMMON, algorithm, seed, contextSteps: 0, innerSteps: 0, innerLr: 0, outerLr: 0 };
@@ -73,12 +74,15 @@ export function validationLevels(rows: readonly LevelRows[], cfg: ModelConfig): 
   return new Set(new Rng(cfg.seed).fork('validation').shuffle(eligible).slice(0, n));
 }
 
+function encodingFor(corpus: Corpus, cfg: ModelConfig): ReturnType<typeof fitEncoding> {
+  return fitEncoding(corpus.project, corpus.levels, corpus.playtests, { rescale: cfg.rescaleInputs, testers: cfg.testerInputs });
+}
+
 /** A fresh, untrained model for a corpus. */
 export function newModel(corpus: Corpus, cfg: ModelConfig, trainIds: string[], backend: string): Model {
-  const spec = fitEncoding(corpus.project, corpus.levels, corpus.playtests);
+  const spec = encodingFor(corpus, cfg);
   const layout = headLayout(spec);
-  const space = paramSpace(corpus.project);
-  const shape = { params: space.dim, features: 2 * spec.features.length, context: cfg.context, hidden: cfg.hidden, layers: cfg.layers, outputs: layout.width };
+  const shape = { params: inputLayout(corpus.project, spec.inputs).width, features: 2 * spec.features.length, context: cfg.context, hidden: cfg.hidden, layers: cfg.layers, outputs: layout.width };
   const rng = new Rng(cfg.seed).fork('init');
   const outBias = new Float32Array(layout.width);
   for (let k = 0; k < layout.nB; k++) {
@@ -121,8 +125,9 @@ export async function trainModel(corpus: Corpus, opts: TrainOptions = {}): Promi
     const algorithm = opts.algorithm ?? 'joint';
     const cfg = { ...defaultConfig(algorithm, opts.seed ?? 0), ...opts.config };
     if (opts.steps !== undefined) cfg.steps = opts.steps;
-    const enc = { project: corpus.project, space: paramSpace(corpus.project), spec: fitEncoding(corpus.project, corpus.levels, corpus.playtests) };
-    const all = corpusRows({ ...enc, layout: headLayout(enc.spec) }, corpus.levels, corpus.playtests);
+    const spec = encodingFor(corpus, cfg);
+    const enc = { project: corpus.project, space: paramSpace(corpus.project), spec, layout: headLayout(spec), inputs: inputLayout(corpus.project, spec.inputs) };
+    const all = corpusRows(enc, corpus.levels, corpus.playtests);
     const val = validationLevels(all, cfg);
     model = newModel(corpus, cfg, corpus.levels.map((l) => l.id).filter((id) => !val.has(id)), backend);
     model.valLevelIds = [...val];

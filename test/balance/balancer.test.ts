@@ -162,3 +162,27 @@ function expectedAllWithin(t: number): number {
   }
   return total;
 }
+
+test('of the many settings that meet the targets, the smallest change from the base wins', () => {
+  // spawn = spawnRate + potions/10 is met by a whole line of settings; the base (spawnRate 2.4,
+  // potions 4) misses by 0.3, and the nearest fix moves spawnRate alone
+  const predictor = functionPredictor(space, {
+    levelId: 'L1',
+    metrics: ['spawn'],
+    fn: (v) => ({ spawn: Number(v.spawnRate) + Number(v.potions) / 10 }),
+  });
+  const line = { ...project, targets: [{ metric: 'spawn', target: 2.5, tolerance: 0.05, weight: 1 }] };
+  const base = { enemyHealth: 150, spawnRate: 2.4, potions: 4, archetype: 'melee' };
+  const near = balanceLevel(line, space, predictor, { base, seed: 3 });
+  assert.ok(near.meetsTargets);
+  assert.equal(near.params.potions, 4);
+  assert.ok(Math.abs((near.params.spawnRate as number) - 2.1) < 0.03, `spawnRate ${near.params.spawnRate}`);
+  assert.equal(near.params.archetype, 'melee');
+  assert.ok(Math.abs((near.params.enemyHealth as number) - 150) < 3, `enemyHealth ${near.params.enemyHealth} stays`);
+  // without the proximity term every point of the line is as good: the search stops wherever it meets it
+  const anywhere = balanceLevel(line, space, predictor, { base, seed: 3, proximity: 0 });
+  assert.ok(anywhere.meetsTargets);
+  const from = space.encode({ ...near.params, ...base });
+  const moved = (r: typeof near): number => Math.hypot(...Array.from(space.encode(r.params), (v, d) => v - from[d]!));
+  assert.ok(moved(anywhere) > 2 * moved(near), `unregularised search moved ${moved(anywhere).toFixed(3)} in the cube, regularised ${moved(near).toFixed(3)}`);
+});

@@ -1,0 +1,127 @@
+// Network inputs beyond the search space's unit cube. Pure: no tensors.
+// - Rescaled params: game mechanics are mostly multiplicative, so a positive linear param also
+//   enters on a log scale (and a log-scale param also linearly); the network then need not build
+//   log(x) out of its activations to get a level's many products right.
+// - The tester: who played a run explains much of its outcome (skill), and a context inferred from
+//   two runs by experts must not read the level as easy. A playtest's tester enters one-hot;
+//   predictions are for the corpus's tester population, the average over testers weighted by
+//   their share of the corpus — "60 % of players win" is about that population.
+import type { Param, Playtest, Project } from '../project/types.js';
+
+/** Saved in meta.json with the rest of the encoding. */
+export interface InputCoding {
+  /** project param indices that also enter on their other scale */
+  rescaled: number[];
+  /** tester vocabulary ('' = any other or unnamed tester); empty when the corpus has < 2 groups */
+  testers: string[];
+  /** each tester's share of the corpus playtests (sums to 1) */
+  testerMix: number[];
+}
+
+export interface InputOptions {
+  rescale: boolean;
+  testers: boolean;
+}
+
+/** A tester needs this many playtests (and this share) to get its own input; at most MAX_TESTERS. */
+const MIN_TESTER_PLAYTESTS = 20;
+const MIN_TESTER_SHARE = 0.01;
+const MAX_TESTERS = 12;
+
+export function paramWidth(p: Param): number {
+  return p.type === 'choice' ? p.choices.length : 1;
+}
+
+function rescalable(p: Param): boolean {
+  return (p.type === 'float' || p.type === 'int') && p.max > p.min && p.min > 0;
+}
+
+export function fitInputs(project: Project, playtests: readonly Playtest[], opts: InputOptions): InputCoding {
+  const rescaled = opts.rescale ? project.params.flatMap((p, i) => (rescalable(p) ? [i] : [])) : [];
+  if (!opts.testers || playtests.length === 0) return { rescaled, testers: [], testerMix: [] };
+  const counts = new Map<string, number>();
+  for (const pt of playtests) counts.set(pt.tester ?? '', (counts.get(pt.tester ?? '') ?? 0) + 1);
+  const floor = Math.max(MIN_TESTER_PLAYTESTS, MIN_TESTER_SHARE * playtests.length);
+  const named = [...counts]
+    .filter(([name, n]) => name !== '' && n >= floor)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, MAX_TESTERS)
+    .map(([name]) => name);
+  const other = playtests.length - named.reduce((s, name) => s + counts.get(name)!, 0);
+  const testers = other > 0 ? [...named, ''] : named;
+  if (testers.length < 2) return { rescaled, testers: [], testerMix: [] };
+  const share = (name: string): number => (name === '' ? other : counts.get(name)!) / playtests.length;
+  return { rescaled, testers, testerMix: testers.map(share) };
+}
+
+/** How a unit-cube row becomes a network input row. */
+export interface InputLayout {
+  /** search-space width */
+  base: number;
+  /** network input width */
+  width: number;
+  /** per rescaled param: its unit-cube column and the param */
+  alt: { at: number; param: Param & { type: 'float' | 'int' } }[];
+  /** first tester column, tester count */
+  testerAt: number;
+  testers: number;
+  mix: number[];
+}
+
+export function inputLayout(project: Project, coding: InputCoding | undefined): InputLayout {
+  const offsets: number[] = [];
+  let base = 0;
+  for (const p of project.params) {
+    offsets.push(base);
+    base += paramWidth(p);
+  }
+  const alt = (coding?.rescaled ?? []).map((i) => ({ at: offsets[i]!, param: project.params[i] as Param & { type: 'float' | 'int' } }));
+  const testers = coding?.testers.length ?? 0;
+  return { base, width: base + alt.length + testers, alt, testerAt: base + alt.length, testers, mix: coding?.testerMix ?? [] };
+}
+
+/** A unit-cube value of `p` on its other scale, also in [0, 1]. */
+function otherScale(p: Param & { type: 'float' | 'int' }, u: number): number {
+  const { min, max } = p;
+  if (p.scale === 'log') return (min * Math.pow(max / min, u) - min) / (max - min);
+  return Math.log((min + u * (max - min)) / min) / Math.log(max / min);
+}
+
+/** Writes one network input row at out[at…]: the unit-cube row, its rescaled params, the tester one-hot. */
+function writeRow(lay: InputLayout, x: ArrayLike<number>, from: number, tester: number, out: Float32Array, at: number): void {
+  for (let k = 0; k < lay.base; k++) out[at + k] = x[from + k]!;
+  lay.alt.forEach((a, k) => (out[at + lay.base + k] = otherScale(a.param, x[from + a.at]!)));
+  if (tester >= 0) out[at + lay.testerAt + tester] = 1;
+}
+
+/** The tester column of a playtest (-1 when the model has no tester inputs). */
+export function testerIndex(lay: InputLayout, coding: InputCoding | undefined, tester: string | undefined): number {
+  if (lay.testers === 0 || !coding) return -1;
+  const k = coding.testers.indexOf(tester ?? '');
+  return k >= 0 ? k : coding.testers.indexOf('');
+}
+
+/** One playtest's network input row. */
+export function playtestInputs(lay: InputLayout, x: Float32Array, tester: number): Float32Array {
+  const out = new Float32Array(lay.width);
+  writeRow(lay, x, 0, tester, out, 0);
+  return out;
+}
+
+/**
+ * Candidate settings [n, base] → network rows [n · T, width], one per setting and tester
+ * (T = max(1, testers)), to be averaged with `lay.mix` weights.
+ */
+export function populationInputs(lay: InputLayout, x: Float32Array, n: number): Float32Array {
+  const T = Math.max(1, lay.testers);
+  const out = new Float32Array(n * T * lay.width);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < T; t++) writeRow(lay, x, i * lay.base, lay.testers > 0 ? t : -1, out, (i * T + t) * lay.width);
+  }
+  return out;
+}
+
+/** The population weights of populationInputs' rows per setting. */
+export function populationWeights(lay: InputLayout): number[] {
+  return lay.testers > 0 ? lay.mix : [1];
+}
