@@ -1,6 +1,8 @@
 // `npm run demo`: the README's main job on the committed sample project. Meta-train on every
 // level's playtests, balance each new level from its few playtests, and check the answer against
 // the sample game's TRUE expected metrics (which only the simulator knows), next to the defaults.
+// Then the designer's loop once more: the simulator's bots play the balanced settings and the level
+// is balanced again from all its playtests.
 import path from 'node:path';
 import { balanceLevel, levelBase, type BalanceResult } from '../src/balance/index.js';
 import { meetsTargets, targetLoss, targetTerms } from '../src/balance/objective.js';
@@ -8,9 +10,11 @@ import { Progress } from '../src/cli/ml-common.js';
 import { backendName, initBackend } from '../src/model/backend.js';
 import { adaptLevel, trainModel } from '../src/model/index.js';
 import { packageRoot } from '../src/project/paths.js';
-import type { ParamValue, ParamValues, Project } from '../src/project/types.js';
+import type { Level, ParamValue, ParamValues, Playtest, Project } from '../src/project/types.js';
+import type { MetaModel } from '../src/model/index.js';
 import { ProjectStore } from '../src/store/project-store.js';
-import { expectedMetrics } from '../samples/crypt-run/game.js';
+import { expectedMetrics, simulatePlaytest, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
+import { Rng } from '../src/util/rng.js';
 import { readTruth } from '../samples/crypt-run/truth.js';
 import { log, markdownTable, mean } from './report.js';
 
@@ -40,6 +44,24 @@ function levelTable(project: Project, r: BalanceResult, base: ParamValues, trueB
   return `${params}\n\n${metrics}`;
 }
 
+/** Bot playtests per level in the second round (the sample game's simulator plays them). */
+const ROUND_TWO = 10;
+
+/**
+ * The designer's loop, once: apply the balanced settings, let the bots play them ROUND_TWO times,
+ * and balance again from every playtest (the project on disk is left as it is).
+ */
+function balanceAgain(model: MetaModel, level: Level, hidden: SampleLevel, variant: GameVariant, playtests: readonly Playtest[], applied: ParamValues): BalanceResult {
+  const rng = new Rng(0).fork(`round-two:${level.id}`);
+  const more = Array.from({ length: ROUND_TWO }, () => ({ levelId: level.id, params: applied, ...simulatePlaytest(hidden, applied, rng, variant) }));
+  const predictor = adaptLevel(model, level, [...playtests, ...more]);
+  try {
+    return balanceLevel(model.project, model.space, predictor, { base: applied });
+  } finally {
+    predictor.dispose();
+  }
+}
+
 async function main(): Promise<void> {
   const dir = path.join(packageRoot(), 'samples', 'crypt-run', 'project');
   await initBackend();
@@ -66,7 +88,8 @@ async function main(): Promise<void> {
     const row = metrics.map((m) => values[m]!);
     return { hit: meetsTargets(terms, row), loss: targetLoss(terms, row) };
   };
-  const rows: { id: string; k: number; balanced: { hit: boolean; loss: number }; defaults: { hit: boolean; loss: number }; pMeet: number; ms: number }[] = [];
+  type Score = { hit: boolean; loss: number };
+  const rows: { id: string; k: number; balanced: Score; defaults: Score; again: Score; pMeet: number; ms: number }[] = [];
   const out: string[] = [
     '# metabalance demo: the sample game (crypt-run)',
     '',
@@ -94,13 +117,16 @@ async function main(): Promise<void> {
       const trueDefault = expectedMetrics(hidden, base, truth.variant);
       const balanced = score(trueBalanced);
       const defaults = score(trueDefault);
-      rows.push({ id, k: playtests.length, balanced, defaults, pMeet: r.pMeet, ms });
+      const again = score(expectedMetrics(hidden, balanceAgain(model, level, hidden, truth.variant, playtests, r.params).params, truth.variant));
+      rows.push({ id, k: playtests.length, balanced, defaults, again, pMeet: r.pMeet, ms });
       out.push(
         '',
         `## ${id} — ${playtests.length} playtests — targets truly met: ${balanced.hit ? 'YES' : 'no'} (defaults: ${defaults.hit ? 'yes' : 'no'}); ` +
           `model: meetsTargets ${r.meetsTargets}, pMeet ${r.pMeet.toFixed(2)}; ${ms.toFixed(0)} ms`,
         '',
         levelTable(project, r, base, trueBalanced, trueDefault),
+        '',
+        `Round two (${ROUND_TWO} bot playtests at the balanced settings, balanced again): targets truly met: ${again.hit ? 'YES' : 'no'}, true loss ${again.loss.toFixed(2)}.`,
       );
     }
   } finally {
@@ -118,6 +144,8 @@ async function main(): Promise<void> {
         ['levels truly meeting every target', hit(rows.map((r) => r.balanced.hit)), hit(rows.map((r) => r.defaults.hit))],
         ['mean target loss (TRUE metrics)', mean(rows.map((r) => r.balanced.loss)).toFixed(2), mean(rows.map((r) => r.defaults.loss)).toFixed(2)],
         ['mean pMeet (the model’s own estimate of the hit rate)', mean(rows.map((r) => r.pMeet)).toFixed(2), ''],
+        [`round two: after ${ROUND_TWO} bot playtests at the balanced settings, levels truly meeting every target`, hit(rows.map((r) => r.again.hit)), ''],
+        ['round two: mean target loss (TRUE metrics)', mean(rows.map((r) => r.again.loss)).toFixed(2), ''],
         ['mean balance time per level (adapt + search)', `${mean(rows.map((r) => r.ms)).toFixed(0)} ms`, ''],
       ],
     ),

@@ -4,13 +4,14 @@
 // TRUE metrics: hit rate, target loss, and the RMSE (tolerance units) of the predicted expected
 // metrics vs the truth at the balanced point and at the level's default settings.
 //   node dist/bench/tune.js (after npm run build) --label base [--config '{"hidden":64}'] [--seeds 1,2,3]
-//     [--variants 0,1] [--past 120] [--per 20] [--test 30] [--k 2,5,10] [--prox 0,10]
+//     [--variants 0,1] [--past 120] [--per 20] [--test 30] [--k 2,5,10] [--prox 0,10] [--blur 0.7,1,1.41]
 // One JSON line per (run, K) on stdout, a summary per K (mean ± sd over seeds × variants) on stderr.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateCorpus } from '../samples/crypt-run/corpus.js';
 import { expectedMetrics, variants } from '../samples/crypt-run/game.js';
 import { balanceLevel, levelBase, meetsTargets, targetLoss, targetTerms } from '../src/balance/index.js';
+import { pMeetFromDraws } from '../src/balance/objective.js';
 import { adaptLevel, trainModel } from '../src/model/index.js';
 import type { ModelConfig } from '../src/model/model.js';
 import type { ParamValues, Project } from '../src/project/types.js';
@@ -21,6 +22,11 @@ interface PointScore {
   hit: number;
   loss: number;
   rmse: number;
+  /** mean pMeet, and its Brier score against whether the targets were truly met */
+  pMeet: number;
+  brier: number;
+  /** per pMeet blur scale asked for: the log-loss of pMeet against whether the targets were truly met */
+  logLoss: number[];
 }
 
 export interface TuneRow {
@@ -46,6 +52,8 @@ export interface TuneOptions {
   test: number;
   ks: number[];
   proximity: number[];
+  /** pMeet blur scales (× the draws' sd) to score by log-loss */
+  blur: number[];
 }
 
 function row(project: Project, values: Record<string, number>): Float32Array {
@@ -80,7 +88,7 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
       );
       const sqErr = (pred: ArrayLike<number>, truth: Float32Array): number => terms.reduce((s, t) => s + ((pred[t.index]! - truth[t.index]!) / t.tolerance) ** 2, 0);
       for (const k of opts.ks) {
-        const acc = opts.proximity.map(() => ({ hit: 0, loss: 0, se: 0 }));
+        const acc = opts.proximity.map(() => ({ hit: 0, loss: 0, se: 0, pMeet: 0, brier: 0, logLoss: opts.blur.map(() => 0) }));
         let seDefaults = 0;
         for (const id of c.newLevelIds) {
           const level = c.levels.find((l) => l.id === id)!;
@@ -92,7 +100,15 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
           opts.proximity.forEach((proximity, i) => {
             const b = balanceLevel(c.project, model.space, adapted, { base, seed, proximity });
             const truth = row(c.project, expectedMetrics(hidden, b.params, variant));
-            acc[i]!.hit += meetsTargets(terms, truth) ? 1 : 0;
+            const hit = meetsTargets(terms, truth) ? 1 : 0;
+            acc[i]!.hit += hit;
+            acc[i]!.pMeet += b.pMeet;
+            acc[i]!.brier += (b.pMeet - hit) ** 2;
+            const { draws } = adapted.predict(model.space.encode(b.params), 1, { draws: true });
+            opts.blur.forEach((scale, j) => {
+              const p = pMeetFromDraws(terms, draws!, adapted.samples, adapted.metrics.length, 0, scale);
+              acc[i]!.logLoss[j]! -= Math.log(hit ? p : 1 - p);
+            });
             acc[i]!.loss += targetLoss(terms, truth);
             acc[i]!.se += sqErr(predicted(b.params), truth);
           });
@@ -107,7 +123,15 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
           k,
           trainSeconds,
           steps: model.info.steps,
-          balanced: acc.map((a, i) => ({ proximity: opts.proximity[i]!, hit: a.hit / n, loss: a.loss / n, rmse: Math.sqrt(a.se / (n * terms.length)) })),
+          balanced: acc.map((a, i) => ({
+            proximity: opts.proximity[i]!,
+            hit: a.hit / n,
+            loss: a.loss / n,
+            rmse: Math.sqrt(a.se / (n * terms.length)),
+            pMeet: a.pMeet / n,
+            brier: a.brier / n,
+            logLoss: a.logLoss.map((v) => v / n),
+          })),
           rmseDefaults: Math.sqrt(seDefaults / (n * terms.length)),
         };
         console.log(JSON.stringify(r));
@@ -125,7 +149,8 @@ export function summary(rows: readonly TuneRow[]): string {
     `${rows[0]?.label ?? '?'} (${rows.length} runs): train ${f((r) => r.trainSeconds, 1)} s, steps ${f((r) => r.steps, 0)}, rmse@defaults ${f((r) => r.rmseDefaults)}`,
     ...(rows[0]?.balanced ?? []).map(
       (b, i) =>
-        `  proximity ${b.proximity}: hit ${f((r) => r.balanced[i]!.hit, 1, 100)} %, loss ${f((r) => r.balanced[i]!.loss)}, rmse@balanced ${f((r) => r.balanced[i]!.rmse)}`,
+        `  proximity ${b.proximity}: hit ${f((r) => r.balanced[i]!.hit, 1, 100)} %, loss ${f((r) => r.balanced[i]!.loss)}, rmse@balanced ${f((r) => r.balanced[i]!.rmse)}, pMeet ${f((r) => r.balanced[i]!.pMeet)}, Brier ${f((r) => r.balanced[i]!.brier, 3)}` +
+        (rows[0]!.balanced[i]!.logLoss.length ? `, log-loss by blur ${b.logLoss.map((_, j) => f((r) => r.balanced[i]!.logLoss[j]!, 3)).join(' / ')}` : ''),
     ),
   ].join('\n');
 }
@@ -142,6 +167,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       test: { type: 'string', default: '30' },
       k: { type: 'string', default: '2,5,10' },
       prox: { type: 'string', default: '0,10' },
+      blur: { type: 'string', default: '' },
     },
   });
   const numbers = (s: string): number[] => s.split(',').map(Number);
@@ -155,6 +181,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     test: Number(v.test),
     ks: numbers(v.k),
     proximity: numbers(v.prox),
+    blur: v.blur ? numbers(v.blur) : [],
   }).then(
     (rows) => {
       for (const k of new Set(rows.map((r) => r.k))) log(`K = ${k}: ${summary(rows.filter((r) => r.k === k))}`);

@@ -209,7 +209,15 @@ async function runTraining(model: Model, corpus: Corpus, opts: TrainOptions): Pr
     innerSteps: cfg.algorithm === 'joint' ? 1 : cfg.contextSteps + cfg.innerSteps,
     ensemble: cfg.ensemble,
     contextDim: cfg.context,
+    ...testerPopulation(model),
   };
+}
+
+/** model.info's `testers`: the population the predictions average over. */
+function testerPopulation(model: Model): { testers?: Record<string, number> } {
+  const c = model.spec.inputs;
+  if (!c || c.testers.length === 0) return {};
+  return { testers: Object.fromEntries(c.testers.map((t, i) => [t === '' ? '(other)' : t, Number(c.testerMix[i]!.toFixed(4))])) };
 }
 
 function emptyRows(id: string, f2: number): LevelRows {

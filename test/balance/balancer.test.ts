@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { balanceLevel, levelBase, predictAt } from '../../src/balance/index.js';
 import { functionPredictor } from '../../src/balance/function-predictor.js';
-import { targetLoss, targetTerms } from '../../src/balance/objective.js';
+import { MODEL_ERROR_SCALE, targetLoss, targetTerms } from '../../src/balance/objective.js';
 import type { Param, ParamValues } from '../../src/project/types.js';
 import { project, separable, separablePredictor, space } from './fixtures.js';
 
@@ -135,8 +135,8 @@ test('predicted spread, meetsTargets and pMeet follow the draws', () => {
   assert.ok(sure.pMeet > 0.9, `pMeet ${sure.pMeet}`);
   assert.ok(Math.abs(sure.predicted.health!.std - 0.05) < 0.01, `std ${sure.predicted.health!.std}`);
   // Spread equal to the tolerance on every metric, the draws moving all metrics together by z·tol:
-  // the means meet the targets, and each draw blurred by N(0, 2·tol²) meets all four with
-  // P(|z + e| ≤ 1)⁴, so pMeet ≈ (32·E_z[P(|z + e| ≤ 1)⁴] + 1/2)/33 for z ~ N(0, 1), e ~ N(0, 2).
+  // the means meet the targets, and each draw blurred by N(0, (b·tol)²) (b = MODEL_ERROR_SCALE) meets
+  // all four with P(|z + e| ≤ 1)⁴, so pMeet ≈ (32·E_z[P(|z + e| ≤ 1)⁴] + 1/2)/33 for z ~ N(0, 1), e ~ N(0, b²).
   const unsure = balanceLevel(project, space, separablePredictor(1), { seed: 8, allowGeneration: true });
   assert.equal(unsure.meetsTargets, true);
   const expected = (32 * expectedAllWithin(1) + 0.5) / 33;
@@ -150,14 +150,14 @@ test('predicted spread, meetsTargets and pMeet follow the draws', () => {
   assert.deepEqual(separable(at.params).loot, at.predicted.loot!.mean);
 });
 
-/** E_z[P(|z + e| ≤ t)⁴] for z ~ N(0, 1), e ~ N(0, 2), by midpoint integration (independent of the balancer's normal CDF). */
+/** E_z[P(|z + e| ≤ t)⁴] for z ~ N(0, 1), e ~ N(0, MODEL_ERROR_SCALE²), by midpoint integration (independent of the balancer's normal CDF). */
 function expectedAllWithin(t: number): number {
   const h = 0.004;
   const density = (x: number, sd: number): number => Math.exp(-((x / sd) ** 2) / 2) / (sd * Math.sqrt(2 * Math.PI));
   let total = 0;
   for (let z = -8 + h / 2; z < 8; z += h) {
     let within = 0;
-    for (let e = -z - t + h / 2; e < -z + t; e += h) within += density(e, Math.SQRT2) * h;
+    for (let e = -z - t + h / 2; e < -z + t; e += h) within += density(e, MODEL_ERROR_SCALE) * h;
     total += density(z, 1) * within ** 4 * h;
   }
   return total;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { meetsTargets, metricPredictions, pMeetFromDraws, targetLoss, targetTerms } from '../../src/balance/objective.js';
+import { MODEL_ERROR_SCALE, meetsTargets, metricPredictions, pMeetFromDraws, targetLoss, targetTerms } from '../../src/balance/objective.js';
 import { project } from './fixtures.js';
 
 const metrics = ['rooms', 'health', 'spawn', 'loot']; // a model's order need not be the targets' order
@@ -27,11 +27,15 @@ test('pMeet without spread is the share of draws meeting every target, kept off 
   assert.equal(pMeetFromDraws(terms, [...bad, ...bad, ...good, ...good], 2, 4, 8), 2.5 / 3, 'offset selects the candidate');
 });
 
-test('pMeet blurs every draw by a model error √2 times as wide as the draws spread', () => {
+test('pMeet blurs every draw by a model error 0.8 times as wide as the draws spread', () => {
+  assert.equal(MODEL_ERROR_SCALE, 0.8);
   // health draws 77.3 ± 2 (sd 2, tolerance 1), the rest on target: each draw misses by 2 and is
-  // blurred by N(0, 2·2²), so P(met) = Φ(−1/(2√2)) − Φ(−3/(2√2)) = 0.3618368 − 0.1444222.
+  // blurred by N(0, 1.6²), so P(met) = Φ(−1/1.6) − Φ(−3/1.6) = 0.2659855 − 0.0303964.
   const p = pMeetFromDraws(terms, [9, 75.3, 1.7, 13, 9, 79.3, 1.7, 13], 2, 4);
-  assert.ok(Math.abs(p - (2 * (0.3618368 - 0.1444222) + 0.5) / 3) < 1e-6, `pMeet ${p}`);
+  assert.ok(Math.abs(p - (2 * (0.2659855 - 0.0303964) + 0.5) / 3) < 1e-6, `pMeet ${p}`);
+  // the scale is a parameter: at √2, P(met) = Φ(−1/(2√2)) − Φ(−3/(2√2)) = 0.3618368 − 0.1444222
+  const wide = pMeetFromDraws(terms, [9, 75.3, 1.7, 13, 9, 79.3, 1.7, 13], 2, 4, 0, Math.SQRT2);
+  assert.ok(Math.abs(wide - (2 * (0.3618368 - 0.1444222) + 0.5) / 3) < 1e-6, `pMeet ${wide}`);
   // The same draws as a count would say 0.5/3: never met. A draw just outside the tolerance with a
   // tiny spread stays nearly impossible.
   const tight = pMeetFromDraws(terms, [9, 78.4, 1.7, 13, 9, 78.41, 1.7, 13], 2, 4);

@@ -101,6 +101,11 @@ test('runs by strong testers do not make a new level look easy when the model kn
   const pros: Playtest[] = [1, 2].map(() => ({ levelId: 'NEW', params: {}, metrics: { won: 1, score: Math.exp(0.45) }, tester: 'pro' }));
   const predictedWon = async (testerInputs: boolean): Promise<number> => {
     const model = await trainModel({ project, levels, playtests }, { seed: 1, steps: 300, config: { testerInputs } });
+    const population = model.info.testers as Record<string, number> | undefined;
+    if (testerInputs) {
+      assert.deepEqual(Object.keys(population ?? {}).sort(), ['new', 'pro'], 'model.info names the population');
+      assert.ok(Math.abs(population!.pro! - 0.5) < 0.05);
+    } else assert.equal(population, undefined);
     const p = adaptLevel(model, level, pros);
     const won = p.predict(model.space.encode({}), 1).mode[0]!;
     p.dispose();

@@ -123,6 +123,8 @@ namespace Metabalance
         [JsonProperty("backend")] public string Backend;
         [JsonProperty("corpus")] public CorpusSummary Corpus;
         [JsonProperty("validation")] public Dictionary<string, double> Validation = new Dictionary<string, double>();
+        /// <summary>The tester population predictions are for (tester → share of the training playtests); null when the corpus names fewer than two testers.</summary>
+        [JsonProperty("testers")] public Dictionary<string, double> Testers;
     }
 
     public sealed class TrainResult

@@ -129,7 +129,7 @@ namespace Metabalance.Tests
                             { "won", rng.NextDouble() < pWin ? 1 : 0 },
                             { "durationSec", Math.Round(120 + 1.2 * health + 15 * rooms + area / 20 + 20 * (rng.NextDouble() - 0.5), 1) },
                         },
-                        Tester = "bot:fixture",
+                        Tester = i % 2 == 0 ? "bot:fixture" : "bot:rookie",
                     };
                     playtests.Append(Json.Serialize(record)).Append('\n');
                 }

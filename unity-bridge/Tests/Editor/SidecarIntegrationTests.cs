@@ -184,6 +184,7 @@ namespace Metabalance.Tests
                     Assert.AreEqual(TrainSteps, ours.Last().Total);
                     var info = await controller.Client.ModelInfoAsync();
                     Assert.AreEqual(TrainSteps, info.Steps);
+                    CollectionAssert.AreEquivalent(new Dictionary<string, double> { { "bot:fixture", 0.5 }, { "bot:rookie", 0.5 } }, info.Testers, "predictions are for the fixture's tester population");
 
                     controller.SelectedLevelId = "L03";
                     controller.Balance();
