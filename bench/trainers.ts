@@ -61,7 +61,7 @@ export async function compareTrainers(opts: {
           const level = c.levels.find((l) => l.id === id)!;
           const pts = c.playtests.filter((p) => p.levelId === id);
           const rows = levelRows(model, level, pts);
-          const P = model.shape.params;
+          const P = model.shape.perPlaytest;
           const M = model.spec.metrics.length;
           const pred = adaptRows(model, sliceRows(rows, 0, K, P, M), 'context');
           for (const v of pred.logLikRows(sliceRows(rows, K, rows.rows, P, M))) {
@@ -71,8 +71,9 @@ export async function compareTrainers(opts: {
           pred.dispose();
           const adapted = adaptLevel(model, level, pts.slice(0, K));
           const settings: ParamValues[] = pts.slice(K).map((p) => ({ ...Object.fromEntries(c.project.params.map((q) => [q.name, q.default])), ...p.params }));
-          const x = new Float32Array(settings.length * P);
-          settings.forEach((s, i) => x.set(model.space.encode(s), i * P));
+          const D = model.space.dim;
+          const x = new Float32Array(settings.length * D);
+          settings.forEach((s, i) => x.set(model.space.encode(s), i * D));
           const { mode } = adapted.predict(x, settings.length);
           const balanced = balanceLevel(c.project, model.space, adapted, { base: levelBase(c.project, pts.slice(0, K)), seed });
           if (meetsTargets(expectedMetrics(c.truth.get(id)!, balanced.params, variant), c.project.targets)) hits++;

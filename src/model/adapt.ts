@@ -71,7 +71,7 @@ function offsetContexts(model: Model, rows: LevelRows): MemberContexts[] {
   const { nB, nU, nC, width: O } = model.layout;
   const M = model.spec.metrics.length;
   const Z = model.shape.context;
-  const P = model.shape.params;
+  const P = model.shape.perPlaytest;
   const u = baseNormals(DRAWS_PER_MEMBER, M, 'offsets');
   return model.members().map((net) => {
     const num = new Float64Array(M);
@@ -143,8 +143,8 @@ function fineTuned(model: Model, rows: LevelRows): Predictor {
   let w: tf.Tensor[] = model.weights.map((v) => tf.clone(v));
   if (rows.rows > 0) {
     const levels = [rows];
-    const arrays = batchArrays(levels, Array.from({ length: E }, () => [0]), model.shape.params, model.spec.metrics.length, (c) => c, E);
-    const batch = uploadBatch(arrays, model.shape.params + model.shape.features, model.spec.metrics.length);
+    const arrays = batchArrays(levels, Array.from({ length: E }, () => [0]), model.shape.perPlaytest, model.spec.metrics.length, (c) => c, E);
+    const batch = uploadBatch(arrays, model.shape.perPlaytest + model.shape.features, model.spec.metrics.length);
     const adam = adamInit(w);
     const lr = w.map(() => cfg.innerLr);
     for (let i = 0; i < cfg.innerSteps; i++) {

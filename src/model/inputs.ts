@@ -87,14 +87,18 @@ function otherScale(p: Param & { type: 'float' | 'int' }, u: number): number {
   return Math.log((min + u * (max - min)) / min) / Math.log(max / min);
 }
 
-/** Writes one network input row at out[at…]: the unit-cube row, its rescaled params, the tester one-hot. */
+/**
+ * Writes one network input row at out[at…]: the unit-cube row, its rescaled params, the tester
+ * one-hot — or, for a tester the model does not know (-1), the population mix: its expected one-hot.
+ */
 function writeRow(lay: InputLayout, x: ArrayLike<number>, from: number, tester: number, out: Float32Array, at: number): void {
   for (let k = 0; k < lay.base; k++) out[at + k] = x[from + k]!;
   lay.alt.forEach((a, k) => (out[at + lay.base + k] = otherScale(a.param, x[from + a.at]!)));
   if (tester >= 0) out[at + lay.testerAt + tester] = 1;
+  else lay.mix.forEach((w, t) => (out[at + lay.testerAt + t] = w));
 }
 
-/** The tester column of a playtest (-1 when the model has no tester inputs). */
+/** The tester column of a playtest: its own, else the rare-or-unnamed group's, else -1 (unknown). */
 export function testerIndex(lay: InputLayout, coding: InputCoding | undefined, tester: string | undefined): number {
   if (lay.testers === 0 || !coding) return -1;
   const k = coding.testers.indexOf(tester ?? '');

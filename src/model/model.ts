@@ -112,7 +112,7 @@ export class Model implements MetaModel, Encoder {
     this.layout = headLayout(spec);
     this.inputs = inputLayout(project, spec.inputs);
     this.shape = {
-      params: this.inputs.width,
+      perPlaytest: this.inputs.width,
       features: 2 * spec.features.length,
       context: config.context,
       hidden: config.hidden,
@@ -184,7 +184,7 @@ function ownedVariable(data: Float32Array, shape: number[]): tf.Variable {
 
 /** Split batched weights [E, in, out] into each member's 2-D matrices (kept; dispose with disposeNets). */
 export function memberNets(weights: readonly tf.Tensor[], shape: NetShape): MemberNet[] {
-  const { params: P, features: F2, context: Z, hidden: H } = shape;
+  const { perPlaytest: P, features: F2, context: Z, hidden: H } = shape;
   const E = weights[0]!.shape[0]!;
   const nets: MemberNet[] = [];
   for (let e = 0; e < E; e++) {

@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../util/rng.js';
 
 export interface NetShape {
-  /** encoded params width P, feature inputs (values + missing flags) F2, context Z */
-  params: number;
+  /** per-playtest inputs P (encoded params, params on their other scale, tester), feature inputs (values + missing flags) F2, context Z */
+  perPlaytest: number;
   features: number;
   context: number;
   hidden: number;
@@ -14,7 +14,7 @@ export interface NetShape {
   outputs: number;
 }
 
-export const inputWidth = (s: NetShape): number => s.params + s.features + s.context;
+export const inputWidth = (s: NetShape): number => s.perPlaytest + s.features + s.context;
 
 /** [in, out] of every dense layer. */
 export function layerSizes(s: NetShape): [number, number][] {

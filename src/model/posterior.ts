@@ -66,7 +66,7 @@ export function transform(g: Gaussian, u: ArrayLike<number>, n: number, Z: numbe
 
 /** Σ log-likelihood of the level's rows under each member's contexts z [E, n, Z] → [E·n]. */
 export function contextLogLik(model: Model, rows: LevelRows, z: Float32Array, n: number): Float32Array {
-  const P = model.shape.params;
+  const P = model.shape.perPlaytest;
   const M = model.spec.metrics.length;
   const Z = model.shape.context;
   const ll = tf.tidy(() => {

@@ -79,7 +79,7 @@ export class Predictor implements LevelPredictor {
     noiseVar: Float32Array | null,
   ): { mode: Float32Array; draws?: Float32Array } {
     if (this.disposed) throw new Error('LevelPredictor used after dispose()');
-    const P = this.model.shape.params;
+    const P = this.model.shape.perPlaytest;
     const T = weights.length;
     const M = this.metrics.length;
     const E = this.nets.length;
@@ -143,7 +143,7 @@ export class Predictor implements LevelPredictor {
    */
   logLikRows(rows: LevelRows): Float64Array {
     const Z = this.model.shape.context;
-    const P = this.model.shape.params;
+    const P = this.model.shape.perPlaytest;
     const M = this.metrics.length;
     const R = rows.rows;
     const per: Float32Array[] = [];

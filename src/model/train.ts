@@ -82,7 +82,7 @@ function encodingFor(corpus: Corpus, cfg: ModelConfig): ReturnType<typeof fitEnc
 export function newModel(corpus: Corpus, cfg: ModelConfig, trainIds: string[], backend: string): Model {
   const spec = encodingFor(corpus, cfg);
   const layout = headLayout(spec);
-  const shape = { params: inputLayout(corpus.project, spec.inputs).width, features: 2 * spec.features.length, context: cfg.context, hidden: cfg.hidden, layers: cfg.layers, outputs: layout.width };
+  const shape = { perPlaytest: inputLayout(corpus.project, spec.inputs).width, features: 2 * spec.features.length, context: cfg.context, hidden: cfg.hidden, layers: cfg.layers, outputs: layout.width };
   const rng = new Rng(cfg.seed).fork('init');
   const outBias = new Float32Array(layout.width);
   for (let k = 0; k < layout.nB; k++) {

@@ -53,8 +53,8 @@ export function jointStep(model: Model, levels: readonly LevelRows[], train: rea
   const L = model.levelIds.length;
   const Z = model.shape.context;
   const assign = Array.from({ length: E }, (_, e) => pickLevels(rng.fork(`m${e}`), train, model.config.batchLevels));
-  const arrays = batchArrays(levels, assign, model.shape.params, model.spec.metrics.length, (c, k) => c * L + assign[c]![k]!, E * L);
-  const batch = uploadBatch(arrays, model.shape.params + model.shape.features, model.spec.metrics.length);
+  const arrays = batchArrays(levels, assign, model.shape.perPlaytest, model.spec.metrics.length, (c, k) => c * L + assign[c]![k]!, E * L);
+  const batch = uploadBatch(arrays, model.shape.perPlaytest + model.shape.features, model.spec.metrics.length);
   const eps = Z > 0 ? tf.tensor2d(normals(rng.fork('eps'), arrays.copies * arrays.slots * Z), [arrays.copies * arrays.slots, Z]) : null;
   const q = model.qMu && model.qLogSig ? [model.qMu, model.qLogSig] : [];
   const params: tf.Variable[] = [...model.weights, ...q];
@@ -91,8 +91,8 @@ export function reptileInner(model: Model, levels: readonly LevelRows[], assign:
   const C = E * T;
   const taskOf = (c: number): number => assign[Math.floor(c / T)]![c % T]!;
   const single = Array.from({ length: C }, (_, c) => [taskOf(c)]);
-  const arrays = batchArrays(levels, single, model.shape.params, model.spec.metrics.length, (c) => c, C);
-  const batch = uploadBatch(arrays, model.shape.params + model.shape.features, model.spec.metrics.length);
+  const arrays = batchArrays(levels, single, model.shape.perPlaytest, model.spec.metrics.length, (c) => c, C);
+  const batch = uploadBatch(arrays, model.shape.perPlaytest + model.shape.features, model.spec.metrics.length);
   const member = tf.tensor1d(Int32Array.from({ length: C }, (_, c) => Math.floor(c / T)), 'int32');
   let w: tf.Tensor[] = model.weights.map((v) => tf.gather(v, member));
   let q: tf.Tensor[] = [];

@@ -6,7 +6,7 @@ import type { Model } from './model.js';
 
 /** Mean predictive negative log-likelihood per held-out playtest (lower is better). */
 export function validationNll(model: Model, val: readonly LevelRows[]): number {
-  const P = model.shape.params;
+  const P = model.shape.perPlaytest;
   const M = model.spec.metrics.length;
   const K = model.config.valAdapt;
   let total = 0;
@@ -30,7 +30,7 @@ export function validationNll(model: Model, val: readonly LevelRows[]): number {
  * variance of that mean across the draws should equal. Pooled over K ∈ {0, 2, 5, 10}.
  */
 export function fitCalibration(model: Model, val: readonly LevelRows[]): number[] {
-  const P = model.shape.params;
+  const P = model.shape.perPlaytest;
   const M = model.spec.metrics.length;
   const err = new Float64Array(M);
   const spread = new Float64Array(M);

@@ -70,6 +70,9 @@ test('population rows: every candidate once per tester, weighted by the corpus m
   assert.deepEqual(row(0), [0.1, 0.2, 1, 0, 0.3, 1, 0]);
   assert.deepEqual(row(1), [0.1, 0.2, 1, 0, 0.3, 0, 1]);
   assert.deepEqual(row(3), [0.9, 0.8, 0, 1, 0.7, 0, 1]);
+  // a tester the corpus never named (and no rare-or-unnamed group to put it in) plays like the population
+  assert.equal(testerIndex(lay, c, 'alice'), -1);
+  assert.deepEqual(Array.from(playtestInputs(lay, x.subarray(0, 5), -1).subarray(5)), [0.75, 0.25]);
 });
 
 /** Levels of a game where skill decides: pros win, newcomers lose, the level's toughness shifts both. */

@@ -39,8 +39,8 @@ test('batched gradients of the per-level ELBO match finite differences', () => {
     [0, 1],
     [2, 3],
   ];
-  const arrays = batchArrays(levels, assign, model.shape.params, model.spec.metrics.length, (c, k) => c * L + assign[c]![k]!, 2 * L);
-  const batch = uploadBatch(arrays, model.shape.params + model.shape.features, model.spec.metrics.length);
+  const arrays = batchArrays(levels, assign, model.shape.perPlaytest, model.spec.metrics.length, (c, k) => c * L + assign[c]![k]!, 2 * L);
+  const batch = uploadBatch(arrays, model.shape.perPlaytest + model.shape.features, model.spec.metrics.length);
   const eps = tf.tensor2d(Float32Array.from({ length: 4 * Z }, () => rng.normal()), [4, Z]);
   const params: tf.Tensor[] = [...model.weights, model.qMu!, model.qLogSig!];
   const f = (ps: tf.Tensor[]): tf.Scalar => tf.sum(copyLoss(model.layout, ps.slice(0, -2), ps.at(-2)!, ps.at(-1)!, batch, eps, 1e-3));
