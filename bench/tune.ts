@@ -38,8 +38,9 @@ export interface TuneRow {
   steps: number;
   /** one per proximity weight */
   balanced: PointScore[];
-  /** RMSE of the prediction vs truth at the level's defaults (tolerances) */
+  /** RMSE of the prediction vs truth at the level's defaults (tolerances), and per target metric */
   rmseDefaults: number;
+  rmseDefaultsBy: Record<string, number>;
 }
 
 export interface TuneOptions {
@@ -86,10 +87,11 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
         c.project,
         c.project.metrics.map((m) => m.name),
       );
-      const sqErr = (pred: ArrayLike<number>, truth: Float32Array): number => terms.reduce((s, t) => s + ((pred[t.index]! - truth[t.index]!) / t.tolerance) ** 2, 0);
+      const sq = (pred: ArrayLike<number>, truth: Float32Array): number[] => terms.map((t) => ((pred[t.index]! - truth[t.index]!) / t.tolerance) ** 2);
+      const sqErr = (pred: ArrayLike<number>, truth: Float32Array): number => sq(pred, truth).reduce((a, b) => a + b, 0);
       for (const k of opts.ks) {
         const acc = opts.proximity.map(() => ({ hit: 0, loss: 0, se: 0, pMeet: 0, brier: 0, logLoss: opts.blur.map(() => 0) }));
-        let seDefaults = 0;
+        const seDefaults = terms.map(() => 0);
         for (const id of c.newLevelIds) {
           const level = c.levels.find((l) => l.id === id)!;
           const pts = c.playtests.filter((p) => p.levelId === id).slice(0, k);
@@ -112,7 +114,7 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
             acc[i]!.loss += targetLoss(terms, truth);
             acc[i]!.se += sqErr(predicted(b.params), truth);
           });
-          seDefaults += sqErr(predicted(base), row(c.project, expectedMetrics(hidden, base, variant)));
+          sq(predicted(base), row(c.project, expectedMetrics(hidden, base, variant))).forEach((e, j) => (seDefaults[j]! += e));
           adapted.dispose();
         }
         const n = c.newLevelIds.length;
@@ -132,7 +134,8 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
             brier: a.brier / n,
             logLoss: a.logLoss.map((v) => v / n),
           })),
-          rmseDefaults: Math.sqrt(seDefaults / (n * terms.length)),
+          rmseDefaults: Math.sqrt(seDefaults.reduce((a, b) => a + b, 0) / (n * terms.length)),
+          rmseDefaultsBy: Object.fromEntries(terms.map((t, j) => [t.metric, Math.sqrt(seDefaults[j]! / n)])),
         };
         console.log(JSON.stringify(r));
         out.push(r);
@@ -146,7 +149,11 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
 export function summary(rows: readonly TuneRow[]): string {
   const f = (g: (r: TuneRow) => number, d = 2, s = 1): string => meanSd(rows.map(g), d, s);
   return [
-    `${rows[0]?.label ?? '?'} (${rows.length} runs): train ${f((r) => r.trainSeconds, 1)} s, steps ${f((r) => r.steps, 0)}, rmse@defaults ${f((r) => r.rmseDefaults)}`,
+    `${rows[0]?.label ?? '?'} (${rows.length} runs): train ${f((r) => r.trainSeconds, 1)} s, steps ${f((r) => r.steps, 0)}, rmse@defaults ${f((r) => r.rmseDefaults)} (` +
+      Object.keys(rows[0]?.rmseDefaultsBy ?? {})
+        .map((m) => `${m} ${f((r) => r.rmseDefaultsBy[m]!)}`)
+        .join(', ') +
+      ')',
     ...(rows[0]?.balanced ?? []).map(
       (b, i) =>
         `  proximity ${b.proximity}: hit ${f((r) => r.balanced[i]!.hit, 1, 100)} %, loss ${f((r) => r.balanced[i]!.loss)}, rmse@balanced ${f((r) => r.balanced[i]!.rmse)}, pMeet ${f((r) => r.balanced[i]!.pMeet)}, Brier ${f((r) => r.balanced[i]!.brier, 3)}` +
