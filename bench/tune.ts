@@ -2,7 +2,8 @@
 // trains on a sample-game corpus per (variant, seed), adapts each held-out level from K playtests,
 // balances it with balanceLevel at each proximity weight asked for, and scores at the simulator's
 // TRUE metrics: hit rate, target loss, and the RMSE (tolerance units) of the predicted expected
-// metrics vs the truth at the balanced point and at the level's default settings.
+// metrics vs the truth at the balanced point and at the level's default settings (there also for the
+// pooled and pooled + offsets baselines).
 //   node dist/bench/tune.js (after npm run build) --label base [--config '{"hidden":64}'] [--seeds 1,2,3]
 //     [--variants 0,1] [--past 120] [--per 20] [--test 30] [--k 2,5,10] [--prox 0,10] [--blur 0.7,1,1.41]
 // One JSON line per (run, K) on stdout, a summary per K (mean ± sd over seeds × variants) on stderr.
@@ -12,7 +13,7 @@ import { generateCorpus } from '../samples/crypt-run/corpus.js';
 import { expectedMetrics, variants } from '../samples/crypt-run/game.js';
 import { balanceLevel, levelBase, meetsTargets, targetLoss, targetTerms } from '../src/balance/index.js';
 import { pMeetFromDraws } from '../src/balance/objective.js';
-import { adaptLevel, trainModel } from '../src/model/index.js';
+import { adaptLevel, trainModel, type AdaptMethod } from '../src/model/index.js';
 import type { ModelConfig } from '../src/model/model.js';
 import type { ParamValues, Project } from '../src/project/types.js';
 import { log, meanSd } from './report.js';
@@ -41,6 +42,8 @@ export interface TuneRow {
   /** RMSE of the prediction vs truth at the level's defaults (tolerances), and per target metric */
   rmseDefaults: number;
   rmseDefaultsBy: Record<string, number>;
+  /** the same per-metric RMSE at the defaults for the baselines' adaptation: pooled + offsets, pooled */
+  baselinesBy: Record<'offsets' | 'none', Record<string, number>>;
 }
 
 export interface TuneOptions {
@@ -91,7 +94,8 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
       const sqErr = (pred: ArrayLike<number>, truth: Float32Array): number => sq(pred, truth).reduce((a, b) => a + b, 0);
       for (const k of opts.ks) {
         const acc = opts.proximity.map(() => ({ hit: 0, loss: 0, se: 0, pMeet: 0, brier: 0, logLoss: opts.blur.map(() => 0) }));
-        const seDefaults = terms.map(() => 0);
+        const methods = ['context', 'offsets', 'none'] as const;
+        const se = Object.fromEntries(methods.map((m) => [m, terms.map(() => 0)])) as Record<AdaptMethod, number[]>;
         for (const id of c.newLevelIds) {
           const level = c.levels.find((l) => l.id === id)!;
           const pts = c.playtests.filter((p) => p.levelId === id).slice(0, k);
@@ -114,10 +118,16 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
             acc[i]!.loss += targetLoss(terms, truth);
             acc[i]!.se += sqErr(predicted(b.params), truth);
           });
-          sq(predicted(base), row(c.project, expectedMetrics(hidden, base, variant))).forEach((e, j) => (seDefaults[j]! += e));
+          const truthAtBase = row(c.project, expectedMetrics(hidden, base, variant));
+          for (const method of methods) {
+            const p = method === 'context' ? adapted : adaptLevel(model, level, pts, { method });
+            sq(p.predict(model.space.encode(base), 1).mode, truthAtBase).forEach((e, j) => (se[method][j]! += e));
+            if (p !== adapted) p.dispose();
+          }
           adapted.dispose();
         }
         const n = c.newLevelIds.length;
+        const byMetric = (sums: number[]): Record<string, number> => Object.fromEntries(terms.map((t, j) => [t.metric, Math.sqrt(sums[j]! / n)]));
         const r: TuneRow = {
           label: opts.label,
           variant: variant.name,
@@ -134,8 +144,9 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
             brier: a.brier / n,
             logLoss: a.logLoss.map((v) => v / n),
           })),
-          rmseDefaults: Math.sqrt(seDefaults.reduce((a, b) => a + b, 0) / (n * terms.length)),
-          rmseDefaultsBy: Object.fromEntries(terms.map((t, j) => [t.metric, Math.sqrt(seDefaults[j]! / n)])),
+          rmseDefaults: Math.sqrt(se.context.reduce((a, b) => a + b, 0) / (n * terms.length)),
+          rmseDefaultsBy: byMetric(se.context),
+          baselinesBy: { offsets: byMetric(se.offsets), none: byMetric(se.none) },
         };
         console.log(JSON.stringify(r));
         out.push(r);
@@ -154,6 +165,11 @@ export function summary(rows: readonly TuneRow[]): string {
         .map((m) => `${m} ${f((r) => r.rmseDefaultsBy[m]!)}`)
         .join(', ') +
       ')',
+    `  at the defaults, pooled + offsets: ${Object.keys(rows[0]?.baselinesBy.offsets ?? {})
+      .map((m) => `${m} ${f((r) => r.baselinesBy.offsets[m]!)}`)
+      .join(', ')}; pooled: ${Object.keys(rows[0]?.baselinesBy.none ?? {})
+      .map((m) => `${m} ${f((r) => r.baselinesBy.none[m]!)}`)
+      .join(', ')}`,
     ...(rows[0]?.balanced ?? []).map(
       (b, i) =>
         `  proximity ${b.proximity}: hit ${f((r) => r.balanced[i]!.hit, 1, 100)} %, loss ${f((r) => r.balanced[i]!.loss)}, rmse@balanced ${f((r) => r.balanced[i]!.rmse)}, pMeet ${f((r) => r.balanced[i]!.pMeet)}, Brier ${f((r) => r.balanced[i]!.brier, 3)}` +

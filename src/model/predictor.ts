@@ -12,6 +12,10 @@ export interface LevelPredictor {
   readonly playtestCount: number;
   readonly metrics: string[];
   readonly samples: number;
+  /**
+   * Expected metrics of n settings (rows of the ParamSpace unit cube) for the corpus's tester
+   * population: `mode` [n, M] at the most likely context, `draws` [n, samples, M] when asked.
+   */
   predict(x: Float32Array, n: number, opts?: { draws?: boolean }): { mode: Float32Array; draws?: Float32Array };
   dispose(): void;
 }
