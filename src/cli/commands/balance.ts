@@ -8,8 +8,10 @@ const usage = `usage: metabalance balance --project DIR --level ID [--level ID .
 
 Adapts the latest trained model to each level from that level's playtests (zero playtests: from
 its features alone) and searches the parameter space for the setting whose predicted metrics best
-meet the project's targets. By default only the "balance" group moves; generation params stay at
-the values the level's playtests used (else their defaults), and locked params at their defaults.
+meet the project's targets with the smallest change from the level's current settings (the model
+is least accurate far from the settings its corpus played). By default only the "balance" group
+moves; generation params stay at the values the level's playtests used (else their defaults), and
+locked params at their defaults.
 
   --project DIR         the project folder (train a model first)
   --level ID            a level to balance (repeat for several)
@@ -56,5 +58,8 @@ function describe(project: Project, r: BalanceResult): string {
       return `  ${m.name.padEnd(24)} ${`${showParam(pred.mean)} ± ${showParam(pred.std)}`.padEnd(22)} ${target}`;
     }),
   ];
+  if (!r.meetsTargets) {
+    lines.push('  the best trade the search found between the targets and small changes: playtest it, then balance again');
+  }
   return `${lines.join('\n')}\n`;
 }
