@@ -24,8 +24,9 @@ export function suggestFrom(
   terms: readonly TargetTerm[],
   count: number,
   seed: number,
+  proximity?: number,
 ): Suggestion[] {
-  const { pool } = searchParams(layout, predictor, terms, seed);
+  const { pool } = searchParams(layout, predictor, terms, seed, undefined, proximity);
   const candidates = distinctBest(pool, POOL);
   const x = new Float32Array(candidates.length * layout.space.dim);
   candidates.forEach((c, i) => x.set(c.x, i * layout.space.dim));

@@ -16,7 +16,10 @@ export function projectDir(dir: string | undefined, cwd: string): string {
   return path.resolve(cwd, dir);
 }
 
-/** An optional int flag that must be at least `min`. */
+const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+
+/** An optional number flag that must be at least `min`. */
 export function atLeast(name: string, value: number | undefined, min: number): number | undefined {
   if (value !== undefined && value < min) throw new UsageError(`--${name} must be at least ${min} (got ${value})`);
   return value;
@@ -54,6 +57,8 @@ export interface LevelRunOptions {
   allowGeneration: boolean;
   locked: string[];
   seed: number;
+  /** --stay-near: the balancer's proximity weight (default DEFAULT_PROXIMITY) */
+  proximity?: number;
 }
 
 const LEVEL_FLAGS = {
@@ -63,6 +68,7 @@ const LEVEL_FLAGS = {
   'allow-generation': { type: 'boolean' },
   lock: { type: 'string', multiple: true },
   seed: { type: 'int' },
+  'stay-near': { type: 'number' },
 } as const satisfies FlagSpecs;
 
 export interface LevelJob<S extends FlagSpecs> {
@@ -95,6 +101,7 @@ export async function runOnLevels<S extends FlagSpecs>(
     allowGeneration: shared['allow-generation'] === true,
     locked: shared.lock,
     seed: atLeast('seed', shared.seed, 0) ?? 0,
+    ...optional('proximity', atLeast('stay-near', shared['stay-near'], 0)),
   };
   check(flags);
   const store = await ProjectStore.open(dir);

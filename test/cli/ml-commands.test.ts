@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { writeSampleProject } from '../../samples/crypt-run/generate.js';
+import type { Project } from '../../src/project/types.js';
 
 const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 
@@ -35,6 +36,7 @@ let dir: string;
 let empty: string;
 let paramNames: string[];
 let metricNames: string[];
+let project: Project;
 
 before(async () => {
   const root = await mkdtemp(path.join(os.tmpdir(), 'mb-ml-cli-'));
@@ -42,6 +44,7 @@ before(async () => {
   empty = path.join(root, 'untrained');
   const corpus = await writeSampleProject(dir, { seed: 3, pastLevels: 24, playtestsPerPast: 9, newLevels: 3, playtestsPerNew: 3 });
   await writeSampleProject(empty, { seed: 4, pastLevels: 3, playtestsPerPast: 3, newLevels: 1, playtestsPerNew: 1 });
+  project = corpus.project;
   paramNames = corpus.project.params.map((p) => p.name);
   metricNames = corpus.project.metrics.map((m) => m.name);
 });
@@ -99,6 +102,18 @@ test('train → balance --json → suggest --json', async () => {
   const locked = await cli(['balance', '--project', dir, '--level', 'N001', '--json', '--lock', 'enemyHealth', '--allow-generation', '--seed', '2']);
   assert.equal(locked.code, 0, locked.stderr);
   assert.equal((jsonLines(locked.stdout)[0]!.params as Record<string, unknown>).enemyHealth, 80);
+
+  // --stay-near: a huge weight keeps the level's current settings (N001 was playtested at the defaults)
+  const still = await cli(['balance', '--project', dir, '--level', 'N001', '--json', '--stay-near', '1e6']);
+  assert.equal(still.code, 0, still.stderr);
+  const kept = jsonLines(still.stdout)[0]!.params as Record<string, unknown>;
+  for (const q of project.params) {
+    if (q.type === 'float' || q.type === 'int') assert.ok(Math.abs((kept[q.name] as number) - q.default) <= 0.01 * (q.max - q.min), `${q.name} ${String(kept[q.name])}`);
+    else assert.equal(kept[q.name], q.default, q.name);
+  }
+  const negative = await cli(['balance', '--project', dir, '--level', 'N001', '--stay-near', '-1']);
+  assert.equal(negative.code, 2);
+  assert.match(negative.stderr, /--stay-near must be at least 0/);
 
   const human = await cli(['balance', '--project', dir, '--level', 'N003']);
   assert.equal(human.code, 0, human.stderr);

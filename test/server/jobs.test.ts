@@ -61,6 +61,11 @@ test('bad candidate params or inline playtests: -32005 naming the field', async 
   assert.ok((inline.error.data as { problems: string[] }).problems.some((p) => p.startsWith('playtests[0].metrics.won')));
   const locked = await client.request('level.balance', { levelId: 'L003', locked: ['nope'] });
   assert.equal('error' in locked && locked.error.code, -32005);
+  const pull = await client.request('level.balance', { levelId: 'L003', stayNear: -1 });
+  assert.ok('error' in pull);
+  assert.equal(pull.error.code, -32602);
+  assert.ok((pull.error.data as { errors: string[] }).errors.some((e) => e.startsWith('params.stayNear')), JSON.stringify(pull.error.data));
+  valid('level.suggest', await client.call('level.suggest', { levelId: 'L003', count: 2, stayNear: 0 }));
 });
 
 test('20 clients keep getting predictions during training; progress at least once a second; cancel within 1 s', async () => {

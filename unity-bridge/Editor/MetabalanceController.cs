@@ -302,7 +302,7 @@ namespace Metabalance.Editor
         {
             var level = RequireLevel();
             if (level == null) return;
-            Request<BalanceResult>(Methods.LevelBalance, new LevelBalanceParams { LevelId = level, AllowGeneration = Settings.AllowGeneration ? (bool?)true : null }, r =>
+            Request<BalanceResult>(Methods.LevelBalance, new LevelBalanceParams { LevelId = level, AllowGeneration = Settings.AllowGeneration ? (bool?)true : null, StayNear = Settings.StayNear }, r =>
             {
                 LastBalance = r;
                 LastPrediction = null;
@@ -365,6 +365,7 @@ namespace Metabalance.Editor
                 LevelId = level,
                 Count = Math.Max(1, Settings.SuggestCount),
                 AllowGeneration = Settings.AllowGeneration ? (bool?)true : null,
+                StayNear = Settings.StayNear,
             }, r => Suggestions = r.Suggestions);
         }
 

@@ -13,6 +13,8 @@ namespace Metabalance.Editor
         public int TrainSteps = 500;
         public int SuggestCount = 5;
         public bool AllowGeneration;
+        /// <summary>How strongly balancing prefers small changes to the asset (the sidecar's default).</summary>
+        public float StayNear = 10f;
         public string AssetPath = "";
 
         public static MetabalanceSettings Load()
@@ -25,6 +27,7 @@ namespace Metabalance.Editor
             s.TrainSteps = EditorPrefs.GetInt(Prefix + "TrainSteps", s.TrainSteps);
             s.SuggestCount = EditorPrefs.GetInt(Prefix + "SuggestCount", s.SuggestCount);
             s.AllowGeneration = EditorPrefs.GetBool(Prefix + "AllowGeneration", s.AllowGeneration);
+            s.StayNear = EditorPrefs.GetFloat(Prefix + "StayNear", s.StayNear);
             s.AssetPath = EditorPrefs.GetString(Prefix + "AssetPath", s.AssetPath);
             return s;
         }
@@ -38,6 +41,7 @@ namespace Metabalance.Editor
             EditorPrefs.SetInt(Prefix + "TrainSteps", TrainSteps);
             EditorPrefs.SetInt(Prefix + "SuggestCount", SuggestCount);
             EditorPrefs.SetBool(Prefix + "AllowGeneration", AllowGeneration);
+            EditorPrefs.SetFloat(Prefix + "StayNear", StayNear);
             EditorPrefs.SetString(Prefix + "AssetPath", AssetPath);
         }
 

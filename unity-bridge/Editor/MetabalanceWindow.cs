@@ -137,6 +137,8 @@ namespace Metabalance.Editor
         {
             GUILayout.Label("Balance");
             c.Settings.AllowGeneration = EditorGUILayout.Toggle("Also change generation params", c.Settings.AllowGeneration);
+            // 0: only the targets count; higher: smaller changes (the model is least sure far from what was playtested)
+            c.Settings.StayNear = EditorGUILayout.Slider("Stay near current values", c.Settings.StayNear, 0f, 50f);
             EditorGUI.BeginDisabledGroup(c.Busy || c.SelectedLevelId == null);
             if (GUILayout.Button("Balance " + (c.SelectedLevelId ?? "level"))) c.Balance();
             EditorGUI.EndDisabledGroup();

@@ -1,10 +1,10 @@
-// metabalance balance --project DIR --level ID [--level ID ...] [--json] [--allow-generation] [--lock NAME ...] [--seed N]
+// metabalance balance --project DIR --level ID [--level ID ...] [--json] [--allow-generation] [--lock NAME ...] [--seed N] [--stay-near W]
 import { targetTerms, type BalanceResult } from '../../balance/index.js';
 import type { Project } from '../../project/types.js';
 import type { Command } from '../command.js';
 import { balanceStored, runOnLevels, showParam } from '../ml-common.js';
 
-const usage = `usage: metabalance balance --project DIR --level ID [--level ID ...] [--json] [--allow-generation] [--lock NAME ...] [--seed N]
+const usage = `usage: metabalance balance --project DIR --level ID [--level ID ...] [--json] [--allow-generation] [--lock NAME ...] [--seed N] [--stay-near W]
 
 Adapts the latest trained model to each level from that level's playtests (zero playtests: from
 its features alone) and searches the parameter space for the setting whose predicted metrics best
@@ -20,6 +20,8 @@ locked params at their defaults.
   --allow-generation    let the "generation" group move too
   --lock NAME           keep this param fixed (repeatable)
   --seed N              search seed (default 0)
+  --stay-near W         weight of staying near the level's current settings (default 10; 0: only the
+                        targets count; moving one param across half its range costs W/4)
 
 pMeet is the model's calibrated probability that every target is truly met.
 Exit status: 0 done, 2 bad usage, bad input or an unknown level (before any work), 1 otherwise

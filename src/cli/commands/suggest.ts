@@ -1,8 +1,8 @@
-// metabalance suggest --project DIR --level ID [--count N] [--json] [--allow-generation] [--lock NAME ...] [--seed N]
+// metabalance suggest --project DIR --level ID [--count N] [--json] [--allow-generation] [--lock NAME ...] [--seed N] [--stay-near W]
 import type { Command } from '../command.js';
 import { atLeast, runOnLevels, showParam, suggestStored } from '../ml-common.js';
 
-const usage = `usage: metabalance suggest --project DIR --level ID [--count N] [--json] [--allow-generation] [--lock NAME ...] [--seed N]
+const usage = `usage: metabalance suggest --project DIR --level ID [--count N] [--json] [--allow-generation] [--lock NAME ...] [--seed N] [--stay-near W]
 
 Proposes the next parameter settings worth playtesting on a level: the best predicted setting,
 then near-optimal settings where the adapted model is least sure, kept apart from each other.
@@ -15,6 +15,8 @@ then near-optimal settings where the adapted model is least sure, kept apart fro
   --allow-generation    let the "generation" group move too
   --lock NAME           keep this param fixed (repeatable)
   --seed N              search seed (default 0)
+  --stay-near W         weight of staying near the level's current settings (default 10; 0: only the
+                        targets count; moving one param across half its range costs W/4)
 
 Exit status: 0 done, 2 bad usage, bad input or an unknown level (before any work), 1 otherwise.`;
 

@@ -42,6 +42,7 @@ interface BalanceParams {
   allowGeneration?: boolean;
   locked?: string[];
   seed?: number;
+  stayNear?: number;
 }
 
 interface SuggestParams {
@@ -50,6 +51,7 @@ interface SuggestParams {
   playtests?: unknown[];
   allowGeneration?: boolean;
   seed?: number;
+  stayNear?: number;
 }
 
 interface PredictParams {
@@ -87,6 +89,7 @@ export const levelMethods: Method[] = [
       locked: params.locked ?? [],
       base: levelBase(project, playtests),
       seed: params.seed ?? 0,
+      ...(params.stayNear === undefined ? {} : { proximity: params.stayNear }),
     });
   }),
   method('level.suggest', (params: SuggestParams, { services }) => {
@@ -97,6 +100,7 @@ export const levelMethods: Method[] = [
       seed: params.seed ?? 0,
       allowGeneration: params.allowGeneration ?? false,
       base: levelBase(project, playtests),
+      ...(params.stayNear === undefined ? {} : { proximity: params.stayNear }),
     });
     return { levelId: params.levelId, suggestions };
   }),

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Metabalance.Editor;
@@ -75,7 +76,7 @@ namespace Metabalance.Tests
         [Test]
         public void SettingsRoundTripThroughEditorPrefs()
         {
-            var s = new MetabalanceSettings { NodePath = "/opt/node/bin/node", CliPath = "/x/main.js", ProjectDir = "/game/Balancing", Port = 8800, TrainSteps = 42, SuggestCount = 3, AllowGeneration = true, AssetPath = "Assets/B.asset" };
+            var s = new MetabalanceSettings { NodePath = "/opt/node/bin/node", CliPath = "/x/main.js", ProjectDir = "/game/Balancing", Port = 8800, TrainSteps = 42, SuggestCount = 3, AllowGeneration = true, StayNear = 4.5f, AssetPath = "Assets/B.asset" };
             s.Save();
             var loaded = MetabalanceSettings.Load();
             Assert.AreEqual(Json.Serialize(s), Json.Serialize(loaded));
@@ -161,6 +162,22 @@ namespace Metabalance.Tests
                 Undo.PerformUndo();
                 Assert.AreEqual(80f, asset.enemyHealth);
                 Assert.AreEqual(TestArchetype.Mixed, asset.archetype);
+            });
+        }
+
+        [Test]
+        public void BalanceSendsHowStronglyToStayNearTheCurrentValues()
+        {
+            TestSupport.Run(async () =>
+            {
+                var c = await ConnectedWithLevels();
+                c.SelectedLevelId = "L1";
+                c.Settings.StayNear = 2.5f;
+                c.Balance();
+                await UntilIdle(c, () => c.LastBalance != null, "a balance result");
+                var sent = server.RequestsFor(Methods.LevelBalance).Single()["params"];
+                Assert.AreEqual(2.5, (double)sent["stayNear"]);
+                Assert.AreEqual("L1", (string)sent["levelId"]);
             });
         }
 
