@@ -27,8 +27,8 @@ export const defaultBudget: SearchBudget = { initial: 256, starts: 16, populatio
  * Weight of the squared unit-cube distance from the level's base setting in the search objective.
  * The model is least accurate far from the settings its corpus played, and the targets are met on
  * a whole manifold of settings, so an unregularised search lands in corners where the model errs in
- * its favour (true error 2.0 tolerances there vs 1.2–1.5 at the defaults). Preferring the smallest
- * change cut the true target loss by 25–40 % on held-out levels of four game variants, hit rate
+ * its favour (true error 2.0 tolerances there vs 1.0–1.4 at the defaults). Preferring the smallest
+ * change cut the true target loss by 26–42 % on held-out levels of four game variants, hit rate
  * within noise (bench/tune.ts, see the README). Moving one param across half its range costs 2.5,
  * as much as missing the main target by 1.6 tolerances.
  */

@@ -16,9 +16,6 @@ export function projectDir(dir: string | undefined, cwd: string): string {
   return path.resolve(cwd, dir);
 }
 
-const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
-  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
-
 /** An optional number flag that must be at least `min`. */
 export function atLeast(name: string, value: number | undefined, min: number): number | undefined {
   if (value !== undefined && value < min) throw new UsageError(`--${name} must be at least ${min} (got ${value})`);
@@ -101,7 +98,7 @@ export async function runOnLevels<S extends FlagSpecs>(
     allowGeneration: shared['allow-generation'] === true,
     locked: shared.lock,
     seed: atLeast('seed', shared.seed, 0) ?? 0,
-    ...optional('proximity', atLeast('stay-near', shared['stay-near'], 0)),
+    proximity: atLeast('stay-near', shared['stay-near'], 0),
   };
   check(flags);
   const store = await ProjectStore.open(dir);

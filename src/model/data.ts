@@ -31,7 +31,7 @@ export function levelRows(enc: Encoder, level: Level, playtests: readonly Playte
   const y = new Float32Array(n * M);
   const obs = new Float32Array(n * M);
   playtests.forEach((pt, r) => {
-    x.set(playtestInputs(enc.inputs, enc.space.encode(pt.params ?? {}), testerIndex(enc.inputs, enc.spec.inputs, pt.tester)), r * P);
+    x.set(playtestInputs(enc.inputs, enc.space.encode(pt.params ?? {}), testerIndex(enc.inputs, pt.tester)), r * P);
     encodeMetrics(enc.spec, enc.layout, pt.metrics, y, obs, r * M);
   });
   return { id: level.id, rows: n, x, feat: encodeFeatures(enc.spec, level), y, obs };

@@ -6,17 +6,23 @@
 //   log, other continuous → identity; then standardised. Saved in meta.json so predictions are
 //   reproducible anywhere.
 import type { Level, MetricKind, Param, ParamValues, Playtest, Project } from '../project/types.js';
-import { fitInputs, paramWidth, type InputCoding, type InputOptions } from './inputs.js';
+import { fitInputs, type InputCoding, type InputOptions } from './inputs.js';
 
 export interface ParamSpace {
   readonly dim: number;
   readonly names: string[];
+  /** per project param, its first dim in the cube */
+  readonly offsets: readonly number[];
   encode(values: ParamValues): Float32Array;
   decode(x: ArrayLike<number>): ParamValues;
   movable(opts: { allowGeneration: boolean; locked: ReadonlySet<string> }): boolean[];
 }
 
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
+
+function paramWidth(p: Param): number {
+  return p.type === 'choice' ? p.choices.length : 1;
+}
 
 function toUnit(p: Param & { type: 'float' | 'int' }, v: number): number {
   if (p.max === p.min) return 0;
@@ -43,6 +49,7 @@ export function paramSpace(project: Project): ParamSpace {
   return {
     dim,
     names,
+    offsets,
     encode(values: ParamValues): Float32Array {
       const x = new Float32Array(dim);
       params.forEach((p, i) => {

@@ -7,6 +7,7 @@
 //   predictions are for the corpus's tester population, the average over testers weighted by
 //   their share of the corpus — "60 % of players win" is about that population.
 import type { Param, Playtest, Project } from '../project/types.js';
+import type { ParamSpace } from './encoding.js';
 
 /** Saved in meta.json with the rest of the encoding. */
 export interface InputCoding {
@@ -27,10 +28,6 @@ export interface InputOptions {
 const MIN_TESTER_PLAYTESTS = 20;
 const MIN_TESTER_SHARE = 0.01;
 const MAX_TESTERS = 12;
-
-export function paramWidth(p: Param): number {
-  return p.type === 'choice' ? p.choices.length : 1;
-}
 
 function rescalable(p: Param): boolean {
   return (p.type === 'float' || p.type === 'int') && p.max > p.min && p.min > 0;
@@ -62,22 +59,17 @@ export interface InputLayout {
   width: number;
   /** per rescaled param: its unit-cube column and the param */
   alt: { at: number; param: Param & { type: 'float' | 'int' } }[];
-  /** first tester column, tester count */
+  /** first tester column; the tester vocabulary and its population shares (empty: no tester inputs) */
   testerAt: number;
-  testers: number;
+  testers: string[];
   mix: number[];
 }
 
-export function inputLayout(project: Project, coding: InputCoding | undefined): InputLayout {
-  const offsets: number[] = [];
-  let base = 0;
-  for (const p of project.params) {
-    offsets.push(base);
-    base += paramWidth(p);
-  }
-  const alt = (coding?.rescaled ?? []).map((i) => ({ at: offsets[i]!, param: project.params[i] as Param & { type: 'float' | 'int' } }));
-  const testers = coding?.testers.length ?? 0;
-  return { base, width: base + alt.length + testers, alt, testerAt: base + alt.length, testers, mix: coding?.testerMix ?? [] };
+export function inputLayout(space: ParamSpace, params: readonly Param[], coding: InputCoding | undefined): InputLayout {
+  const alt = (coding?.rescaled ?? []).map((i) => ({ at: space.offsets[i]!, param: params[i] as Param & { type: 'float' | 'int' } }));
+  const testers = coding?.testers ?? [];
+  const base = space.dim;
+  return { base, width: base + alt.length + testers.length, alt, testerAt: base + alt.length, testers, mix: coding?.testerMix ?? [] };
 }
 
 /** A unit-cube value of `p` on its other scale, also in [0, 1]. */
@@ -99,10 +91,9 @@ function writeRow(lay: InputLayout, x: ArrayLike<number>, from: number, tester: 
 }
 
 /** The tester column of a playtest: its own, else the rare-or-unnamed group's, else -1 (unknown). */
-export function testerIndex(lay: InputLayout, coding: InputCoding | undefined, tester: string | undefined): number {
-  if (lay.testers === 0 || !coding) return -1;
-  const k = coding.testers.indexOf(tester ?? '');
-  return k >= 0 ? k : coding.testers.indexOf('');
+export function testerIndex(lay: InputLayout, tester: string | undefined): number {
+  const k = lay.testers.indexOf(tester ?? '');
+  return k >= 0 ? k : lay.testers.indexOf('');
 }
 
 /** One playtest's network input row. */
@@ -117,15 +108,15 @@ export function playtestInputs(lay: InputLayout, x: Float32Array, tester: number
  * (T = max(1, testers)), to be averaged with `lay.mix` weights.
  */
 export function populationInputs(lay: InputLayout, x: Float32Array, n: number): Float32Array {
-  const T = Math.max(1, lay.testers);
+  const T = Math.max(1, lay.testers.length);
   const out = new Float32Array(n * T * lay.width);
   for (let i = 0; i < n; i++) {
-    for (let t = 0; t < T; t++) writeRow(lay, x, i * lay.base, lay.testers > 0 ? t : -1, out, (i * T + t) * lay.width);
+    for (let t = 0; t < T; t++) writeRow(lay, x, i * lay.base, lay.testers.length > 0 ? t : -1, out, (i * T + t) * lay.width);
   }
   return out;
 }
 
 /** The population weights of populationInputs' rows per setting. */
 export function populationWeights(lay: InputLayout): number[] {
-  return lay.testers > 0 ? lay.mix : [1];
+  return lay.testers.length > 0 ? lay.mix : [1];
 }

@@ -110,7 +110,7 @@ export class Model implements MetaModel, Encoder {
   ) {
     this.space = paramSpace(project);
     this.layout = headLayout(spec);
-    this.inputs = inputLayout(project, spec.inputs);
+    this.inputs = inputLayout(this.space, project.params, spec.inputs);
     this.shape = {
       perPlaytest: this.inputs.width,
       features: 2 * spec.features.length,

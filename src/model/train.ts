@@ -67,22 +67,20 @@ export class AbortError extends Error {
 }
 
 /** Held-out levels: enough playtests to adapt on valAdapt and score the rest. */
-export function validationLevels(rows: readonly LevelRows[], cfg: ModelConfig): Set<string> {
-  const eligible = rows.filter((l) => l.rows >= cfg.valAdapt + 5).map((l) => l.id);
+export function validationLevels(corpus: Corpus, cfg: ModelConfig): Set<string> {
+  const counts = new Map<string, number>();
+  for (const pt of corpus.playtests) counts.set(pt.levelId, (counts.get(pt.levelId) ?? 0) + 1);
+  const eligible = corpus.levels.map((l) => l.id).filter((id) => (counts.get(id) ?? 0) >= cfg.valAdapt + 5);
   if (eligible.length < 10) return new Set();
   const n = Math.min(30, Math.max(3, Math.round(0.1 * eligible.length)));
   return new Set(new Rng(cfg.seed).fork('validation').shuffle(eligible).slice(0, n));
 }
 
-function encodingFor(corpus: Corpus, cfg: ModelConfig): ReturnType<typeof fitEncoding> {
-  return fitEncoding(corpus.project, corpus.levels, corpus.playtests, { rescale: cfg.rescaleInputs, testers: cfg.testerInputs });
-}
-
 /** A fresh, untrained model for a corpus. */
 export function newModel(corpus: Corpus, cfg: ModelConfig, trainIds: string[], backend: string): Model {
-  const spec = encodingFor(corpus, cfg);
+  const spec = fitEncoding(corpus.project, corpus.levels, corpus.playtests, { rescale: cfg.rescaleInputs, testers: cfg.testerInputs });
   const layout = headLayout(spec);
-  const shape = { perPlaytest: inputLayout(corpus.project, spec.inputs).width, features: 2 * spec.features.length, context: cfg.context, hidden: cfg.hidden, layers: cfg.layers, outputs: layout.width };
+  const shape = { perPlaytest: inputLayout(paramSpace(corpus.project), corpus.project.params, spec.inputs).width, features: 2 * spec.features.length, context: cfg.context, hidden: cfg.hidden, layers: cfg.layers, outputs: layout.width };
   const rng = new Rng(cfg.seed).fork('init');
   const outBias = new Float32Array(layout.width);
   for (let k = 0; k < layout.nB; k++) {
@@ -125,10 +123,7 @@ export async function trainModel(corpus: Corpus, opts: TrainOptions = {}): Promi
     const algorithm = opts.algorithm ?? 'joint';
     const cfg = { ...defaultConfig(algorithm, opts.seed ?? 0), ...opts.config };
     if (opts.steps !== undefined) cfg.steps = opts.steps;
-    const spec = encodingFor(corpus, cfg);
-    const enc = { project: corpus.project, space: paramSpace(corpus.project), spec, layout: headLayout(spec), inputs: inputLayout(corpus.project, spec.inputs) };
-    const all = corpusRows(enc, corpus.levels, corpus.playtests);
-    const val = validationLevels(all, cfg);
+    const val = validationLevels(corpus, cfg);
     model = newModel(corpus, cfg, corpus.levels.map((l) => l.id).filter((id) => !val.has(id)), backend);
     model.valLevelIds = [...val];
   }

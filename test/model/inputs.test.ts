@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fitInputs, inputLayout, playtestInputs, populationInputs, populationWeights, testerIndex } from '../../src/model/inputs.js';
+import { paramSpace } from '../../src/model/encoding.js';
 import { adaptLevel, initBackend, trainModel } from '../../src/model/index.js';
 import { parseProject } from '../../src/project/validate.js';
 import type { Level, Playtest } from '../../src/project/types.js';
@@ -32,10 +33,10 @@ test('tester vocabulary: frequent testers by count, the rest (and unnamed ones) 
   const c = fitInputs(project, [...pt('bot:a', 50), ...pt('bot:b', 30), ...pt('bot:rare', 5), ...pt(undefined, 15)], { rescale: false, testers: true });
   assert.deepEqual(c.testers, ['bot:a', 'bot:b', '']);
   assert.deepEqual(c.testerMix, [0.5, 0.3, 0.2]);
-  const lay = inputLayout(project, c);
-  assert.equal(testerIndex(lay, c, 'bot:b'), 1);
-  assert.equal(testerIndex(lay, c, 'bot:rare'), 2);
-  assert.equal(testerIndex(lay, c, undefined), 2);
+  const lay = inputLayout(paramSpace(project), project.params, c);
+  assert.equal(testerIndex(lay, 'bot:b'), 1);
+  assert.equal(testerIndex(lay, 'bot:rare'), 2);
+  assert.equal(testerIndex(lay, undefined), 2);
   // one group (or none) is no information: no tester inputs at all
   assert.deepEqual(fitInputs(project, pt(undefined, 40), { rescale: false, testers: true }).testers, []);
   assert.deepEqual(fitInputs(project, [...pt('x', 40), ...pt('y', 40)], { rescale: false, testers: false }).testers, []);
@@ -44,7 +45,7 @@ test('tester vocabulary: frequent testers by count, the rest (and unnamed ones) 
 test('rescaled params: positive linear ones also enter on a log scale, log ones also linearly, both in [0, 1]', () => {
   const c = fitInputs(project, [], { rescale: true, testers: false });
   assert.deepEqual(c.rescaled, [0, 1], 'traps (min 0) has no log scale; the choice none');
-  const lay = inputLayout(project, c);
+  const lay = inputLayout(paramSpace(project), project.params, c);
   assert.equal(lay.base, 5);
   assert.equal(lay.width, 7);
   // damage at 2·√5 ≈ 4.47 is halfway on the log scale between 2 and 20; health halfway in log is 100
@@ -61,7 +62,7 @@ test('rescaled params: positive linear ones also enter on a log scale, log ones 
 
 test('population rows: every candidate once per tester, weighted by the corpus mix', () => {
   const c = fitInputs(project, [...pt('pro', 25), ...pt('new', 75)], { rescale: false, testers: true });
-  const lay = inputLayout(project, c);
+  const lay = inputLayout(paramSpace(project), project.params, c);
   const x = Float32Array.from([0.1, 0.2, 1, 0, 0.3, 0.9, 0.8, 0, 1, 0.7]);
   const rows = populationInputs(lay, x, 2);
   assert.equal(rows.length, 2 * 2 * lay.width);
@@ -71,7 +72,7 @@ test('population rows: every candidate once per tester, weighted by the corpus m
   assert.deepEqual(row(1), [0.1, 0.2, 1, 0, 0.3, 0, 1]);
   assert.deepEqual(row(3), [0.9, 0.8, 0, 1, 0.7, 0, 1]);
   // a tester the corpus never named (and no rare-or-unnamed group to put it in) plays like the population
-  assert.equal(testerIndex(lay, c, 'alice'), -1);
+  assert.equal(testerIndex(lay, 'alice'), -1);
   assert.deepEqual(Array.from(playtestInputs(lay, x.subarray(0, 5), -1).subarray(5)), [0.75, 0.25]);
 });
 

@@ -89,7 +89,7 @@ export const levelMethods: Method[] = [
       locked: params.locked ?? [],
       base: levelBase(project, playtests),
       seed: params.seed ?? 0,
-      ...(params.stayNear === undefined ? {} : { proximity: params.stayNear }),
+      proximity: params.stayNear,
     });
   }),
   method('level.suggest', (params: SuggestParams, { services }) => {
@@ -100,7 +100,7 @@ export const levelMethods: Method[] = [
       seed: params.seed ?? 0,
       allowGeneration: params.allowGeneration ?? false,
       base: levelBase(project, playtests),
-      ...(params.stayNear === undefined ? {} : { proximity: params.stayNear }),
+      proximity: params.stayNear,
     });
     return { levelId: params.levelId, suggestions };
   }),
