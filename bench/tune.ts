@@ -3,7 +3,7 @@
 // balances it with balanceLevel at each proximity weight asked for, and scores at the simulator's
 // TRUE metrics: hit rate, target loss, and the RMSE (tolerance units) of the predicted expected
 // metrics vs the truth at the balanced point and at the level's default settings (there also for the
-// pooled and pooled + offsets baselines).
+// meta-model at the prior context and with per-level offsets: the bench's ablations).
 //   node dist/bench/tune.js (after npm run build) --label base [--config '{"hidden":64}'] [--seeds 1,2,3]
 //     [--variants 0,1] [--past 120] [--per 20] [--test 30] [--k 2,5,10] [--prox 0,10] [--blur 0.7,1,1.41]
 // One JSON line per (run, K) on stdout, a summary per K (mean ± sd over seeds × variants) on stderr.
@@ -42,7 +42,7 @@ export interface TuneRow {
   /** RMSE of the prediction vs truth at the level's defaults (tolerances), and per target metric */
   rmseDefaults: number;
   rmseDefaultsBy: Record<string, number>;
-  /** the same per-metric RMSE at the defaults for the baselines' adaptation: pooled + offsets, pooled */
+  /** the same per-metric RMSE at the defaults for the ablations' adaptation of the meta-model: per-level offsets, the prior context */
   baselinesBy: Record<'offsets' | 'none', Record<string, number>>;
 }
 
@@ -165,9 +165,9 @@ export function summary(rows: readonly TuneRow[]): string {
         .map((m) => `${m} ${f((r) => r.rmseDefaultsBy[m]!)}`)
         .join(', ') +
       ')',
-    `  at the defaults, pooled + offsets: ${Object.keys(rows[0]?.baselinesBy.offsets ?? {})
+    `  at the defaults, meta-model + offsets: ${Object.keys(rows[0]?.baselinesBy.offsets ?? {})
       .map((m) => `${m} ${f((r) => r.baselinesBy.offsets[m]!)}`)
-      .join(', ')}; pooled: ${Object.keys(rows[0]?.baselinesBy.none ?? {})
+      .join(', ')}; meta-model at the prior: ${Object.keys(rows[0]?.baselinesBy.none ?? {})
       .map((m) => `${m} ${f((r) => r.baselinesBy.none[m]!)}`)
       .join(', ')}`,
     ...(rows[0]?.balanced ?? []).map(
