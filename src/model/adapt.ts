@@ -2,8 +2,9 @@
 //  - 'context' (metabalance): each member's context posterior (posterior.ts), draws z from it;
 //    a model without a context (reptile-plain) instead fine-tunes all weights on the playtests with
 //    exactly its training inner loop (the literature's Reptile adaptation);
-//  - 'none' (the pooled baseline): z at the prior mean, no adaptation;
-//  - 'offsets' (the statistician's baseline): the pooled model plus per-metric offsets in link
+//  - 'none': no adaptation, z at the prior mean (on a model trained with no context, the
+//    benchmark's pooled baseline);
+//  - 'offsets' (the statistician's baseline on such a pooled model): per-metric offsets in link
 //    space, each the posterior mean of a Gaussian-prior offset given the K playtests.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Level, Playtest } from '../project/types.js';
