@@ -512,7 +512,9 @@ namespace Metabalance
             if (handler != null) Deliver(() => handler(value));
         }
 
-        void Deliver(Action action)
+        /// <summary>Runs an event handler where this client's events run: posted to its
+        /// MainThreadQueue, or inline when it has none (the recorder's events go the same way).</summary>
+        internal void Deliver(Action action)
         {
             if (mainThread != null) mainThread.Post(action);
             else action();

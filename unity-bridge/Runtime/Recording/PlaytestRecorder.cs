@@ -41,7 +41,9 @@ namespace Metabalance
         readonly CancellationTokenSource life = new CancellationTokenSource();
         public readonly PlaytestSpool Spool;
 
-        /// <summary>Raised on a worker thread for each record the sidecar refused (kept in rejected.jsonl).</summary>
+        /// <summary>Raised for each record the sidecar refused (kept in rejected.jsonl), through the
+        /// client's MainThreadQueue like its own events, so a handler may touch the Unity API (on a
+        /// worker thread when the client has no queue).</summary>
         public event Action<PlaytestRecord, List<string>> Rejected;
 
         public PlaytestRecorder(MetabalanceClient client, string spoolDirectory, PlaytestRecorderOptions options = null)
@@ -126,7 +128,8 @@ namespace Metabalance
                         done.Add(record.Id);
                         result.Rejected++;
                         var handler = Rejected;
-                        if (handler != null) handler(record, r.Errors);
+                        var errors = r.Errors;
+                        if (handler != null) client.Deliver(() => handler(record, errors));
                     }
                     acknowledged.UnionWith(done);
                     Spool.Remove(done);

@@ -172,6 +172,29 @@ namespace Metabalance.Tests
         }
 
         [Test]
+        public void RejectedIsRaisedOnTheThreadThatPumpsTheClientsQueue()
+        {
+            client.Dispose();
+            var queue = new MainThreadQueue();
+            client = new MetabalanceClient(() => new SidecarEndpoint("ws://127.0.0.1:1/rpc", "t"), queue, new MetabalanceClientOptions
+            {
+                RequestTimeout = TimeSpan.FromSeconds(2),
+            }, server.Factory);
+            var recorder = NewRecorder();
+            var raisedOn = new List<int>();
+            recorder.Rejected += (record, errors) => raisedOn.Add(Environment.CurrentManagedThreadId);
+            recorder.Record("L1", Params(2), new Dictionary<string, double> { { "bad", 1 } });
+            TestSupport.Run(async () =>
+            {
+                await client.ConnectAsync();
+                Assert.AreEqual(1, (await recorder.FlushAsync()).Rejected);
+            });
+            Assert.IsEmpty(raisedOn, "not raised on the flushing thread");
+            queue.Pump();
+            CollectionAssert.AreEqual(new[] { Environment.CurrentManagedThreadId }, raisedOn);
+        }
+
+        [Test]
         public void AnUnreadableSpoolLineIsSetAsideNotLost()
         {
             var recorder = NewRecorder();
