@@ -10,8 +10,8 @@ import { lift } from '../src/balance/search.js';
 import { adaptLevel, trainModel, trainScratch, type AdaptMethod, type LevelPredictor, type MetaModel } from '../src/model/index.js';
 import type { Level, ParamValues, Playtest, Project } from '../src/project/types.js';
 import { Rng } from '../src/util/rng.js';
-import { generateCorpus, type SampleCorpus } from '../samples/crypt-run/corpus.js';
-import { expectedMetrics, simulatePlaytest, variants, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
+import { generateCorpus, pastCorpus, type SampleCorpus } from '../samples/crypt-run/corpus.js';
+import { botPlaytests, expectedMetrics, variants, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
 import { log, markdownTable, mean, meanSd, sd } from './report.js';
 
 export interface QualityOptions {
@@ -117,10 +117,6 @@ function oracleParams(model: MetaModel, judge: Judge, level: Level, truth: Sampl
   return balanceLevel(model.project, model.space, oracle, { base, seed, proximity: 0 }).params;
 }
 
-function simulated(level: SampleLevel, levelId: string, params: ParamValues[], rng: Rng, variant: GameVariant): Playtest[] {
-  return params.map((p) => ({ levelId, params: p, ...simulatePlaytest(level, p, rng, variant) }));
-}
-
 /** Random settings of the balance params (generation params at the level's values). */
 function randomSettings(model: MetaModel, base: ParamValues, count: number, rng: Rng): ParamValues[] {
   const layout = searchLayout(model.project, model.space, { base });
@@ -139,12 +135,7 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
     newLevels: Math.max(setup.newLevels, setup.suggestLevels),
     playtestsPerNew: Math.max(...setup.ks),
   });
-  const past = new Set(corpus.pastLevelIds);
-  const training = {
-    project: corpus.project,
-    levels: corpus.levels.filter((l) => past.has(l.id)),
-    playtests: corpus.playtests.filter((p) => past.has(p.levelId)),
-  };
+  const training = pastCorpus(corpus);
   const steps = setup.steps === undefined ? {} : { steps: setup.steps };
   const started = Date.now();
   const nets = {
@@ -217,7 +208,7 @@ function suggestVsRandom(
   adapted.dispose();
   const random = randomSettings(model, base, 3, new Rng(seed).fork(`random-${level.id}`));
   const outcome = (settings: ParamValues[]): Outcome => {
-    const six = [...first, ...simulated(truth, level.id, settings, new Rng(seed).fork(`play-${level.id}`), judge.variant)];
+    const six = [...first, ...botPlaytests(truth, level.id, settings, new Rng(seed).fork(`play-${level.id}`), judge.variant)];
     return judge.score(truth, balanceWith(model, adaptLevel(model, level, six), base, seed).params);
   };
   return { suggested: outcome(suggested), random: outcome(random) };

@@ -13,7 +13,7 @@ import { packageRoot } from '../src/project/paths.js';
 import type { Level, ParamValue, ParamValues, Playtest, Project } from '../src/project/types.js';
 import type { MetaModel } from '../src/model/index.js';
 import { ProjectStore } from '../src/store/project-store.js';
-import { expectedMetrics, simulatePlaytest, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
+import { botPlaytests, expectedMetrics, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
 import { Rng } from '../src/util/rng.js';
 import { readTruth } from '../samples/crypt-run/truth.js';
 import { log, markdownTable, mean } from './report.js';
@@ -53,7 +53,7 @@ const ROUND_TWO = 10;
  */
 function balanceAgain(model: MetaModel, level: Level, hidden: SampleLevel, variant: GameVariant, playtests: readonly Playtest[], applied: ParamValues): BalanceResult {
   const rng = new Rng(0).fork(`round-two:${level.id}`);
-  const more = Array.from({ length: ROUND_TWO }, () => ({ levelId: level.id, params: applied, ...simulatePlaytest(hidden, applied, rng, variant) }));
+  const more = botPlaytests(hidden, level.id, Array.from({ length: ROUND_TWO }, () => applied), rng, variant);
   const predictor = adaptLevel(model, level, [...playtests, ...more]);
   try {
     return balanceLevel(model.project, model.space, predictor, { base: applied });

@@ -4,7 +4,7 @@
 // the predicted expected metrics against the simulator's TRUE expectation at those settings
 // (in units of the targets' tolerances), and by balancing it (the balancer at its defaults) and
 // checking the targets at the simulator's true metrics.
-import { generateCorpus } from '../samples/crypt-run/corpus.js';
+import { generateCorpus, pastCorpus } from '../samples/crypt-run/corpus.js';
 import { expectedMetrics, variants } from '../samples/crypt-run/game.js';
 import { meetsTargets } from '../samples/crypt-run/oracle.js';
 import { balanceLevel, levelBase } from '../src/balance/index.js';
@@ -45,8 +45,7 @@ export async function compareTrainers(opts: {
     const variant = variants[vi]!;
     for (const seed of opts.seeds) {
       const c = generateCorpus({ seed: 100 + seed, pastLevels: opts.pastLevels, playtestsPerPast: opts.playtestsPerPast, newLevels: opts.testLevels, playtestsPerNew: 25, variant });
-      const test = new Set(c.newLevelIds);
-      const corpus = { project: c.project, levels: c.levels.filter((l) => !test.has(l.id)), playtests: c.playtests.filter((p) => !test.has(p.levelId)) };
+      const corpus = pastCorpus(c);
       const tol = new Map(c.project.targets.map((t) => [t.metric, t.tolerance]));
       for (const algorithm of opts.algorithms ?? ALGS) {
         const t0 = performance.now();

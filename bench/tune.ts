@@ -9,7 +9,7 @@
 // One JSON line per (run, K) on stdout, a summary per K (mean ± sd over seeds × variants) on stderr.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateCorpus } from '../samples/crypt-run/corpus.js';
+import { generateCorpus, pastCorpus } from '../samples/crypt-run/corpus.js';
 import { expectedMetrics, variants } from '../samples/crypt-run/game.js';
 import { balanceLevel, levelBase, meetsTargets, targetLoss, targetTerms } from '../src/balance/index.js';
 import { pMeetFromDraws } from '../src/balance/objective.js';
@@ -77,14 +77,8 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
         playtestsPerNew: Math.max(...opts.ks),
         variant,
       });
-      const test = new Set(c.newLevelIds);
-      const corpus = {
-        project: c.project,
-        levels: c.levels.filter((l) => !test.has(l.id)),
-        playtests: c.playtests.filter((p) => !test.has(p.levelId)),
-      };
       const t0 = performance.now();
-      const model = await trainModel(corpus, { seed, config: opts.config });
+      const model = await trainModel(pastCorpus(c), { seed, config: opts.config });
       const trainSeconds = (performance.now() - t0) / 1000;
       const terms = targetTerms(
         c.project,

@@ -27,6 +27,12 @@ export interface CorpusOptions {
   variant?: GameVariant;
 }
 
+/** The training set of a benchmark or test: the past levels and their playtests (the new ones held out). */
+export function pastCorpus(c: SampleCorpus): Pick<SampleCorpus, 'project' | 'levels' | 'playtests'> {
+  const past = new Set(c.pastLevelIds);
+  return { project: c.project, levels: c.levels.filter((l) => past.has(l.id)), playtests: c.playtests.filter((p) => past.has(p.levelId)) };
+}
+
 /** Share of level records that leave out one feature (the model must impute it). */
 const MISSING_FEATURE_SHARE = 0.04;
 /** A past level's playtests come in sessions: one setting, played by this many bots. */

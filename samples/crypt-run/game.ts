@@ -12,7 +12,7 @@
 //
 // expectedMetrics integrates the same model exactly: Gauss-Hermite over skill, closed forms over the
 // damage luck (lognormal partial moments), one Gauss-Legendre integral for the lost-run progress.
-import type { ParamValue, ParamValues, ProjectFile } from '../../src/project/types.js';
+import type { ParamValue, ParamValues, Playtest, ProjectFile } from '../../src/project/types.js';
 import type { Rng } from '../../src/util/rng.js';
 import { gaussHermiteNormal, gaussLegendre01, normCdf, normQuantile } from './math.js';
 
@@ -395,6 +395,11 @@ export function simulatePlaytest(
     tester: tester.name,
     metrics: { won: won ? 1 : 0, durationSec: round(duration, 1), damageTaken: round(taken, 1), potionsUsed },
   };
+}
+
+/** Bot playtests of `level`, one per setting, as a level's record would hold them (no id: a store assigns one). */
+export function botPlaytests(level: SampleLevel, levelId: string, settings: readonly ParamValues[], rng: Rng, variant: GameVariant = STANDARD): Playtest[] {
+  return settings.map((params) => ({ levelId, params, ...simulatePlaytest(level, params, rng, variant) }));
 }
 
 const SKILL_RULE = gaussHermiteNormal(10);

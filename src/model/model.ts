@@ -111,14 +111,7 @@ export class Model implements MetaModel, Encoder {
     this.space = paramSpace(project);
     this.layout = headLayout(spec);
     this.inputs = inputLayout(this.space, project.params, spec.inputs);
-    this.shape = {
-      perPlaytest: this.inputs.width,
-      features: 2 * spec.features.length,
-      context: config.context,
-      hidden: config.hidden,
-      layers: config.layers,
-      outputs: this.layout.width,
-    };
+    this.shape = netShape(this.inputs, spec, this.layout, config);
     const E = config.ensemble;
     const shapes = layerSizes(this.shape).flatMap(([i, o]) => [
       [E, i, o],
@@ -180,6 +173,18 @@ function ownedVariable(data: Float32Array, shape: number[]): tf.Variable {
   const v = tf.variable(t, true);
   t.dispose();
   return v;
+}
+
+/** The network's layer widths for an encoding and config (what the weights are sized by). */
+export function netShape(inputs: InputLayout, spec: EncodingSpec, layout: HeadLayout, config: Pick<ModelConfig, 'context' | 'hidden' | 'layers'>): NetShape {
+  return {
+    perPlaytest: inputs.width,
+    features: 2 * spec.features.length,
+    context: config.context,
+    hidden: config.hidden,
+    layers: config.layers,
+    outputs: layout.width,
+  };
 }
 
 /** Split batched weights [E, in, out] into each member's 2-D matrices (kept; dispose with disposeNets). */

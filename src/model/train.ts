@@ -9,7 +9,7 @@ import { corpusRows, type LevelRows } from './data.js';
 import { fitEncoding, headLayout, paramSpace } from './encoding.js';
 import { inputLayout } from './inputs.js';
 import { initWeights, layerSizes } from './network.js';
-import { Model, ALGORITHMS, type Algorithm, type MetaModel, type ModelConfig } from './model.js';
+import { Model, ALGORITHMS, netShape, type Algorithm, type MetaModel, type ModelConfig } from './model.js';
 import { jointStep, reptileStep } from './trainers.js';
 import { fitCalibration, validationNll } from './validation.js';
 
@@ -80,7 +80,7 @@ export function validationLevels(corpus: Corpus, cfg: ModelConfig): Set<string> 
 export function newModel(corpus: Corpus, cfg: ModelConfig, trainIds: string[], backend: string): Model {
   const spec = fitEncoding(corpus.project, corpus.levels, corpus.playtests, { rescale: cfg.rescaleInputs, testers: cfg.testerInputs });
   const layout = headLayout(spec);
-  const shape = { perPlaytest: inputLayout(paramSpace(corpus.project), corpus.project.params, spec.inputs).width, features: 2 * spec.features.length, context: cfg.context, hidden: cfg.hidden, layers: cfg.layers, outputs: layout.width };
+  const shape = netShape(inputLayout(paramSpace(corpus.project), corpus.project.params, spec.inputs), spec, layout, cfg);
   const rng = new Rng(cfg.seed).fork('init');
   const outBias = new Float32Array(layout.width);
   for (let k = 0; k < layout.nB; k++) {

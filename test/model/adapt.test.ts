@@ -3,15 +3,14 @@
 // model without adaptation; and the posterior tightens as playtests accumulate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateCorpus } from '../../samples/crypt-run/corpus.js';
+import { generateCorpus, pastCorpus } from '../../samples/crypt-run/corpus.js';
 import { expectedMetrics } from '../../samples/crypt-run/game.js';
 import { adaptLevel, initBackend, trainModel, type AdaptMethod, type MetaModel } from '../../src/model/index.js';
 import type { ParamValues } from '../../src/project/types.js';
 
 await initBackend();
 const c = generateCorpus({ seed: 21, pastLevels: 50, playtestsPerPast: 16, newLevels: 10, playtestsPerNew: 25 });
-const heldOut = new Set(c.newLevelIds);
-const corpus = { project: c.project, levels: c.levels.filter((l) => !heldOut.has(l.id)), playtests: c.playtests.filter((p) => !heldOut.has(p.levelId)) };
+const corpus = pastCorpus(c);
 const tolerance = new Map(c.project.targets.map((t) => [t.metric, t.tolerance]));
 const defaults = Object.fromEntries(c.project.params.map((p) => [p.name, p.default])) as ParamValues;
 

@@ -179,7 +179,8 @@ namespace Metabalance
         [JsonProperty("playtests")] public List<PlaytestRecord> Playtests;
         [JsonProperty("allowGeneration")] public bool? AllowGeneration;
         [JsonProperty("locked")] public List<string> Locked;
-        [JsonProperty("seed")] public int? Seed;        /// <summary>Weight of staying near the level's current settings (the sidecar's default is 10; 0: only the targets count).</summary>
+        [JsonProperty("seed")] public int? Seed;
+        /// <summary>Weight of staying near the level's current settings (the sidecar's default is 10; 0: only the targets count).</summary>
         [JsonProperty("stayNear")] public double? StayNear;
     }
 
