@@ -22,6 +22,8 @@ interface MetaFile {
   levelIds: string[];
   valLevelIds: string[];
   calibration: number[];
+  /** absent in models saved before the per-level residual: no residual */
+  residualSd?: number[];
   info: ModelInfo;
   training: { step: number; adamT: number; bestVal: number | null; bestStep: number; sinceBest: number } | null;
 }
@@ -66,6 +68,7 @@ export async function saveModel(model: MetaModel, projectDir: string): Promise<s
     levelIds: m.levelIds,
     valLevelIds: m.valLevelIds,
     calibration: m.calibration,
+    residualSd: m.residualSd,
     info,
     training: st ? { step: st.step, adamT: st.adam?.t ?? 0, bestVal: st.bestVal, bestStep: st.bestStep, sinceBest: st.sinceBest } : null,
   };
@@ -105,6 +108,7 @@ export async function loadModelDir(dir: string, project: Project): Promise<Model
   const model = new Model(project, meta.spec, meta.config, meta.levelIds, weights, mu && logSig ? { mu, logSig } : null, meta.info);
   model.valLevelIds = meta.valLevelIds;
   model.calibration = meta.calibration;
+  if (meta.residualSd) model.residualSd = meta.residualSd;
   if (meta.training) {
     const nA = Object.keys(named).filter((k) => k.startsWith('adam.m')).length;
     const adam =

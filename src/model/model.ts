@@ -89,6 +89,11 @@ export class Model implements MetaModel, Encoder {
   info: ModelInfo;
   /** per metric (project order): how much to widen the draws' spread so held-out coverage is right */
   calibration: number[];
+  /**
+   * per internal metric position (the head layout's order): the prior sd τ of the level's own
+   * link-space residual for that metric (posterior.ts); 0 = the context alone explains a level
+   */
+  residualSd: number[];
   /** [E, in, out] / [E, 1, out] per layer */
   weights: tf.Variable[];
   /** every training level's q(z) = N(mu, exp(logSig)²), rows e·L + level; null without a context */
@@ -123,6 +128,7 @@ export class Model implements MetaModel, Encoder {
     this.qLogSig = q && Z > 0 ? ownedVariable(q.logSig, [E * levelIds.length, Z]) : null;
     this.info = info;
     this.calibration = spec.metrics.map(() => 1);
+    this.residualSd = spec.metrics.map(() => 0);
   }
 
   get ensemble(): number {
