@@ -125,7 +125,7 @@ namespace Metabalance.Editor
                 }
                 await Task.Delay(500).ConfigureAwait(false);
             }
-            log.WriteLine("metabalance: training did not finish within " + options.TrainTimeout.TotalMinutes + " min");
+            log.WriteLine("metabalance: training did not finish within " + Invariant.Number(options.TrainTimeout.TotalMinutes) + " min");
             await client.JobCancelAsync(job.JobId).ConfigureAwait(false);
             return false;
         }

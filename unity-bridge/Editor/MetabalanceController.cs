@@ -10,7 +10,7 @@ namespace Metabalance.Editor
     /// Everything the Metabalance window does, without the drawing: sidecar lifetime, connection,
     /// levels, training, balancing, what-if predictions, suggestions and applying params to the
     /// balance asset. All state changes happen on the thread that calls <see cref="Pump"/> (the
-    /// editor's update loop), so the window just reads the fields. Session state (the running
+    /// editor's update loop), so the window only reads its properties. Session state (the running
     /// sidecar, selection, job, last result) lives in SessionState to survive domain reloads.
     /// </summary>
     public sealed class MetabalanceController : IDisposable
@@ -20,9 +20,6 @@ namespace Metabalance.Editor
         public const string SessionJob = "Metabalance.JobId";
         public const string SessionBalance = "Metabalance.LastBalance";
 
-        public readonly MainThreadQueue MainThread = new MainThreadQueue();
-        public readonly MetabalanceSettings Settings;
-        public readonly SidecarLauncher Sidecar;
         readonly MetabalanceClientOptions clientOptions;
         readonly Func<IRpcTransport> transportFactory;
         MetabalanceClient client;
@@ -31,17 +28,8 @@ namespace Metabalance.Editor
         Dictionary<string, object> queuedPrediction;
         string selectedLevelId;
 
-        public ConnectionState Connection = ConnectionState.Disconnected;
-        public InitializeResult Server;
-        public List<LevelSummary> Levels = new List<LevelSummary>();
-        public string JobId;
-        public string JobState;
-        public JobProgress Progress;
-        public BalanceResult LastBalance;
-        public LevelPredictResult LastPrediction;
-        public List<Suggestion> Suggestions = new List<Suggestion>();
-        public string Status = "";
-        public string Error;
+        List<LevelSummary> levels = new List<LevelSummary>();
+        List<Suggestion> suggestions = new List<Suggestion>();
 
         /// <summary>Raised on the pumping thread whenever something the window shows changed.</summary>
         public event Action Changed;
@@ -53,8 +41,25 @@ namespace Metabalance.Editor
             Sidecar = sidecar ?? new SidecarLauncher();
             this.clientOptions = clientOptions;
             this.transportFactory = transportFactory;
+            Status = "";
             MainThread.CallbackFailed += e => Fail(e);
         }
+
+        // State is changed only by the controller (on the pumping thread); the window reads it.
+        public MainThreadQueue MainThread { get; } = new MainThreadQueue();
+        public MetabalanceSettings Settings { get; }
+        public SidecarLauncher Sidecar { get; }
+        public ConnectionState Connection { get; private set; }
+        public InitializeResult Server { get; private set; }
+        public IReadOnlyList<LevelSummary> Levels { get { return levels.AsReadOnly(); } }
+        public string JobId { get; private set; }
+        public string JobState { get; private set; }
+        public JobProgress Progress { get; private set; }
+        public BalanceResult LastBalance { get; private set; }
+        public LevelPredictResult LastPrediction { get; private set; }
+        public IReadOnlyList<Suggestion> Suggestions { get { return suggestions.AsReadOnly(); } }
+        public string Status { get; private set; }
+        public string Error { get; private set; }
 
         public MetabalanceClient Client { get { return client; } }
         public bool Busy { get { return inFlight > 0; } }
@@ -68,7 +73,7 @@ namespace Metabalance.Editor
                 if (selectedLevelId == value) return;
                 selectedLevelId = value;
                 LastPrediction = null;
-                Suggestions.Clear();
+                suggestions = new List<Suggestion>();
                 SessionState.SetString(SessionLevel, value ?? "");
                 Notify();
             }
@@ -193,8 +198,8 @@ namespace Metabalance.Editor
         {
             Request<LevelsListResult>(Methods.LevelsList, new EmptyParams(), r =>
             {
-                Levels = r.Levels;
-                if (selectedLevelId == null && Levels.Count > 0) SelectedLevelId = Levels[Levels.Count - 1].Id;
+                levels = r.Levels;
+                if (selectedLevelId == null && levels.Count > 0) SelectedLevelId = levels[levels.Count - 1].Id;
             });
         }
 
@@ -307,7 +312,7 @@ namespace Metabalance.Editor
                 LastBalance = r;
                 LastPrediction = null;
                 SessionState.SetString(SessionBalance, Json.Serialize(r));
-                Status = "balanced " + r.LevelId + (r.MeetsTargets ? ": meets the targets" : ": targets not met") + " (pMeet " + r.PMeet.ToString("0.00") + ")";
+                Status = "balanced " + r.LevelId + (r.MeetsTargets ? ": meets the targets" : ": targets not met") + " (pMeet " + Invariant.Number(r.PMeet, "0.00") + ")";
             });
         }
 
@@ -366,7 +371,7 @@ namespace Metabalance.Editor
                 Count = Math.Max(1, Settings.SuggestCount),
                 AllowGeneration = Settings.AllowGeneration ? (bool?)true : null,
                 StayNear = Settings.StayNear,
-            }, r => Suggestions = r.Suggestions);
+            }, r => suggestions = r.Suggestions);
         }
 
         // ---- plumbing ----

@@ -168,7 +168,7 @@ namespace Metabalance.Editor
             child.BeginErrorReadLine();
             Task.Delay(timeout).ContinueWith(t =>
             {
-                if (ready.TrySetException(new MetabalanceException("the sidecar did not report listening within " + timeout.TotalSeconds + " s:\n" + string.Join("\n", LastLines(15)))))
+                if (ready.TrySetException(new MetabalanceException("the sidecar did not report listening within " + Invariant.Seconds(timeout) + ":\n" + string.Join("\n", LastLines(15)))))
                     Stop();
             });
             return ready.Task;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 using Metabalance.Editor;
@@ -81,6 +82,17 @@ namespace Metabalance.Tests
             var loaded = MetabalanceSettings.Load();
             Assert.AreEqual(Json.Serialize(s), Json.Serialize(loaded));
             Assert.AreEqual(8800, EditorPrefs.GetInt("Metabalance.Port", 0));
+        }
+
+        [Test]
+        public void OnlyTheLevelSelectionCanBeChangedFromOutside()
+        {
+            var type = typeof(MetabalanceController);
+            var fields = type.GetFields(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public).Where(f => !f.IsLiteral).Select(f => f.Name);
+            CollectionAssert.IsEmpty(fields, "public fields");
+            var setters = type.GetProperties(BindingFlags.Instance | BindingFlags.Public).Where(p => p.GetSetMethod() != null).Select(p => p.Name);
+            CollectionAssert.AreEqual(new[] { "SelectedLevelId" }, setters);
+            Assert.IsFalse(typeof(IList<LevelSummary>).IsAssignableFrom(type.GetProperty("Levels").PropertyType), "the level list is read-only");
         }
 
         [Test]
@@ -179,6 +191,18 @@ namespace Metabalance.Tests
                 Assert.AreEqual(2.5, (double)sent["stayNear"]);
                 Assert.AreEqual("L1", (string)sent["levelId"]);
             });
+        }
+
+        [Test]
+        public void TheBalanceStatusWritesPMeetTheSameInEveryLocale()
+        {
+            TestSupport.InCulture("de-DE", () => TestSupport.Run(async () =>
+            {
+                var c = await ConnectedWithLevels();
+                c.Balance();
+                await UntilIdle(c, () => c.LastBalance != null, "a balance result");
+                StringAssert.EndsWith("(pMeet 0.72)", c.Status);
+            }));
         }
 
         [Test]
