@@ -316,16 +316,26 @@ namespace Metabalance.Editor
             });
         }
 
-        /// <summary>Applies the last balance result to the asset as one undoable step.</summary>
-        public List<string> Apply(ScriptableObject asset)
+        /// <summary>Applies the last balance result to the assets (all of one type) as one Undo step.</summary>
+        public List<string> Apply(params ScriptableObject[] assets)
         {
             if (LastBalance == null)
             {
                 Fail(new MetabalanceException("balance a level first"));
                 return new List<string>();
             }
-            var changed = BalanceAsset.Apply(asset, LastBalance.Params, "Apply metabalance params (" + LastBalance.LevelId + ")");
-            Status = changed.Count == 0 ? "the asset already has these values" : "applied " + string.Join(", ", changed.ToArray());
+            List<string> changed;
+            try
+            {
+                changed = BalanceAsset.Apply(assets, LastBalance.Params, "Apply metabalance params (" + LastBalance.LevelId + ")");
+            }
+            catch (ArgumentException e)
+            {
+                Fail(e);
+                return new List<string>();
+            }
+            var what = assets.Length == 1 ? "the asset" : assets.Length + " assets";
+            Status = changed.Count == 0 ? what + " already has these values" : "applied " + string.Join(", ", changed.ToArray()) + " to " + what;
             Notify();
             return changed;
         }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using UnityEditor;
 using UnityEngine;
+using Object = UnityEngine.Object;
 
 namespace Metabalance.Editor
 {
@@ -149,8 +150,18 @@ namespace Metabalance.Editor
             foreach (var kv in r.Params) EditorGUILayout.LabelField(kv.Key, ParamValues.Format(kv.Value));
             DrawPredicted(r.Predicted);
             EditorGUI.BeginDisabledGroup(asset == null);
-            if (GUILayout.Button("Apply to the balance asset (undoable)")) c.Apply(asset);
+            var targets = asset != null ? ApplyTargets() : new ScriptableObject[0];
+            if (GUILayout.Button(targets.Length > 1 ? "Apply to the " + targets.Length + " selected assets (undoable)" : "Apply to the balance asset (undoable)")) c.Apply(targets);
             EditorGUI.EndDisabledGroup();
+        }
+
+        /// <summary>The balance asset, or every selected asset of its type when it is among them (multi-object editing).</summary>
+        ScriptableObject[] ApplyTargets()
+        {
+            var selected = new List<ScriptableObject>();
+            foreach (var o in Selection.objects ?? new Object[0])
+                if (o != null && o.GetType() == asset.GetType()) selected.Add((ScriptableObject)o);
+            return selected.Contains(asset) ? selected.ToArray() : new[] { asset };
         }
 
         void DrawWhatIf(MetabalanceController c)
