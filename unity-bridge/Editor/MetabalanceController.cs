@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
+using System.Threading.Tasks;
 using UnityEditor;
 using UnityEngine;
 
@@ -26,6 +26,7 @@ namespace Metabalance.Editor
         int inFlight;
         bool predicting;
         Dictionary<string, object> queuedPrediction;
+        List<ParamDef> unwrittenParams;
         string selectedLevelId;
 
         List<LevelSummary> levels = new List<LevelSummary>();
@@ -111,16 +112,33 @@ namespace Metabalance.Editor
             Error = null;
             Status = "starting the sidecar ...";
             Notify();
-            Sidecar.StartAsync(Settings.ToLaunchSettings(), TimeSpan.FromSeconds(60)).ContinueWith(task => MainThread.Post(() =>
+            Task<ListeningInfo> start;
+            try
+            {
+                start = Sidecar.StartAsync(Settings.ToLaunchSettings(), TimeSpan.FromSeconds(60));
+            }
+            catch (Exception e)
+            {
+                StartFailed(e);
+                return;
+            }
+            start.ContinueWith(task => MainThread.Post(() =>
             {
                 if (task.IsFaulted)
                 {
-                    Fail(task.Exception);
+                    StartFailed(task.Exception);
                     return;
                 }
                 Status = "sidecar listening on " + task.Result.Rpc;
                 ConnectTo(task.Result);
             }));
+        }
+
+        void StartFailed(Exception e)
+        {
+            unwrittenParams = null;
+            Status = "";
+            Fail(e);
         }
 
         public void StopSidecar()
@@ -178,6 +196,7 @@ namespace Metabalance.Editor
             Server = client.Server;
             Error = null;
             RefreshLevels();
+            if (unwrittenParams != null) UpdateProject();
             // A job may have finished while the editor was reloading, when no notification could arrive.
             if (JobId != null)
             {
@@ -203,8 +222,9 @@ namespace Metabalance.Editor
             });
         }
 
-        /// <summary>Writes the asset's params into project.json: through the sidecar when connected
-        /// (it validates and tells other clients), else into the file directly.</summary>
+        /// <summary>Writes the asset's params into project.json, always through the sidecar: its store
+        /// holds the project's lock, validates the definition and tells other clients. When no sidecar
+        /// runs, one is started and the params are written once it is connected.</summary>
         public void WriteProject(ScriptableObject asset)
         {
             List<ParamDef> defs;
@@ -222,28 +242,21 @@ namespace Metabalance.Editor
                 Fail(new MetabalanceException(asset.GetType().Name + " has no [Range] float/int, bool or enum fields to balance"));
                 return;
             }
-            if (client != null && Connection == ConnectionState.Connected)
-            {
-                Request<ProjectGetResult>(Methods.ProjectGet, new EmptyParams(), got =>
-                    Request<ProjectUpdateResult>(Methods.ProjectUpdate, new ProjectUpdateParams { Project = BalanceAsset.MergeParams(got.Project, defs) },
-                        updated => Status = "project.json now has " + updated.Project.Params.Count + " params"));
-                return;
-            }
-            try
-            {
-                var path = Path.Combine(Settings.ProjectDir, "project.json");
-                if (!File.Exists(path)) throw new MetabalanceException("no project.json in '" + Settings.ProjectDir + "': create the folder with `metabalance init DIR` first");
-                var project = BalanceAsset.MergeParams(Json.Deserialize<ProjectFile>(File.ReadAllText(path)), defs);
-                var tmp = path + ".tmp";
-                File.WriteAllText(tmp, Newtonsoft.Json.JsonConvert.SerializeObject(project, Newtonsoft.Json.Formatting.Indented, Json.Settings) + "\n");
-                File.Replace(tmp, path, null);
-                Status = "wrote " + defs.Count + " params to " + path;
-                Notify();
-            }
-            catch (Exception e)
-            {
-                Fail(e);
-            }
+            unwrittenParams = defs;
+            if (client != null && Connection == ConnectionState.Connected) UpdateProject();
+            else if (client != null) Status = "project.json is written once the sidecar is connected again";
+            else if (Sidecar.IsRunning) ConnectTo(Sidecar.Listening);
+            else StartSidecar();
+            Notify();
+        }
+
+        void UpdateProject()
+        {
+            var defs = unwrittenParams;
+            unwrittenParams = null;
+            Request<ProjectGetResult>(Methods.ProjectGet, new EmptyParams(), got =>
+                Request<ProjectUpdateResult>(Methods.ProjectUpdate, new ProjectUpdateParams { Project = BalanceAsset.MergeParams(got.Project, defs) },
+                    updated => Status = "project.json now has " + updated.Project.Params.Count + " params"));
         }
 
         // ---- training ----

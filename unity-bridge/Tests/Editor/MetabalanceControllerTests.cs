@@ -219,31 +219,32 @@ namespace Metabalance.Tests
         }
 
         [Test]
-        public void WriteProjectMergesTheAssetParamsIntoProjectJsonWhenOffline()
+        public void WriteProjectMergesTheAssetParamsIntoTheSidecarsProject()
         {
-            var dir = TestSupport.TempDir("project");
-            try
+            server.Handler = (method, p) =>
             {
-                File.WriteAllText(Path.Combine(dir, "project.json"),
-                    "{\"name\":\"g\",\"params\":[{\"name\":\"trapDensity\",\"min\":0,\"max\":1,\"group\":\"generation\"}],\"metrics\":[{\"name\":\"won\",\"kind\":\"rate\"}],\"targets\":[{\"metric\":\"won\",\"target\":0.6,\"tolerance\":0.05}]}");
-                controller = new MetabalanceController(new MetabalanceSettings { ProjectDir = dir });
-                controller.WriteProject(asset);
-                Assert.IsNull(controller.Error);
-                var written = JObject.Parse(File.ReadAllText(Path.Combine(dir, "project.json")));
-                Assert.AreEqual(7, ((JArray)written["params"]).Count);
-                Assert.AreEqual("trapDensity", (string)written["params"][0]["name"]);
-                Assert.AreEqual("log", (string)written["params"][1]["scale"]);
-                Assert.AreEqual(0.6, (double)written["targets"][0]["target"]);
-                Assert.IsNull(written["features"], "absent sections stay absent");
-
-                var empty = new MetabalanceController(new MetabalanceSettings { ProjectDir = Path.Combine(dir, "missing") });
-                empty.WriteProject(asset);
-                StringAssert.Contains("metabalance init", empty.Error);
-            }
-            finally
+                switch (method)
+                {
+                    case Methods.ProjectGet:
+                        return JObject.Parse("{\"project\":{\"name\":\"g\",\"params\":[{\"name\":\"trapDensity\",\"min\":0,\"max\":1,\"group\":\"generation\"}],\"metrics\":[{\"name\":\"won\",\"kind\":\"rate\"}],\"targets\":[{\"metric\":\"won\",\"target\":0.6,\"tolerance\":0.05}]}}");
+                    case Methods.ProjectUpdate: return new JObject { { "project", p["project"] } };
+                    default: return JObject.Parse("{\"levels\":[]}");
+                }
+            };
+            TestSupport.Run(async () =>
             {
-                TestSupport.DeleteDir(dir);
-            }
+                var c = Connected();
+                await UntilIdle(c, () => c.Connection == ConnectionState.Connected, "the connection");
+                c.WriteProject(asset);
+                await UntilIdle(c, () => c.Status.StartsWith("project.json now has"), "project.update");
+                Assert.IsNull(c.Error);
+                var sent = (JObject)server.RequestsFor(Methods.ProjectUpdate).Single()["params"]["project"];
+                Assert.AreEqual(7, ((JArray)sent["params"]).Count);
+                Assert.AreEqual("trapDensity", (string)sent["params"][0]["name"]);
+                Assert.AreEqual("log", (string)sent["params"][1]["scale"]);
+                Assert.AreEqual(0.6, (double)sent["targets"][0]["target"]);
+                Assert.IsNull(sent["features"], "absent sections stay absent");
+            });
         }
 
         [Test]
@@ -255,6 +256,9 @@ namespace Metabalance.Tests
             controller.SelectedLevelId = null;
             controller.Balance();
             StringAssert.Contains("select a level", controller.Error);
+            controller.WriteProject(asset);
+            StringAssert.Contains("choose the balancing project folder", controller.Error, "no folder: no sidecar to write through");
+            Assert.IsFalse(controller.Sidecar.IsRunning);
         }
     }
 }

@@ -1,9 +1,12 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using Metabalance.Editor;
+using Newtonsoft.Json.Linq;
 using NUnit.Framework;
 using UnityEditor;
+using UnityEngine;
 
 namespace Metabalance.Tests
 {
@@ -57,6 +60,36 @@ namespace Metabalance.Tests
                 {
                     before.Sidecar.Stop();
                     if (after != null) after.Sidecar.Stop();
+                }
+            }
+        }
+
+        [Test]
+        public void WritingTheProjectWithoutASidecarStartsOneAndWritesThroughIt()
+        {
+            SessionState.EraseString(MetabalanceController.SessionListening);
+            var asset = ScriptableObject.CreateInstance<TestBalance>();
+            asset.potionRate = 0.7f;
+            using (var project = new SidecarFixture("write"))
+            {
+                var controller = new MetabalanceController(new MetabalanceSettings { CliPath = SidecarFixture.CliPath(), ProjectDir = project.ProjectDir });
+                try
+                {
+                    TestSupport.Run(async () =>
+                    {
+                        controller.WriteProject(asset);
+                        await TestSupport.PumpUntil(controller.MainThread, () => controller.Status.StartsWith("project.json now has") || controller.Error != null, Wait, "project.update");
+                        Assert.IsNull(controller.Error);
+                        Assert.IsTrue(controller.Sidecar.IsRunning, "a sidecar was started to write it");
+                        var written = JObject.Parse(File.ReadAllText(Path.Combine(project.ProjectDir, "project.json")));
+                        var potionRate = written["params"].Single(p => (string)p["name"] == "potionRate");
+                        Assert.AreEqual(0.7, (double)potionRate["default"], 1e-6, "the asset's current value is the new default");
+                    });
+                }
+                finally
+                {
+                    controller.StopSidecar();
+                    UnityEngine.Object.DestroyImmediate(asset);
                 }
             }
         }
