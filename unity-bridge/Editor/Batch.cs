@@ -22,7 +22,7 @@ namespace Metabalance.Editor
 
         /// <summary>Reads -metabalanceProject DIR, -metabalanceNode PATH, -metabalanceCli PATH,
         /// -metabalanceLevel ID (repeatable), -metabalanceOut FILE, -metabalanceTrain STEPS,
-        /// -metabalanceAllowGeneration; unset paths come from the window's settings.</summary>
+        /// -metabalanceAllowGeneration; unset paths come from the project's settings.</summary>
         public static BatchOptions FromArgs(string[] args, MetabalanceSettings defaults)
         {
             var o = new BatchOptions();
@@ -52,7 +52,7 @@ namespace Metabalance.Editor
                     default: throw new ArgumentException("unknown option " + a);
                 }
             }
-            if (string.IsNullOrEmpty(o.Sidecar.ProjectDir)) throw new ArgumentException("-metabalanceProject DIR is required (or set the project folder in Window > Metabalance)");
+            if (string.IsNullOrEmpty(o.Sidecar.ProjectDir)) throw new ArgumentException("-metabalanceProject DIR is required (or set the project folder in Edit > Project Settings > Metabalance)");
             return o;
         }
     }

@@ -108,7 +108,6 @@ namespace Metabalance.Editor
 
         public void StartSidecar()
         {
-            Settings.Save();
             Error = null;
             Status = "starting the sidecar ...";
             Notify();

@@ -36,7 +36,6 @@ namespace Metabalance.Editor
         void OnDisable()
         {
             EditorApplication.update -= OnEditorUpdate;
-            controller.Settings.Save();
             controller.Dispose();
         }
 
@@ -68,11 +67,10 @@ namespace Metabalance.Editor
         void DrawSidecar(MetabalanceController c)
         {
             GUILayout.Label("Sidecar");
-            var s = c.Settings;
-            s.ProjectDir = EditorGUILayout.TextField("Project folder", s.ProjectDir);
-            s.NodePath = EditorGUILayout.TextField("Node", s.NodePath);
-            s.CliPath = EditorGUILayout.TextField("CLI (main.js, or empty)", s.CliPath);
-            s.Port = EditorGUILayout.IntField("Port (0 = any)", s.Port);
+            EditorGUILayout.BeginHorizontal();
+            EditorGUILayout.LabelField("Project folder", c.Settings.ProjectDir.Length > 0 ? c.Settings.ProjectDir : "(not set)");
+            if (GUILayout.Button("Settings", GUILayout.Width(70))) SettingsService.OpenProjectSettings(MetabalanceSettingsProvider.SettingsPath);
+            EditorGUILayout.EndHorizontal();
             EditorGUILayout.LabelField("Connection", c.Connection + (c.Server != null ? " — " + c.Server.Project.Name + ", backend " + c.Server.Backend : ""));
             EditorGUILayout.BeginHorizontal();
             if (!c.Sidecar.IsRunning)
@@ -93,7 +91,7 @@ namespace Metabalance.Editor
             {
                 asset = picked;
                 c.Settings.AssetPath = asset != null ? AssetDatabase.GetAssetPath(asset) : "";
-                c.Settings.Save();
+                MetabalanceSettings.SaveProjectFiles();
             }
             if (asset != null && GUILayout.Button("Write params to project.json")) c.WriteProject(asset);
         }
@@ -119,7 +117,9 @@ namespace Metabalance.Editor
         void DrawTraining(MetabalanceController c)
         {
             GUILayout.Label("Meta-model");
+            EditorGUI.BeginChangeCheck();
             c.Settings.TrainSteps = EditorGUILayout.IntField("Training steps", c.Settings.TrainSteps);
+            if (EditorGUI.EndChangeCheck()) MetabalanceSettings.SaveProjectFiles();
             if (c.Training)
             {
                 var p = c.Progress;
@@ -137,9 +137,11 @@ namespace Metabalance.Editor
         void DrawBalance(MetabalanceController c)
         {
             GUILayout.Label("Balance");
+            EditorGUI.BeginChangeCheck();
             c.Settings.AllowGeneration = EditorGUILayout.Toggle("Also change generation params", c.Settings.AllowGeneration);
             // 0: only the targets count; higher: smaller changes (the model is least sure far from what was playtested)
             c.Settings.StayNear = EditorGUILayout.Slider("Stay near current values", c.Settings.StayNear, 0f, 50f);
+            if (EditorGUI.EndChangeCheck()) MetabalanceSettings.SaveProjectFiles();
             EditorGUI.BeginDisabledGroup(c.Busy || c.SelectedLevelId == null);
             if (GUILayout.Button("Balance " + (c.SelectedLevelId ?? "level"))) c.Balance();
             EditorGUI.EndDisabledGroup();

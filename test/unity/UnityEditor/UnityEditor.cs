@@ -253,6 +253,8 @@ namespace UnityEditor
     {
         public static void ProgressBar(Rect position, float value, string text) { }
         public static void BeginDisabledGroup(bool disabled) { }
+        public static void BeginChangeCheck() { }
+        public static bool EndChangeCheck() { return false; }
         public static void EndDisabledGroup() { }
     }
 

@@ -27,7 +27,6 @@ namespace Metabalance.Tests
         {
             foreach (var key in new[] { MetabalanceController.SessionLevel, MetabalanceController.SessionJob, MetabalanceController.SessionBalance, MetabalanceController.SessionListening })
                 SessionState.EraseString(key);
-            EditorPrefs.DeleteAll();
             asset = ScriptableObject.CreateInstance<TestBalance>();
             server = new FakeSidecar();
             server.Handler = (method, p) =>
@@ -72,16 +71,6 @@ namespace Metabalance.Tests
         Task UntilIdle(MetabalanceController c, Func<bool> condition, string what)
         {
             return TestSupport.PumpUntil(c.MainThread, () => condition() && !c.Busy, Wait, what);
-        }
-
-        [Test]
-        public void SettingsRoundTripThroughEditorPrefs()
-        {
-            var s = new MetabalanceSettings { NodePath = "/opt/node/bin/node", CliPath = "/x/main.js", ProjectDir = "/game/Balancing", Port = 8800, TrainSteps = 42, SuggestCount = 3, AllowGeneration = true, StayNear = 4.5f, AssetPath = "Assets/B.asset" };
-            s.Save();
-            var loaded = MetabalanceSettings.Load();
-            Assert.AreEqual(Json.Serialize(s), Json.Serialize(loaded));
-            Assert.AreEqual(8800, EditorPrefs.GetInt("Metabalance.Port", 0));
         }
 
         [Test]

@@ -32,14 +32,14 @@ namespace Metabalance.Tests
                         before.StartSidecar();
                         await TestSupport.PumpUntil(before.MainThread, () => before.Connection == ConnectionState.Connected || before.Error != null, Wait, "the sidecar to start");
                         Assert.IsNull(before.Error);
-                        Assert.AreEqual(project.ProjectDir, EditorPrefs.GetString("Metabalance.ProjectDir", ""), "Start saves the settings");
                         Assert.IsNotNull(MetabalanceSession.EndpointProvider, "game code can find the sidecar");
                         var pid = before.Sidecar.Listening.Pid;
 
-                        // Domain reload: the controller and the Process object are gone; SessionState and the process remain.
+                        // Domain reload: the controller and the Process object are gone; SessionState, the
+                        // settings (in the project's files) and the process remain.
                         before.Dispose();
                         MetabalanceSession.EndpointProvider = null;
-                        after = new MetabalanceController(MetabalanceSettings.Load());
+                        after = new MetabalanceController(settings);
                         after.Restore();
                         Assert.IsTrue(after.Sidecar.IsRunning, "re-attached by pid");
                         await TestSupport.PumpUntil(after.MainThread, () => after.Levels.Count == SidecarFixture.LevelIds.Length, Wait, "levels after the reload");
@@ -50,7 +50,7 @@ namespace Metabalance.Tests
                         Assert.AreEqual("", SessionState.GetString(MetabalanceController.SessionListening, ""));
                         Assert.IsFalse(File.Exists(Path.Combine(project.ProjectDir, ".metabalance", "token")), "it shut down cleanly");
 
-                        var third = new MetabalanceController(MetabalanceSettings.Load());
+                        var third = new MetabalanceController(settings);
                         third.Restore();
                         Assert.IsFalse(third.Sidecar.IsRunning, "nothing to re-attach to");
                         Assert.IsNull(third.Client);
