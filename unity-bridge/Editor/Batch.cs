@@ -140,7 +140,7 @@ namespace Metabalance.Editor
                 {
                     var r = await client.LevelBalanceAsync(new LevelBalanceParams { LevelId = level, AllowGeneration = options.AllowGeneration ? (bool?)true : null }).ConfigureAwait(false);
                     lines.Add(Json.Serialize(r));
-                    log.WriteLine("metabalance: " + level + (r.MeetsTargets ? " meets the targets" : " does not meet the targets") + " (pMeet " + r.PMeet.ToString("0.00", CultureInfo.InvariantCulture) + ")");
+                    log.WriteLine("metabalance: " + level + (r.MeetsTargets ? " meets the targets" : " does not meet the targets") + " (pMeet " + Invariant.Number(r.PMeet, "0.00") + ")");
                 }
                 catch (MetabalanceException e)
                 {

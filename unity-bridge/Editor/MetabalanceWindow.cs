@@ -123,8 +123,8 @@ namespace Metabalance.Editor
             if (c.Training)
             {
                 var p = c.Progress;
-                var text = p == null ? "starting ..." : "step " + p.Step + "/" + p.Total + (p.Loss.HasValue ? ", loss " + p.Loss.Value.ToString("0.000", CultureInfo.InvariantCulture) : "") +
-                                                         (p.EtaSec.HasValue ? ", " + Math.Ceiling(p.EtaSec.Value) + " s left" : "");
+                var text = p == null ? "starting ..." : "step " + p.Step + "/" + p.Total + (p.Loss.HasValue ? ", loss " + Invariant.Number(p.Loss.Value, "0.000") : "") +
+                                                         (p.EtaSec.HasValue ? ", " + Invariant.Number(Math.Ceiling(p.EtaSec.Value)) + " s left" : "");
                 EditorGUI.ProgressBar(GUILayoutUtility.GetRect(100, 10000, 18, 18), c.TrainingFraction, text);
                 if (GUILayout.Button("Cancel training")) c.CancelTraining();
             }
@@ -147,7 +147,7 @@ namespace Metabalance.Editor
             EditorGUI.EndDisabledGroup();
             var r = c.LastBalance;
             if (r == null) return;
-            EditorGUILayout.LabelField("Level " + r.LevelId, (r.MeetsTargets ? "meets the targets" : "targets not met") + ", pMeet " + r.PMeet.ToString("0.00", CultureInfo.InvariantCulture) +
+            EditorGUILayout.LabelField("Level " + r.LevelId, (r.MeetsTargets ? "meets the targets" : "targets not met") + ", pMeet " + Invariant.Number(r.PMeet, "0.00") +
                                                               ", from " + r.PlaytestCount + " playtests");
             foreach (var kv in r.Params) EditorGUILayout.LabelField(kv.Key, ParamValues.Format(kv.Value));
             DrawPredicted(r.Predicted);
@@ -202,7 +202,7 @@ namespace Metabalance.Editor
             if (c.LastPrediction != null)
             {
                 EditorGUILayout.LabelField("Prediction", (c.LastPrediction.MeetsTargets ? "meets the targets" : "targets not met") + ", pMeet " +
-                                                         c.LastPrediction.PMeet.ToString("0.00", CultureInfo.InvariantCulture));
+                                                         Invariant.Number(c.LastPrediction.PMeet, "0.00"));
                 DrawPredicted(c.LastPrediction.Predicted);
             }
         }
@@ -217,7 +217,7 @@ namespace Metabalance.Editor
             {
                 var values = new List<string>();
                 foreach (var kv in s.Params) values.Add(kv.Key + "=" + ParamValues.Format(kv.Value));
-                EditorGUILayout.LabelField("pMeet " + s.PMeet.ToString("0.00", CultureInfo.InvariantCulture), string.Join(", ", values.ToArray()));
+                EditorGUILayout.LabelField("pMeet " + Invariant.Number(s.PMeet, "0.00"), string.Join(", ", values.ToArray()));
                 EditorGUILayout.LabelField("", s.Reason);
             }
         }
@@ -225,7 +225,7 @@ namespace Metabalance.Editor
         static void DrawPredicted(Dictionary<string, MetricPrediction> predicted)
         {
             foreach (var kv in predicted)
-                EditorGUILayout.LabelField("  " + kv.Key, kv.Value.Mean.ToString("G4", CultureInfo.InvariantCulture) + " ± " + kv.Value.Std.ToString("G3", CultureInfo.InvariantCulture));
+                EditorGUILayout.LabelField("  " + kv.Key, Invariant.Number(kv.Value.Mean, "G4") + " ± " + Invariant.Number(kv.Value.Std, "G3"));
         }
 
         void DrawLog(MetabalanceController c)

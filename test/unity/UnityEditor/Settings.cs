@@ -55,7 +55,7 @@ namespace UnityEditor
     public class SettingsProvider
     {
         public Action<string> guiHandler;
-        public SettingsProvider(string path, SettingsScope scopes, IEnumerable<string> keywords = null)
+        public SettingsProvider(string path, SettingsScope scopes, IEnumerable<string> keywords)
         {
             settingsPath = path;
             scope = scopes;
@@ -69,6 +69,6 @@ namespace UnityEditor
 
     public sealed class SettingsService
     {
-        public static EditorWindow OpenProjectSettings(string settingsPath = null) { return null; }
+        public static EditorWindow OpenProjectSettings(string settingsPath) { return null; }
     }
 }
