@@ -379,12 +379,12 @@ function frame(svg, w, h, pad, xr, yr, xLabel, yLabel) {
   svg.replaceChildren();
   const sx = (x) => pad.l + ((x - xr[0]) / (xr[1] - xr[0] || 1)) * (w - pad.l - pad.r);
   const sy = (y) => h - pad.b - ((y - yr[0]) / (yr[1] - yr[0] || 1)) * (h - pad.t - pad.b);
-  for (let i = 0; i <= 4; i++) {
-    const yv = yr[0] + ((yr[1] - yr[0]) * i) / 4;
-    svg.append(el('line', { class: 'grid', x1: pad.l, x2: w - pad.r, y1: sy(yv), y2: sy(yv) }));
-    svg.append(el('text', { x: pad.l - 6, y: sy(yv) + 4, 'text-anchor': 'end' }, tick(yv, yr[1] - yr[0])));
-    const xv = xr[0] + ((xr[1] - xr[0]) * i) / 4;
-    svg.append(el('text', { x: sx(xv), y: h - pad.b + 16, 'text-anchor': 'middle' }, tick(xv, xr[1] - xr[0])));
+  for (const { value, label } of ticks(yr[0], yr[1])) {
+    svg.append(el('line', { class: 'grid', x1: pad.l, x2: w - pad.r, y1: sy(value), y2: sy(value) }));
+    svg.append(el('text', { x: pad.l - 6, y: sy(value) + 4, 'text-anchor': 'end' }, label));
+  }
+  for (const { value, label } of ticks(xr[0], xr[1])) {
+    svg.append(el('text', { x: sx(value), y: h - pad.b + 16, 'text-anchor': 'middle' }, label));
   }
   svg.append(el('line', { class: 'axis', x1: pad.l, x2: w - pad.r, y1: h - pad.b, y2: h - pad.b }));
   svg.append(el('line', { class: 'axis', x1: pad.l, x2: pad.l, y1: pad.t, y2: h - pad.b }));
@@ -777,10 +777,15 @@ function fmt(v) {
   return a >= 100 ? v.toFixed(0) : a >= 1 ? v.toFixed(2) : v.toFixed(3);
 }
 
-/** An axis label with just enough decimals to tell neighbouring ticks apart. */
-function tick(v, span) {
-  const decimals = Math.max(0, Math.min(6, Math.ceil(-Math.log10(span / 4 || 1)) + 1));
-  return v.toFixed(decimals);
+/** Axis ticks at round values (1, 2, 2.5 or 5 times a power of ten), about four to a span. */
+function ticks(lo, hi) {
+  const span = hi - lo || 1;
+  const magnitude = 10 ** Math.floor(Math.log10(span / 4));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((st) => span / st <= 5);
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9) + (String(step / magnitude).includes('.') ? 1 : 0));
+  const out = [];
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push({ value: k * step, label: (k * step).toFixed(decimals).replace(/^-(0\.?0*)$/, '$1') });
+  return out;
 }
 
 function groupBy(xs, key) {
