@@ -206,7 +206,7 @@ async function computeLevel(level) {
     ...playtests.map((t) => ['level.predict', { levelId: level.id, params: t.params || {} }]),
   ]);
   const [now, ...atPlaytests] = replies.map((r) => r.result || null);
-  return { balance: b.result, now, atPlaytests, playtestIds: playtests.map((t) => t.id) };
+  return { balance: b.result, now, atPlaytests };
 }
 
 /** mean prediction per metric at the level's playtests, or null before it is computed */
