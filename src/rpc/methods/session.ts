@@ -1,4 +1,5 @@
 // initialize: the version handshake (major versions must match, as ML-Agents does) and capabilities.
+import { defaultConfig } from '../../model/index.js';
 import { packageVersion } from '../../project/paths.js';
 import { ErrorCode, RpcError } from '../errors.js';
 import { method, type Method } from '../services.js';
@@ -26,6 +27,8 @@ export function sessionMethods(capabilities: { methods: string[]; notifications:
         backend: services.backend(),
         project: { name: services.store.project.name, dir: services.store.dir },
         capabilities,
+        // what model.train does without `steps`, as `metabalance train` without --steps
+        trainDefaults: { steps: defaultConfig('joint', 0).steps },
       };
     }),
   ];
