@@ -54,7 +54,8 @@ export async function saveModel(model: MetaModel, projectDir: string): Promise<s
   const st = m.training;
   st?.adam?.m.forEach((t, k) => (named[`adam.m${k}`] = t));
   st?.adam?.v.forEach((t, k) => (named[`adam.v${k}`] = t));
-  const best = st?.bestWeights?.map((a, k) => tf.tensor(a, m.weights[k]!.shape)) ?? [];
+  const shapes = m.trainables().map((v) => v.shape);
+  const best = st?.bestWeights?.map((a, k) => tf.tensor(a, shapes[k]!)) ?? [];
   best.forEach((t, k) => (named[`best${k}`] = t));
   const { data, specs } = await tf.io.encodeWeights(named);
   tf.dispose(best);
@@ -115,7 +116,8 @@ export async function loadModelDir(dir: string, project: Project): Promise<Model
       nA > 0
         ? { m: Array.from({ length: nA }, (_, k) => tf.clone(named[`adam.m${k}`]!)), v: Array.from({ length: nA }, (_, k) => tf.clone(named[`adam.v${k}`]!)), t: meta.training.adamT }
         : null;
-    const best = named['best0'] ? Array.from({ length: nW }, (_, k) => read(`best${k}`)!) : null;
+    const nB = Object.keys(named).filter((k) => /^best\d+$/.test(k)).length;
+    const best = nB > 0 ? Array.from({ length: nB }, (_, k) => read(`best${k}`)!) : null;
     model.training = { ...meta.training, adam, bestWeights: best };
   }
   tf.dispose(Object.values(named));

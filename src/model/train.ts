@@ -170,7 +170,7 @@ async function runTraining(model: Model, corpus: Corpus, opts: TrainOptions): Pr
         st.bestVal = lastVal;
         st.bestStep = st.step;
         st.sinceBest = 0;
-        st.bestWeights = model.readWeights();
+        st.bestWeights = model.readWeights(true);
       } else {
         st.sinceBest += 1;
         stop = st.sinceBest >= cfg.patience;

@@ -13,7 +13,7 @@ namespace Metabalance.Editor
         public int SuggestCount = 5;
         public bool AllowGeneration;
         /// <summary>How strongly balancing prefers small changes to the asset (the sidecar's default).</summary>
-        public float StayNear = 10f;
+        public float StayNear = 2f;
         public bool ImportedEditorPrefs;
     }
 
