@@ -1,20 +1,25 @@
 // `npm run demo`: the README's main job on the committed sample project. Meta-train on every
 // level's playtests, balance each new level from its few playtests, and check the answer against
 // the sample game's TRUE expected metrics (which only the simulator knows), next to the defaults.
-// Then the designer's loop once more: the simulator's bots play the balanced settings and the level
-// is balanced again from all its playtests.
+// Then the designer's loop, closed by `metabalance loop` on a copy of the project: each round the
+// sample game's runner plays the suggested settings, the playtests are stored, and every level is
+// balanced again; the table shows the true hit rate round by round.
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { command as loopCommand } from '../src/cli/commands/loop.js';
+import type { CliIo } from '../src/cli/command.js';
 import { balanceLevel, levelBase, type BalanceResult } from '../src/balance/index.js';
 import { meetsTargets, targetLoss, targetTerms } from '../src/balance/objective.js';
 import { Progress } from '../src/cli/ml-common.js';
 import { backendName, initBackend } from '../src/model/backend.js';
-import { adaptLevel, trainModel } from '../src/model/index.js';
+import { adaptLevel, saveModel, trainModel } from '../src/model/index.js';
 import { packageRoot } from '../src/project/paths.js';
-import type { Level, ParamValue, ParamValues, Playtest, Project } from '../src/project/types.js';
+import type { ParamValue, ParamValues, Project } from '../src/project/types.js';
 import type { MetaModel } from '../src/model/index.js';
 import { ProjectStore } from '../src/store/project-store.js';
-import { botPlaytests, expectedMetrics, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
-import { Rng } from '../src/util/rng.js';
+import { expectedMetrics } from '../samples/crypt-run/game.js';
 import { readTruth } from '../samples/crypt-run/truth.js';
 import { log, markdownTable, mean } from './report.js';
 
@@ -44,21 +49,41 @@ function levelTable(project: Project, r: BalanceResult, base: ParamValues, trueB
   return `${params}\n\n${metrics}`;
 }
 
-/** Bot playtests per level in the second round (the sample game's simulator plays them). */
-const ROUND_TWO = 10;
+/** Rounds of the closed loop, and settings the runner plays per level and round. */
+const ROUNDS = 3;
+const BATCH = 3;
 
 /**
- * The designer's loop, once: apply the balanced settings, let the bots play them ROUND_TWO times,
- * and balance again from every playtest (the project on disk is left as it is).
+ * `metabalance loop` on every new level of a copy of the project (the committed sample is left as
+ * it is), with the sample game's runner: the balanced params of every level after every round.
  */
-function balanceAgain(model: MetaModel, level: Level, hidden: SampleLevel, variant: GameVariant, playtests: readonly Playtest[], applied: ParamValues): BalanceResult {
-  const rng = new Rng(0).fork(`round-two:${level.id}`);
-  const more = botPlaytests(hidden, level.id, Array.from({ length: ROUND_TWO }, () => applied), rng, variant);
-  const predictor = adaptLevel(model, level, [...playtests, ...more]);
+async function closedLoop(dir: string, model: MetaModel, levelIds: readonly string[]): Promise<Map<string, ParamValues[]>> {
+  const copy = await mkdtemp(path.join(os.tmpdir(), 'metabalance-demo-'));
   try {
-    return balanceLevel(model.project, model.space, predictor, { base: applied });
+    await cp(dir, copy, { recursive: true, filter: (src) => !src.includes(`${path.sep}models`) && !src.includes('.metabalance') });
+    await saveModel(model, copy);
+    const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'samples', 'crypt-run', 'runner.js');
+    const lines: string[] = [];
+    const io: CliIo = {
+      out: (line) => void lines.push(line),
+      err: (line) => void process.stderr.write(`${line}\n`),
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stderrIsTTY: false,
+      cwd: copy,
+      signal: new AbortController().signal,
+    };
+    const args = ['--project', copy, ...levelIds.flatMap((id) => ['--level', id]), '--runner', `"${process.execPath}" "${runner}" "${copy}"`];
+    const code = await loopCommand.run([...args, '--rounds', String(ROUNDS), '--batch', String(BATCH), '--until-pmeet', '1', '--json'], io);
+    if (code !== 0) throw new Error(`metabalance loop exited with ${code}`);
+    const byLevel = new Map<string, ParamValues[]>();
+    for (const line of lines) {
+      const r = JSON.parse(line) as { levelId: string; params: ParamValues };
+      byLevel.set(r.levelId, [...(byLevel.get(r.levelId) ?? []), r.params]);
+    }
+    return byLevel;
   } finally {
-    predictor.dispose();
+    await rm(copy, { recursive: true, force: true });
   }
 }
 
@@ -89,7 +114,8 @@ async function main(): Promise<void> {
     return { hit: meetsTargets(terms, row), loss: targetLoss(terms, row) };
   };
   type Score = { hit: boolean; loss: number };
-  const rows: { id: string; k: number; balanced: Score; defaults: Score; again: Score; pMeet: number; ms: number }[] = [];
+  const rounds: Score[][] = [];
+  const rows: { id: string; k: number; balanced: Score; defaults: Score; pMeet: number; ms: number }[] = [];
   const out: string[] = [
     '# metabalance demo: the sample game (crypt-run)',
     '',
@@ -117,16 +143,24 @@ async function main(): Promise<void> {
       const trueDefault = expectedMetrics(hidden, base, truth.variant);
       const balanced = score(trueBalanced);
       const defaults = score(trueDefault);
-      const again = score(expectedMetrics(hidden, balanceAgain(model, level, hidden, truth.variant, playtests, r.params).params, truth.variant));
-      rows.push({ id, k: playtests.length, balanced, defaults, again, pMeet: r.pMeet, ms });
+      rows.push({ id, k: playtests.length, balanced, defaults, pMeet: r.pMeet, ms });
       out.push(
         '',
         `## ${id} — ${playtests.length} playtests — targets truly met: ${balanced.hit ? 'YES' : 'no'} (defaults: ${defaults.hit ? 'yes' : 'no'}); ` +
           `model: meetsTargets ${r.meetsTargets}, pMeet ${r.pMeet.toFixed(2)}; ${ms.toFixed(0)} ms`,
         '',
         levelTable(project, r, base, trueBalanced, trueDefault),
-        '',
-        `Round two (${ROUND_TWO} bot playtests at the balanced settings, balanced again): targets truly met: ${again.hit ? 'YES' : 'no'}, true loss ${again.loss.toFixed(2)}.`,
+      );
+    }
+    log(`demo: the closed loop, ${ROUNDS} rounds × ${BATCH} playtests per level (metabalance loop with the sample game's runner)`);
+    const looped = await closedLoop(dir, model, truth.newLevelIds);
+    for (let round = 1; round <= ROUNDS; round++) {
+      rounds.push(
+        truth.newLevelIds.map((id) => {
+          const params = looped.get(id)?.[round - 1];
+          if (!params) throw new Error(`metabalance loop gave no round ${round} for ${id}`);
+          return score(expectedMetrics(truth.levels.get(id)!, params, truth.variant));
+        }),
       );
     }
   } finally {
@@ -144,9 +178,17 @@ async function main(): Promise<void> {
         ['levels truly meeting every target', hit(rows.map((r) => r.balanced.hit)), hit(rows.map((r) => r.defaults.hit))],
         ['mean target loss (TRUE metrics)', mean(rows.map((r) => r.balanced.loss)).toFixed(2), mean(rows.map((r) => r.defaults.loss)).toFixed(2)],
         ['mean pMeet (the model’s own estimate of the hit rate)', mean(rows.map((r) => r.pMeet)).toFixed(2), ''],
-        [`round two: after ${ROUND_TWO} bot playtests at the balanced settings, levels truly meeting every target`, hit(rows.map((r) => r.again.hit)), ''],
-        ['round two: mean target loss (TRUE metrics)', mean(rows.map((r) => r.again.loss)).toFixed(2), ''],
         ['mean balance time per level (adapt + search)', `${mean(rows.map((r) => r.ms)).toFixed(0)} ms`, ''],
+      ],
+    ),
+    '',
+    `## The closed loop: \`metabalance loop\`, ${BATCH} suggested settings played per level and round by the sample game's runner, then balanced again`,
+    '',
+    markdownTable(
+      ['after round', 'playtests per level (added)', 'levels truly meeting every target', 'mean target loss (TRUE metrics)'],
+      [
+        ['0 (the first playtests only)', '0', hit(rows.map((r) => r.balanced.hit)), mean(rows.map((r) => r.balanced.loss)).toFixed(2)],
+        ...rounds.map((scores, i) => [String(i + 1), String((i + 1) * BATCH), hit(scores.map((x) => x.hit)), mean(scores.map((x) => x.loss)).toFixed(2)]),
       ],
     ),
   );

@@ -87,7 +87,7 @@ export async function runOnLevels<S extends FlagSpecs>(
   io: CliIo,
   extra: S,
   check: (flags: Flags<typeof LEVEL_FLAGS & S>) => void,
-  each: (job: LevelJob<S>) => void,
+  each: (job: LevelJob<S>) => void | Promise<void>,
 ): Promise<number> {
   const { flags, positionals } = parseArgs(argv, { ...LEVEL_FLAGS, ...extra });
   noPositionals(positionals);
@@ -106,7 +106,7 @@ export async function runOnLevels<S extends FlagSpecs>(
     const levels = requireLevels(store, shared.level, opts.locked);
     const model = await requireModel(dir, store);
     try {
-      levels.forEach((level, index) => each({ model, store, level, index, total: levels.length, flags, opts }));
+      for (const [index, level] of levels.entries()) await each({ model, store, level, index, total: levels.length, flags, opts });
     } finally {
       model.dispose();
     }

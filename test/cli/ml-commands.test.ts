@@ -6,10 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import { writeSampleProject } from '../../samples/crypt-run/generate.js';
 import type { Project } from '../../src/project/types.js';
 
 const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
+const sampleRunner = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../samples/crypt-run/runner.js');
 
 interface Run {
   code: number;
@@ -135,4 +137,35 @@ test('train → balance --json → suggest --json', async () => {
 
   const bad = await cli(['suggest', '--project', dir, '--level', 'N001', '--count', '0']);
   assert.equal(bad.code, 2);
+});
+
+test('loop plays suggested settings with the runner, stores each, rebalances per round; failed and refused runs are reported, not stored', async () => {
+  const storedFor = async (id: string): Promise<number> =>
+    (await readFile(path.join(dir, 'playtests.jsonl'), 'utf8')).split('\n').filter((l) => l.includes(`"levelId":"${id}"`)).length;
+  const level = 'N001';
+  const before = await storedFor(level);
+  const runner = `"${process.execPath}" "${sampleRunner}" "${dir}"`;
+  const r = await cli(['loop', '--project', dir, '--level', level, '--runner', runner, '--rounds', '2', '--batch', '2', '--until-pmeet', '1', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const rounds = jsonLines(r.stdout);
+  assert.deepEqual(rounds.map((x) => [x.round, x.stored, x.failed, x.playtestCount]), [
+    [1, 2, 0, before + 2],
+    [2, 2, 0, before + 4],
+  ]);
+  assert.equal(await storedFor(level), before + 4, 'every stored run is in playtests.jsonl');
+  assert.match(r.stderr, /N001 round 2\/2: 2 playtests stored, \d+ in all; balanced pMeet/);
+
+  const failing = await cli(['loop', '--project', dir, '--level', level, '--runner', 'echo oops >&2; exit 3', '--rounds', '1', '--batch', '2', '--until-pmeet', '1', '--json']);
+  assert.equal(failing.code, 0, failing.stderr);
+  assert.match(failing.stderr, /round 1 run 1: failed \(exit status 3: oops\); not stored/);
+  assert.deepEqual(jsonLines(failing.stdout).map((x) => [x.stored, x.failed]), [[0, 2]]);
+
+  const refused = await cli(['loop', '--project', dir, '--level', level, '--runner', `echo '{"metrics":{"won":7}}'`, '--rounds', '1', '--batch', '1', '--until-pmeet', '1', '--json']);
+  assert.equal(refused.code, 0, refused.stderr);
+  assert.match(refused.stderr, /the runner's answer was refused \(.*won/);
+  assert.equal(await storedFor(level), before + 4, 'nothing stored from failed or refused runs');
+
+  const usage = await cli(['loop', '--project', dir, '--level', level]);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--runner CMD is required/);
 });
