@@ -137,6 +137,54 @@ function meanSd(xs: number[]): { mean: number; sd: number } {
   return { mean, sd: sd > 1e-9 ? sd : 1 };
 }
 
+/** A rate is Bernoulli, a count Gaussian on log1p, a positive continuous metric Gaussian on log. */
+function metricLink(kind: MetricKind, ys: readonly number[]): MetricLink {
+  if (kind === 'rate') return 'bernoulli';
+  if (kind === 'count') return 'log1p';
+  return ys.length > 0 && ys.every((y) => y > 0) ? 'log' : 'identity';
+}
+
+/** Link-space values further than this many robust sds (MAD × 1.4826) from the median are implausible. */
+const PLAUSIBLE_SDS = 10;
+
+/**
+ * The range of link-space values a metric plausibly takes in a corpus: median ± PLAUSIBLE_SDS
+ * robust sds. One duration typed in milliseconds, or a 1e300, would otherwise set the metric's
+ * standardisation (and with it every level's predictions); outside the range a value is flagged and
+ * left to the likelihood's gross-error term.
+ */
+export function plausibleRange(zs: readonly number[]): { lo: number; hi: number } {
+  if (zs.length < 5) return { lo: -Infinity, hi: Infinity };
+  const sorted = [...zs].sort((a, b) => a - b);
+  const median = (xs: readonly number[]): number => {
+    const m = xs.length >> 1;
+    return xs.length % 2 ? xs[m]! : 0.5 * (xs[m - 1]! + xs[m]!);
+  };
+  const med = median(sorted);
+  const mad = median(sorted.map((z) => Math.abs(z - med)).sort((a, b) => a - b)) * 1.4826;
+  if (!(mad > 0)) return { lo: -Infinity, hi: Infinity };
+  return { lo: med - PLAUSIBLE_SDS * mad, hi: med + PLAUSIBLE_SDS * mad };
+}
+
+/** Playtests whose value of some metric lies outside its plausible range: "id: metric value". */
+export function implausibleValues(project: Project, playtests: readonly Playtest[]): string[] {
+  const out: string[] = [];
+  for (const m of project.metrics) {
+    if (m.kind === 'rate') continue;
+    const seen = playtests.flatMap((p) => {
+      const v = p.metrics[m.name];
+      return typeof v === 'number' && Number.isFinite(v) ? [{ p, v }] : [];
+    });
+    const link = metricLink(m.kind, seen.map(({ v }) => v));
+    const { lo, hi } = plausibleRange(seen.map(({ v }) => linkValue(link, v)));
+    for (const { p, v } of seen) {
+      const z = linkValue(link, v);
+      if (z < lo || z > hi) out.push(`${p.id ?? `a playtest of ${p.levelId}`}: ${m.name} ${v}`);
+    }
+  }
+  return out;
+}
+
 export function linkValue(link: MetricLink, y: number): number {
   switch (link) {
     case 'log':
@@ -162,11 +210,10 @@ export function fitEncoding(
   const outcome = project.metrics.findIndex((m) => m.kind === 'rate');
   const metrics = project.metrics.map((m, i): MetricCoding => {
     const ys = playtests.map((p) => p.metrics[m.name]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-    let link: MetricLink;
-    if (m.kind === 'rate') link = 'bernoulli';
-    else if (m.kind === 'count') link = 'log1p';
-    else link = ys.length > 0 && ys.every((y) => y > 0) ? 'log' : 'identity';
-    const stats = link === 'bernoulli' ? { mean: 0, sd: 1 } : meanSd(ys.map((y) => linkValue(link, y)));
+    const link = metricLink(m.kind, ys);
+    const zs = ys.map((y) => linkValue(link, y));
+    const range = plausibleRange(zs);
+    const stats = link === 'bernoulli' ? { mean: 0, sd: 1 } : meanSd(zs.filter((z) => z >= range.lo && z <= range.hi));
     return {
       name: m.name,
       kind: m.kind,

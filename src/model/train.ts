@@ -6,10 +6,10 @@ import type { Level, Playtest, Project } from '../project/types.js';
 import { adamInit } from './adam.js';
 import { initBackend } from './backend.js';
 import { corpusRows, type LevelRows } from './data.js';
-import { fitEncoding, headLayout, paramSpace } from './encoding.js';
+import { fitEncoding, headLayout, implausibleValues, paramSpace } from './encoding.js';
 import { inputLayout } from './inputs.js';
 import { initWeights, layerSizes } from './network.js';
-import { Model, ALGORITHMS, netShape, type Algorithm, type MetaModel, type ModelConfig } from './model.js';
+import { Model, ALGORITHMS, netShape, type Algorithm, type MetaModel, type ModelConfig, type TrainProgressState } from './model.js';
 import { jointStep, reptileStep } from './trainers.js';
 import { fitCalibration, fitResidualSd, validationNll } from './validation.js';
 
@@ -185,9 +185,18 @@ async function runTraining(model: Model, corpus: Corpus, opts: TrainOptions): Pr
     if (stop) break;
   }
   if (st.bestWeights) model.setWeights(st.bestWeights);
+  const warnings: string[] = [];
+  const odd = implausibleValues(corpus.project, corpus.playtests);
+  if (odd.length > 0) {
+    warnings.push(
+      `${odd.length} implausible metric value${odd.length === 1 ? '' : 's'} (further than 10 robust sds from the corpus's median) treated as gross errors, not learned: ` +
+        `${odd.slice(0, 5).join('; ')}${odd.length > 5 ? '; …' : ''}`,
+    );
+  }
   if (val.length > 0) {
     model.residualSd = fitResidualSd(model, val);
     model.calibration = fitCalibration(model, val);
+    warnings.push(...validationWarnings(model, val, st));
   }
   const trainRows = levels.reduce((s, l) => s + l.rows, 0);
   model.info = {
@@ -200,6 +209,7 @@ async function runTraining(model: Model, corpus: Corpus, opts: TrainOptions): Pr
       levels: val.length,
       adaptPlaytests: cfg.valAdapt,
     },
+    ...(warnings.length > 0 ? { warnings } : {}),
     calibration: Object.fromEntries(model.spec.metrics.map((m, j) => [m.name, model.calibration[j]!])),
     residualSd: Object.fromEntries(model.layout.order.map((j, k) => [model.spec.metrics[j]!.name, model.residualSd[k]!])),
     trainLevels: levels.length,
@@ -210,6 +220,30 @@ async function runTraining(model: Model, corpus: Corpus, opts: TrainOptions): Pr
     contextDim: cfg.context,
     ...testerPopulation(model),
   };
+}
+
+/**
+ * What a designer must hear about a model before trusting it: the held-out levels predicted no
+ * better from their own playtests than without them (the per-level context learned nothing that
+ * transfers: too few or inconsistent levels), or validation stopped improving within the first
+ * tenth of the planned steps (the corpus may be too small, or its playtests contradict each other).
+ */
+function validationWarnings(model: Model, val: readonly LevelRows[], st: TrainProgressState): string[] {
+  const out: string[] = [];
+  const adapted = validationNll(model, val);
+  const prior = validationNll(model, val, 'none');
+  if (!(adapted < prior)) {
+    out.push(
+      `held-out levels are predicted no better from ${model.config.valAdapt} of their own playtests (NLL ${adapted.toFixed(3)}) than without them ` +
+        `(${prior.toFixed(3)}): the per-level context is not learning what sets levels apart; more levels, or more consistent playtests, are needed`,
+    );
+  }
+  if (st.bestVal !== null && st.bestStep <= 0.1 * model.config.steps && st.step > st.bestStep) {
+    out.push(
+      `validation stopped improving at step ${st.bestStep} of ${model.config.steps} planned: the corpus may be too small or inconsistent for this model; check it with \`metabalance validate\``,
+    );
+  }
+  return out;
 }
 
 /** model.info's `testers`: the population the predictions average over. */

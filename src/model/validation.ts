@@ -4,15 +4,18 @@ import { sliceRows, type LevelRows } from './data.js';
 import { adaptRows } from './adapt.js';
 import type { Model } from './model.js';
 
-/** Mean predictive negative log-likelihood per held-out playtest (lower is better). */
-export function validationNll(model: Model, val: readonly LevelRows[]): number {
+/**
+ * Mean predictive negative log-likelihood per held-out playtest (lower is better); with `method`
+ * 'none' the levels are not adapted (the shared network at the prior context).
+ */
+export function validationNll(model: Model, val: readonly LevelRows[], method: 'context' | 'none' = 'context'): number {
   const P = model.shape.perPlaytest;
   const M = model.spec.metrics.length;
   const K = model.config.valAdapt;
   let total = 0;
   let count = 0;
   for (const l of val) {
-    const pred = adaptRows(model, sliceRows(l, 0, K, P, M), 'context');
+    const pred = adaptRows(model, sliceRows(l, 0, K, P, M), method);
     const ll = pred.logLikRows(sliceRows(l, K, l.rows, P, M));
     pred.dispose();
     for (const v of ll) total -= v;
