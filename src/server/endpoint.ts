@@ -13,14 +13,9 @@ export class RpcEndpoint {
   ) {}
 
   /** The response to send for one message, or null when there is none (notifications only). */
-  async respond(text: string, caller: Caller): Promise<string | null> {
-    const response = await this.respondValue(text, caller);
-    return response === null ? null : JSON.stringify(response);
-  }
-
-  private respondValue(text: string, caller: Caller): Promise<Response | Response[] | null> | Response {
+  respond(text: string, caller: Caller): Promise<string | null> {
     const bytes = Buffer.byteLength(text);
-    if (bytes > LIMITS.messageBytes) return tooLarge(bytes);
+    if (bytes > LIMITS.messageBytes) return Promise.resolve(JSON.stringify(tooLarge(bytes)));
     return this.dispatcher.handleText(text, { services: this.services, caller });
   }
 }

@@ -116,6 +116,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     };
     const dispatcher = new Dispatcher(allMethods(), new SchemaRegistry(), {
       maxBatch: LIMITS.batch,
+      maxReplyBytes: LIMITS.replyBytes,
+      maxBatchReplyBytes: LIMITS.batchReplyBytes,
       validateResults: opts.validateResults ?? true,
       log,
     });

@@ -1,0 +1,70 @@
+// Caps on work and replies, against the real server: a small request must not be able to make
+// the sidecar build a reply of any size, and every call gets a JSON-RPC answer.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { RpcClient } from '../../src/server/client.js';
+import { LIMITS } from '../../src/server/limits.js';
+import { makeProjectDir } from './fixture.js';
+import { serve, type Served } from './harness.js';
+
+type Reply = { id: unknown; result?: { playtests: unknown[]; total: number }; error?: { code: number; message: string; data?: Record<string, unknown> } };
+
+let server: Served;
+let client: RpcClient;
+
+before(async () => {
+  // 1,500 playtests: a page of 1,000 is a few hundred KB, so 256 of them are far over a batch's budget.
+  server = await serve(await makeProjectDir({ levels: 25, playtestsPerLevel: 60 }));
+  client = await server.connect();
+});
+
+after(async () => {
+  await client.close();
+  await server.stop();
+});
+
+const listBatch = (n: number, limit: number): string =>
+  JSON.stringify(Array.from({ length: n }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'playtests.list', params: { limit } })));
+
+test('playtests.list pages: at most 1000 a page, offset and total; a larger limit is -32602 naming the field', async () => {
+  const page = await client.call<{ playtests: { id: string }[]; total: number }>('playtests.list', { offset: 1000 });
+  assert.equal(page.total, 1500);
+  assert.equal(page.playtests.length, 500);
+  const first = await client.call<{ playtests: { id: string }[] }>('playtests.list', {});
+  assert.equal(first.playtests.length, 1000, 'the default page is the maximum');
+  const over = await client.request('playtests.list', { limit: 1001 });
+  assert.ok('error' in over);
+  assert.equal(over.error.code, -32602);
+  assert.match(over.error.message, /params\.limit/);
+});
+
+function checkCappedBatch(replies: Reply[], frameBytes: number): void {
+  assert.equal(replies.length, 256, 'every call in the batch is answered');
+  assert.deepEqual(replies.map((r) => r.id), Array.from({ length: 256 }, (_, i) => i));
+  assert.ok(frameBytes <= LIMITS.batchReplyBytes + 64 * 1024, `the batch's reply is ${frameBytes} bytes`);
+  const served = replies.filter((r) => r.result);
+  const capped = replies.filter((r) => r.error);
+  assert.ok(served.length > 0 && served.every((r) => r.result!.playtests.length === 1000));
+  assert.ok(capped.length > 0, 'the calls past the budget are refused');
+  for (const r of capped) {
+    assert.equal(r.error!.code, -32008);
+    assert.equal(r.error!.data!.limit, LIMITS.batchReplyBytes);
+    assert.match(r.error!.message, /reply too large/);
+  }
+  // Results first, then refusals: once the budget is spent nothing more is run.
+  assert.equal(replies.findIndex((r) => r.error), served.length);
+}
+
+test('a batch of 256 full pages is answered within the batch reply budget, the rest with -32008 (WebSocket)', async () => {
+  const text = (await client.sendRaw(listBatch(256, 1000), 60_000)) as Reply[] | null;
+  assert.ok(Array.isArray(text), 'the batch is answered');
+  checkCappedBatch(text, Buffer.byteLength(JSON.stringify(text)));
+  assert.ok(await client.call('levels.list'), 'the connection survives');
+});
+
+test('the same batch over HTTP POST /rpc: 200 with JSON-RPC answers, never a plain-text 400', async () => {
+  const reply = await server.rpcPost(listBatch(256, 1000));
+  assert.equal(reply.status, 200);
+  assert.match(String(reply.headers['content-type']), /application\/json/);
+  checkCappedBatch(JSON.parse(reply.body) as Reply[], Buffer.byteLength(reply.body));
+});
