@@ -29,6 +29,27 @@ interface Entry {
   result: Check;
 }
 
+/** The answer to a request that is not run: invalid ones still get -32600, notifications nothing. */
+function refusal(raw: unknown, error: (method: string) => ErrorObject): Response | null {
+  const checked = checkRequest(raw);
+  if (!checked.ok) return checked.response;
+  if (!('id' in checked.request)) return null;
+  return failure(checked.request.id ?? null, error(checked.request.method));
+}
+
+const nullable = (r: Response | null): string | null => (r === null ? null : JSON.stringify(r));
+
+/** The frame's JSON value, or the -32700 answer when it is not JSON. */
+function parseFrame(text: string): { value: unknown } | { reply: string } {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { reply: JSON.stringify(failure(null, { code: ErrorCode.ParseError, message: `parse error: ${(err as Error).message}` })) };
+  }
+}
+
+const EMPTY_BATCH = JSON.stringify(failure(null, { code: ErrorCode.InvalidRequest, message: 'invalid request: empty batch' }));
+
 export class Dispatcher {
   private readonly entries = new Map<string, Entry>();
 
@@ -49,13 +70,8 @@ export class Dispatcher {
 
   /** A frame's text → the text to send back, or null when nothing is to be sent. */
   async handleText(text: string, ctx: MethodContext): Promise<string | null> {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      return JSON.stringify(failure(null, { code: ErrorCode.ParseError, message: `parse error: ${(err as Error).message}` }));
-    }
-    return this.handleValue(value, ctx);
+    const frame = parseFrame(text);
+    return 'reply' in frame ? frame.reply : this.handleValue(frame.value, ctx);
   }
 
   async handleValue(value: unknown, ctx: MethodContext): Promise<string | null> {
@@ -63,7 +79,7 @@ export class Dispatcher {
       const response = await this.handleOne(value, ctx);
       return response && this.encode(response, this.options.maxReplyBytes);
     }
-    if (value.length === 0) return JSON.stringify(failure(null, { code: ErrorCode.InvalidRequest, message: 'invalid request: empty batch' }));
+    if (value.length === 0) return EMPTY_BATCH;
     if (value.length > this.options.maxBatch) {
       return JSON.stringify(
         failure(null, {
@@ -91,15 +107,23 @@ export class Dispatcher {
 
   /** A batch item left unrun because the batch's replies already fill the budget (null for a notification). */
   private notRun(raw: unknown): Response | null {
-    const checked = checkRequest(raw);
-    if (!checked.ok) return checked.response;
-    if (!('id' in checked.request)) return null;
     const limit = this.options.maxBatchReplyBytes;
-    return failure(checked.request.id ?? null, {
+    return refusal(raw, (method) => ({
       code: ErrorCode.PayloadTooLarge,
-      message: `reply too large: this batch's replies reached the limit of ${limit} bytes before ${checked.request.method} was run; send it in a later batch`,
+      message: `reply too large: this batch's replies reached the limit of ${limit} bytes before ${method} was run; send it in a later batch`,
       data: { limit, scope: 'batch' },
-    });
+    }));
+  }
+
+  /** Answers every request in a frame with `error` without running any (e.g. while shutting down). */
+  refuseText(text: string, error: (method: string) => ErrorObject): string | null {
+    const frame = parseFrame(text);
+    if ('reply' in frame) return frame.reply;
+    const { value } = frame;
+    if (!Array.isArray(value)) return nullable(refusal(value, error));
+    if (value.length === 0) return EMPTY_BATCH;
+    const sent = value.map((item) => refusal(item, error)).filter((r): r is Response => r !== null);
+    return sent.length > 0 ? JSON.stringify(sent) : null;
   }
 
   /** The response as JSON, or a -32008 in its place when it would take more than `room` bytes. */

@@ -33,9 +33,12 @@ export function httpApp(deps: HttpDeps): express.Express {
   app.post('/rpc', express.text({ type: () => true, limit: LIMITS.messageBytes }), async (req: Request, res: Response) => {
     const caller: Caller = { id: `http-${nextCaller++}` };
     const text = typeof req.body === 'string' ? req.body : '';
-    const reply = await deps.endpoint.respond(text, caller);
-    if (reply === null) res.status(204).end();
-    else res.status(200).type('application/json').send(reply);
+    await deps.endpoint.answer(text, caller, (reply) => {
+      const written = new Promise<void>((resolve) => res.once('finish', resolve).once('close', resolve));
+      if (reply === null) res.status(204).end();
+      else res.status(200).type('application/json').send(reply);
+      return written;
+    });
   });
 
   app.get('/', (req, res) => {

@@ -138,7 +138,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     let closing: Promise<void> | undefined;
     const close = async (): Promise<void> => {
       server.close();
-      await jobs.shutdown();
+      // What is being answered is answered (an acknowledged write is a durable one, and a durable
+      // one is acknowledged), bounded so that a stuck call cannot hold the process.
+      const [drained] = await Promise.all([endpoint.drain(LIMITS.shutdownDrainMs), jobs.shutdown()]);
+      if (!drained) log(`metabalance: warning: requests still running after ${LIMITS.shutdownDrainMs} ms were cut off by the shutdown`);
       await writes.idle();
       await transport.close();
       server.closeAllConnections();

@@ -65,15 +65,20 @@ export class WsTransport {
 
   private async onMessage(ws: WebSocket, client: Client, data: RawData): Promise<void> {
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-    let reply: string | null;
     try {
-      reply = await this.endpoint.respond(text, client);
+      await this.endpoint.answer(text, client, (reply) => this.send(ws, reply));
     } catch (err) {
       // The dispatcher answers every failure itself; this is the last guard against a crash.
       this.log(`metabalance: ${client.id}: could not answer a message: ${(err as Error)?.message ?? String(err)}`);
-      return;
     }
-    if (reply !== null && ws.readyState === WebSocket.OPEN) ws.send(reply);
+  }
+
+  /** Resolves once the reply is written to the socket (or the peer is gone). */
+  private send(ws: WebSocket, reply: string | null): Promise<void> {
+    return new Promise((resolve) => {
+      if (reply === null || ws.readyState !== WebSocket.OPEN) return resolve();
+      ws.send(reply, () => resolve());
+    });
   }
 
   private pingAll(): void {
