@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export interface Refusal {
-  status: 401 | 403;
+  status: 401 | 403 | 503;
   reason: string;
 }
 

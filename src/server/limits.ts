@@ -11,6 +11,10 @@ export const LIMITS = {
   replyBytes: 4 * 1024 * 1024,
   /** a batch's responses together; past it the rest are answered -32008 without being run */
   batchReplyBytes: 4 * 1024 * 1024,
+  /** a request's headers must arrive within this, and the whole request (body too) as well */
+  requestTimeoutMs: 10_000,
+  /** concurrent connections (HTTP and WebSocket); one more gets 503 */
+  connections: 1024,
   /** on SIGTERM, how long requests being answered may still take (the CLI ends the process after 5 s) */
   shutdownDrainMs: 3_000,
   /** a WebSocket peer silent for this long (no pong) is dropped */

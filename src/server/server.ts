@@ -9,6 +9,7 @@ import type { RpcServices } from '../rpc/services.js';
 import { ProjectStore } from '../store/project-store.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import { RpcEndpoint } from './endpoint.js';
+import { ConnectionCap } from './connections.js';
 import { Guard } from './guard.js';
 import { httpApp } from './http-transport.js';
 import { TrainingJobs } from './jobs.js';
@@ -122,16 +123,25 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       log,
     });
     const endpoint = new RpcEndpoint(dispatcher, services);
+    // The server comes before the app: the connection cap counts its sockets.
+    const server = createServer({
+      headersTimeout: LIMITS.requestTimeoutMs,
+      requestTimeout: LIMITS.requestTimeoutMs,
+      // Node checks the timeouts every 30 s by default: far too coarse for a 10 s limit.
+      connectionsCheckingInterval: 1000,
+    });
+    const connections = new ConnectionCap(server, LIMITS.connections);
     const app = httpApp({
       guard,
+      connections,
       endpoint,
       health: () => {
         const { rss, heapUsed } = process.memoryUsage();
         return { project: store.project.name, model: models.current()?.id ?? null, clients: ws?.size ?? 0, memory: { rss, heapUsed } };
       },
     });
-    const server = createServer(app);
-    const transport = (ws = new WsTransport(server, guard, endpoint, log));
+    server.on('request', app);
+    const transport = (ws = new WsTransport(server, guard, connections, endpoint, log));
     port = await listen(server, port, host);
     const tokenFile = await writeToken(store.dir, token);
     const base = `${urlHost(host)}:${port}`;

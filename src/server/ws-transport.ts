@@ -7,6 +7,7 @@ import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import type { Notification } from '../rpc/messages.js';
 import type { Caller } from '../rpc/services.js';
 import type { RpcEndpoint } from './endpoint.js';
+import type { ConnectionCap } from './connections.js';
 import type { Guard } from './guard.js';
 import { LIMITS } from './limits.js';
 
@@ -32,6 +33,7 @@ export class WsTransport {
   constructor(
     server: Server,
     private readonly guard: Guard,
+    private readonly connections: ConnectionCap,
     private readonly endpoint: RpcEndpoint,
     private readonly log: (message: string) => void,
   ) {
@@ -48,7 +50,7 @@ export class WsTransport {
     socket.on('error', () => socket.destroy());
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/rpc') return refuse(socket, 404, `not found: WebSocket endpoint is /rpc`);
-    const refusal = this.guard.check(req.headers, req.url, true);
+    const refusal = this.connections.check(req.socket) ?? this.guard.check(req.headers, req.url, true);
     if (refusal) return refuse(socket, refusal.status, refusal.reason);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
   }
