@@ -36,6 +36,7 @@ export async function serveUntilSignal(opts: ServeOptions, io: ServeIo): Promise
     tokenFile: server.tokenFile,
     pid: process.pid,
   };
+  for (const r of server.repairs) io.err(`metabalance: repaired: ${r.message}`);
   io.out(`metabalance: listening ${JSON.stringify(line)}`);
   io.err(`metabalance: serving ${server.projectDir}; dashboard: ${server.urls.dashboard}`);
   if (!io.signal.aborted) await new Promise((resolve) => io.signal.addEventListener('abort', resolve, { once: true }));

@@ -6,7 +6,7 @@ import { Dispatcher } from '../rpc/dispatcher.js';
 import { allMethods } from '../rpc/methods/index.js';
 import { SchemaRegistry } from '../rpc/schemas.js';
 import type { RpcServices } from '../rpc/services.js';
-import { ProjectStore } from '../store/project-store.js';
+import { ProjectStore, type Repair } from '../store/project-store.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import { RpcEndpoint } from './endpoint.js';
 import { ConnectionCap } from './connections.js';
@@ -35,6 +35,8 @@ export interface RunningServer {
   readonly token: string;
   readonly tokenFile: string;
   readonly projectDir: string;
+  /** what opening the project repaired */
+  readonly repairs: readonly Repair[];
   close(): Promise<void>;
 }
 
@@ -165,6 +167,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       token,
       tokenFile,
       projectDir: store.dir,
+      repairs: store.repairLog,
       urls: { rpc: `ws://${base}/rpc`, http: `http://${base}/`, dashboard: `http://${base}/?token=${token}` },
       close: () => (closing ??= close()),
     };

@@ -66,9 +66,20 @@ export async function readProjectFile(dir: string): Promise<Project> {
   return parseProject(raw, PROJECT_FILE);
 }
 
+/** Something loading had to repair in a file (or had to leave alone). */
+export interface Repair {
+  file: string;
+  line: number;
+  action: 'added-newline' | 'removed-torn-line' | 'ignored-torn-line';
+  /** where a removed line was kept, relative to the project folder */
+  savedTo?: string;
+  /** one readable line: "playtests.jsonl:812: removed an incomplete last line ..." */
+  message: string;
+}
+
 export class ProjectStore {
-  /** What loading had to repair (or could not), one readable line each. */
-  readonly repairs: string[] = [];
+  /** What loading had to repair (or could not), in the order found. */
+  readonly repairLog: Repair[] = [];
   private readonly index: CorpusIndex;
   private readonly queue = new SerialQueue();
   private readonly cursors: Record<FileKey, Cursor> = { levels: { end: 0, nextLine: 1 }, playtests: { end: 0, nextLine: 1 } };
@@ -101,6 +112,11 @@ export class ProjectStore {
       await lock?.release();
       throw e;
     }
+  }
+
+  /** The repairs as readable lines. */
+  get repairs(): string[] {
+    return this.repairLog.map((r) => r.message);
   }
 
   get project(): Project {
@@ -191,17 +207,26 @@ export class ProjectStore {
         await appendDurably(this.file(key), '\n');
         chunk.lines.push({ line: tail.line, value: tail.value });
         this.cursors[key] = { end: (await stat(this.file(key))).size, nextLine: tail.line + 1 };
-        this.repairs.push(`${name}:${tail.line}: added the missing newline at the end of the file`);
+        this.repairLog.push({ file: name, line: tail.line, action: 'added-newline', message: `${name}:${tail.line}: added the missing newline at the end of the file` });
       } else {
         const saved = await this.saveTorn(name, tail.text);
         await truncateDurably(this.file(key), tail.offset);
-        this.repairs.push(
-          `${name}:${tail.line}: removed an incomplete last line (${Buffer.byteLength(tail.text)} bytes) left by an interrupted write; saved to ${saved}`,
-        );
+        this.repairLog.push({
+          file: name,
+          line: tail.line,
+          action: 'removed-torn-line',
+          savedTo: saved,
+          message: `${name}:${tail.line}: removed an incomplete last line (${Buffer.byteLength(tail.text)} bytes) left by an interrupted write; saved to ${saved}`,
+        });
       }
     });
     if (!repaired) {
-      this.repairs.push(`${name}:${tail.line}: ignored an incomplete last line: another writer holds the lock and may still be writing it`);
+      this.repairLog.push({
+        file: name,
+        line: tail.line,
+        action: 'ignored-torn-line',
+        message: `${name}:${tail.line}: ignored an incomplete last line: another writer holds the lock and may still be writing it`,
+      });
     }
   }
 
