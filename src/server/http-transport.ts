@@ -50,6 +50,16 @@ export function httpApp(deps: HttpDeps): express.Express {
   });
 
   app.get('/', (req, res) => {
+    const token = deps.guard.pageToken(req.originalUrl);
+    if (token !== null) {
+      // Trade the link's token for a cookie the page's script cannot read, and drop it from the URL.
+      res
+        .status(303)
+        .set({ Location: '/', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' })
+        .cookie(deps.guard.cookieName(), token, { httpOnly: true, sameSite: 'strict', path: '/' })
+        .end();
+      return;
+    }
     const { html, nonce } = dashboardPage();
     res
       .status(200)

@@ -50,7 +50,7 @@ export class WsTransport {
     socket.on('error', () => socket.destroy());
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/rpc') return refuse(socket, 404, `not found: WebSocket endpoint is /rpc`);
-    const refusal = this.connections.check(req.socket) ?? this.guard.check(req.headers, req.url, true);
+    const refusal = this.connections.check(req.socket) ?? this.guard.check(req.headers, req.url, false);
     if (refusal) return refuse(socket, refusal.status, refusal.reason);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
   }

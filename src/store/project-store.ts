@@ -3,7 +3,7 @@
 // not valid JSON), the mark of a crash mid-append, which is cut away, saved aside and reported.
 // Appends are serialized within the process, take the writer lock (or use the one held for the
 // store's lifetime), first read whatever another writer appended, and resolve only after fsync.
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../project/errors.js';
 import type { Level, Playtest, Project } from '../project/types.js';
@@ -16,6 +16,7 @@ import { appendDurably, truncateDurably, writeFileAtomic } from './durable.js';
 import type { JsonlChunk } from './jsonl.js';
 import { readJsonl } from './jsonl.js';
 import { StoreLockedError, WriterLock } from './lock.js';
+import { STATE_DIR, stateDir } from './state-dir.js';
 
 export type { AppendResult } from './corpus-index.js';
 export { StoreLockedError } from './lock.js';
@@ -232,11 +233,10 @@ export class ProjectStore {
 
   /** Keeps a removed torn line under .metabalance/repaired/ so nothing a person typed is lost for good. */
   private async saveTorn(name: string, text: string): Promise<string> {
-    const dir = path.join(this.dir, '.metabalance', 'repaired');
-    await mkdir(dir, { recursive: true });
-    const rel = path.join('.metabalance', 'repaired', `${name}.${new Date().toISOString().replace(/[:.]/g, '-')}.txt`);
-    await writeFile(path.join(this.dir, rel), `${text}\n`);
-    return rel;
+    const dir = await stateDir(this.dir, 'repaired');
+    const file = `${name}.${new Date().toISOString().replace(/[:.]/g, '-')}.txt`;
+    await writeFileAtomic(path.join(dir, file), `${text}\n`);
+    return path.join(STATE_DIR, 'repaired', file);
   }
 
   /** Runs `task` under the writer lock if it can be had at once; false when another writer holds it. */
