@@ -53,7 +53,8 @@ async function readHolder(file: string): Promise<LockHolder | undefined> {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid runs on this host (EPERM: it does, under another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
