@@ -1,7 +1,8 @@
 // Durability past a power cut, which kill -9 cannot test (the page cache survives a killed process):
-// the real store's writes run under strace, and every acknowledgement (a line on stdout, written
-// only once a write resolved) must come after an fsync/fdatasync of every file written to, and after
-// an fsync of the directory of every file or folder created or renamed into place.
+// the real store's writes run under strace (and under an LD_PRELOAD shim in C, built here, that logs
+// the same calls where strace is missing or may not trace), and every acknowledgement (a line on
+// stdout, written only once a write resolved) must come after an fsync/fdatasync of every file
+// written to, and after an fsync of the directory of every file or folder created or renamed into place.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFile, mkdtemp, readFile, readdir, realpath, rm } from 'node:fs/promises';
@@ -9,18 +10,54 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../src/project/paths.js';
 import { makeProjectDir } from '../project/fixtures.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'durable-writes.js');
-const SYSCALLS = 'openat,open,creat,write,pwrite64,writev,pwritev,pwritev2,fsync,fdatasync,mkdir,mkdirat,rename,renameat,renameat2,truncate,ftruncate,unlink,unlinkat,rmdir';
+const SHIM_SOURCE = path.join(packageRoot(), 'test', 'store', 'fixtures', 'syscall-log.c');
+const SYSCALLS =
+  'openat,open,creat,write,pwrite64,writev,pwritev,pwritev2,fsync,fdatasync,mkdir,mkdirat,rename,renameat,renameat2,truncate,ftruncate,unlink,unlinkat,rmdir';
 
-/** Why strace cannot be used here, or null when it can. */
-function straceMissing(): string | null {
-  const probe = spawnSync('strace', ['-f', '-qq', '-e', 'trace=fsync', '-o', '/dev/null', 'true']);
-  if (probe.error) return `strace is not installed (${probe.error.message}): apt-get install strace`;
-  if (probe.status !== 0) return `strace cannot trace here (ptrace refused?): ${probe.stderr.toString().trim()}`;
-  return null;
+/** A way to log a child's file system calls in strace -f -y's format. */
+interface Tracer {
+  name: string;
+  /** why it cannot run here, or null */
+  missing(): string | null;
+  /** runs `node args...` under it, logging to `log`; its stdout */
+  run(args: string[], log: string): string;
 }
+
+const strace: Tracer = {
+  name: 'strace',
+  missing() {
+    const probe = spawnSync('strace', ['-f', '-qq', '-e', 'trace=fsync', '-o', '/dev/null', 'true']);
+    if (probe.error) return `strace is not installed (${probe.error.message}): apt-get install strace`;
+    if (probe.status !== 0) return `strace cannot trace here (ptrace refused?): ${probe.stderr.toString().trim()}`;
+    return null;
+  },
+  run: (args, log) =>
+    execFileSync('strace', ['-f', '-y', '-qq', '-s', '4096', '-e', `trace=${SYSCALLS}`, '-o', log, process.execPath, ...args], { encoding: 'utf8' }),
+};
+
+let shimLibrary: string | undefined;
+const shim: Tracer = {
+  name: 'an LD_PRELOAD shim',
+  missing() {
+    if (process.platform !== 'linux') return `the shim reads /proc/self/fd, which ${process.platform} has not`;
+    const cc = spawnSync('cc', ['--version']);
+    return cc.error ? `no C compiler (cc) to build the shim: apt-get install gcc` : null;
+  },
+  run(args, log) {
+    if (!shimLibrary) {
+      shimLibrary = path.join(path.dirname(log), 'syscall-log.so');
+      execFileSync('cc', ['-shared', '-fPIC', '-O1', '-o', shimLibrary, SHIM_SOURCE, '-ldl']);
+    }
+    return execFileSync(process.execPath, args, {
+      encoding: 'utf8',
+      env: { ...process.env, LD_PRELOAD: shimLibrary, SYSCALL_LOG: log },
+    });
+  },
+};
 
 /** One completed system call: strace -f -y lines, with <unfinished ...>/<... resumed> halves joined. */
 interface Call {
@@ -55,7 +92,7 @@ function calls(log: string): Call[] {
 /** The quoted strings among a call's arguments (paths), unescaped enough for plain paths. */
 const strings = (args: string): string[] => [...args.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!);
 /** The path strace -y prints after an fd: 18</tmp/x/playtests.jsonl>. */
-const fdPath = (text: string): string | undefined => /^-?\d+<(.*)>/.exec(text.trim())?.[1];
+const fdPath = (text: string): string | undefined => /^-?\d+<(.*?)>(?:,|$)/.exec(text.trim())?.[1];
 
 async function listTree(dir: string): Promise<string[]> {
   const out = [dir];
@@ -82,7 +119,7 @@ function audit(all: Call[], root: string, existing: string[]): { acks: string[];
   };
   for (const c of all) {
     if (c.result.startsWith('-1')) continue; // failed calls change nothing
-    const [first, second] = strings(c.args);
+    const [first] = strings(c.args);
     if (c.name === 'write' && c.args.startsWith('1<')) {
       const text = first ?? '';
       if (!text.startsWith('ack ')) continue;
@@ -109,8 +146,7 @@ function audit(all: Call[], root: string, existing: string[]): { acks: string[];
       dirty.delete(p);
       unsyncedDirs.delete(p);
     } else if (c.name === 'mkdir' || c.name === 'mkdirat') {
-      const p = c.name === 'mkdir' ? first : second ?? first;
-      if (under(p)) created(p, 'made folder');
+      if (under(first)) created(first, 'made folder');
     } else if (c.name.startsWith('rename')) {
       const [from, to] = strings(c.args);
       if (!under(to)) continue;
@@ -121,36 +157,40 @@ function audit(all: Call[], root: string, existing: string[]): { acks: string[];
       if (dirty.has(from!)) problems.push(`${path.relative(root, from!)} renamed to ${path.relative(root, to)} before it was fsync'd`);
       dirty.delete(from!);
     } else if (c.name === 'unlink' || c.name === 'unlinkat' || c.name === 'rmdir') {
-      const p = c.name === 'unlinkat' ? second ?? first : first;
-      if (p !== undefined) exists.delete(p);
+      if (first !== undefined) exists.delete(first);
     }
   }
   return { acks, problems, fsyncs };
 }
 
-test('every acknowledged write was fsync\'d first, and every new file or folder by an fsync of its directory', async (t) => {
-  const missing = straceMissing();
-  if (missing) {
-    t.skip(missing);
-    return;
-  }
-  const dir = await realpath(await makeProjectDir());
-  // New files and folders on the way: no playtests.jsonl, no models/, no .metabalance/; and a torn
-  // last line in levels.jsonl for the repair on open to cut away and save.
-  await rm(path.join(dir, 'playtests.jsonl'));
-  await rm(path.join(dir, 'models'), { recursive: true });
-  await appendFile(path.join(dir, 'levels.jsonl'), '{"id":"L9","feat');
-  const existing = await listTree(dir);
-  const logDir = await mkdtemp(path.join(tmpdir(), 'mb-strace-'));
-  const log = path.join(logDir, 'trace');
-  const stdout = execFileSync('strace', ['-f', '-y', '-qq', '-s', '4096', '-e', `trace=${SYSCALLS}`, '-o', log, process.execPath, CHILD, dir], { encoding: 'utf8' });
-  assert.match(stdout, /ack model/, 'the child ran to the end');
-  const { acks, problems, fsyncs } = audit(calls(await readFile(log, 'utf8')), dir, existing);
-  await rm(logDir, { recursive: true, force: true });
-  assert.deepEqual(acks, ['open (1 repaired)', 'playtests 1 (creates playtests.jsonl)', 'playtests 2', 'levels', 'project.json', 'model (creates models/)']);
-  assert.deepEqual(problems, []);
-  // Not vacuous: the trace did see the store's fsyncs, of files and of the project folder.
-  for (const f of ['playtests.jsonl', 'levels.jsonl', '.', 'models', '.metabalance', /^\.project\.json\..*\.tmp$/]) {
-    assert.ok(fsyncs.some((s) => (typeof f === 'string' ? s === f : f.test(s))), `no fsync of ${String(f)} seen: ${[...new Set(fsyncs)].join(', ')}`);
-  }
-});
+for (const tracer of [strace, shim]) {
+  test(`every acknowledged write was fsync'd first, and every new file or folder by an fsync of its directory (${tracer.name})`, async (t) => {
+    const missing = tracer.missing();
+    if (missing) {
+      t.skip(`cannot watch system calls with ${tracer.name}: ${missing}`);
+      return;
+    }
+    const dir = await realpath(await makeProjectDir());
+    // New files and folders on the way: no playtests.jsonl, no models/, no .metabalance/; and a torn
+    // last line in levels.jsonl for the repair on open to cut away and save.
+    await rm(path.join(dir, 'playtests.jsonl'));
+    await rm(path.join(dir, 'models'), { recursive: true });
+    await appendFile(path.join(dir, 'levels.jsonl'), '{"id":"L9","feat');
+    const existing = await listTree(dir);
+    const logDir = await mkdtemp(path.join(tmpdir(), 'mb-strace-'));
+    const log = path.join(logDir, 'trace');
+    const stdout = tracer.run([CHILD, dir], log);
+    assert.match(stdout, /ack model/, 'the child ran to the end');
+    const { acks, problems, fsyncs } = audit(calls(await readFile(log, 'utf8')), dir, existing);
+    await rm(logDir, { recursive: true, force: true });
+    assert.deepEqual(acks, ['open (1 repaired)', 'playtests 1 (creates playtests.jsonl)', 'playtests 2', 'levels', 'project.json', 'model (creates models/)']);
+    assert.deepEqual(problems, []);
+    // Not vacuous: the trace did see the store's fsyncs, of files and of the project folder.
+    for (const f of ['playtests.jsonl', 'levels.jsonl', '.', 'models', '.metabalance', /^\.project\.json\..*\.tmp$/]) {
+      assert.ok(
+        fsyncs.some((s) => (typeof f === 'string' ? s === f : f.test(s))),
+        `no fsync of ${String(f)} seen: ${[...new Set(fsyncs)].join(', ')}`,
+      );
+    }
+  });
+}
