@@ -40,8 +40,15 @@ if (m.unity !== "2021.3") problems.push("package.json: unity must be 2021.3");
 if (!m.displayName || !m.description) problems.push("package.json: displayName and description are required");
 if (!(m.dependencies || {})["com.unity.nuget.newtonsoft-json"]) problems.push("package.json: depends on com.unity.nuget.newtonsoft-json");
 for (const s of m.samples || []) if (!fs.existsSync(path.join(pkg, s.path))) problems.push("package.json: sample path " + s.path + " does not exist");
-const runtime = read("Runtime/Metabalance.Runtime.asmdef"), editor = read("Editor/Metabalance.Editor.asmdef"), tests = read("Tests/Editor/Metabalance.Editor.Tests.asmdef");
-if ((runtime.includePlatforms || []).length || (runtime.references || []).some((r) => /Editor/.test(r))) problems.push("Runtime asmdef must not be editor-only or reference editor assemblies");
+const attributes = read("Runtime/Attributes/Metabalance.Attributes.asmdef"), runtime = read("Runtime/Metabalance.Runtime.asmdef"), editor = read("Editor/Metabalance.Editor.asmdef"), tests = read("Tests/Editor/Metabalance.Editor.Tests.asmdef");
+// Game code marks its balance fields on every platform; the client needs threads and ClientWebSocket,
+// so it exists only in the editor and standalone players (not WebGL).
+if ((attributes.includePlatforms || []).length || (attributes.excludePlatforms || []).length || !attributes.noEngineReferences || !attributes.autoReferenced)
+  problems.push("Attributes asmdef: every platform, no engine references, auto-referenced");
+const standalone = ["Editor", "LinuxStandalone64", "macOSStandalone", "WindowsStandalone32", "WindowsStandalone64"];
+if (JSON.stringify(runtime.includePlatforms) !== JSON.stringify(standalone) || (runtime.excludePlatforms || []).length) problems.push("Runtime asmdef: includePlatforms must be " + JSON.stringify(standalone));
+if ((runtime.references || []).some((r) => /Editor/.test(r))) problems.push("Runtime asmdef must not reference editor assemblies");
+for (const [name, asm] of [["Editor", editor], ["Tests", tests]]) if (!asm.references.includes(attributes.name)) problems.push(name + " asmdef must reference " + attributes.name);
 if (JSON.stringify(editor.includePlatforms) !== "[\"Editor\"]") problems.push("Editor asmdef: includePlatforms must be [\"Editor\"]");
 if (!editor.references.includes(runtime.name)) problems.push("Editor asmdef must reference " + runtime.name);
 if (JSON.stringify(tests.includePlatforms) !== "[\"Editor\"]" || !tests.defineConstraints.includes("UNITY_INCLUDE_TESTS")) problems.push("Tests asmdef must be editor-only with UNITY_INCLUDE_TESTS");
@@ -66,11 +73,15 @@ compile() { # out-name, references..., -- sources...
 
 compile UnityEngine.dll -- $(sources "$STANDINS/UnityEngine") || fail_build "compilation failed: Unity stand-ins (UnityEngine)"
 compile UnityEditor.dll "$OUT/UnityEngine.dll" -- $(sources "$STANDINS/UnityEditor") || fail_build "compilation failed: Unity stand-ins (UnityEditor)"
-# Runtime gets no UnityEditor reference: editor code in Runtime/ fails to compile here, as in a player build.
-compile Metabalance.Runtime.dll "$OUT/UnityEngine.dll" "$NEWTONSOFT" -- $(sources "$PKG/Runtime") || fail_build "compilation failed: Runtime/"
-compile Metabalance.Editor.dll "$OUT/UnityEngine.dll" "$OUT/UnityEditor.dll" "$OUT/Metabalance.Runtime.dll" "$NEWTONSOFT" -- $(sources "$PKG/Editor") || fail_build "compilation failed: Editor/"
-compile Metabalance.Samples.dll "$OUT/UnityEngine.dll" "$OUT/Metabalance.Runtime.dll" "$NEWTONSOFT" -- $(sources "$PKG/Samples~") || fail_build "compilation failed: Samples~/"
-compile Metabalance.Editor.Tests.dll "$OUT/UnityEngine.dll" "$OUT/UnityEditor.dll" "$OUT/Metabalance.Runtime.dll" \
+# Attributes (noEngineReferences) get nothing but the base library; Runtime gets no UnityEditor
+# reference: editor code in Runtime/ fails to compile here, as in a player build.
+compile Metabalance.Attributes.dll -- $(sources "$PKG/Runtime/Attributes") || fail_build "compilation failed: Runtime/Attributes/"
+compile Metabalance.Runtime.dll "$OUT/UnityEngine.dll" "$NEWTONSOFT" -- $(find "$PKG/Runtime" -name '*.cs' -not -path "$PKG/Runtime/Attributes/*" | sort) || fail_build "compilation failed: Runtime/"
+compile Metabalance.Editor.dll "$OUT/UnityEngine.dll" "$OUT/UnityEditor.dll" "$OUT/Metabalance.Attributes.dll" "$OUT/Metabalance.Runtime.dll" "$NEWTONSOFT" -- $(sources "$PKG/Editor") || fail_build "compilation failed: Editor/"
+# The samples as a standalone player compiles them, and as a WebGL one (no Runtime assembly there).
+compile Metabalance.Samples.dll "$OUT/UnityEngine.dll" "$OUT/Metabalance.Attributes.dll" "$OUT/Metabalance.Runtime.dll" "$NEWTONSOFT" -- -define:UNITY_STANDALONE $(sources "$PKG/Samples~") || fail_build "compilation failed: Samples~/ (standalone)"
+compile Metabalance.Samples.WebGL.dll "$OUT/UnityEngine.dll" "$OUT/Metabalance.Attributes.dll" -- -define:UNITY_WEBGL $(sources "$PKG/Samples~") || fail_build "compilation failed: Samples~/ (WebGL: no Runtime assembly)"
+compile Metabalance.Editor.Tests.dll "$OUT/UnityEngine.dll" "$OUT/UnityEditor.dll" "$OUT/Metabalance.Attributes.dll" "$OUT/Metabalance.Runtime.dll" \
   "$OUT/Metabalance.Editor.dll" "$NEWTONSOFT" "$NUNIT" -- $(sources "$PKG/Tests/Editor") $(sources "$STANDINS/NUnitShim") || fail_build "compilation failed: Tests/Editor/"
 
 export METABALANCE_REQUIRE_SIDECAR=1

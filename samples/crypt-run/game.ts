@@ -14,7 +14,7 @@
 // damage luck (lognormal partial moments), one Gauss-Legendre integral for the lost-run progress.
 import type { ParamValue, ParamValues, Playtest, ProjectFile } from '../../src/project/types.js';
 import type { Rng } from '../../src/util/rng.js';
-import { gaussHermiteNormal, gaussLegendre01, normCdf, normQuantile } from './math.js';
+import { gaussHermiteNormal, gaussLegendre01, normCdf, normQuantile, type QuadratureRule } from './math.js';
 
 export const projectFile: ProjectFile = {
   name: 'crypt-run',
@@ -151,29 +151,45 @@ export interface SampleLevel {
 const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
-export function makeLevel(rng: Rng, id: string, variant: GameVariant = STANDARD): SampleLevel {
-  const g = [rng.normal(), rng.normal(), rng.normal(), rng.normal(), rng.normal()] as const;
-  const n = [rng.normal(), rng.normal(), rng.normal(), rng.normal()] as const;
-  const features = {
-    area: Math.round(clamp(1400 * Math.exp(0.25 * g[0]), 700, 3000)),
-    chokepoints: Math.round(clamp(4 + 2 * g[1], 0, 10)),
-    corridorRatio: round(clamp(0.35 + 0.12 * g[2], 0.05, 0.8), 3),
-    verticality: round(normCdf(g[3]), 3),
-    secretRooms: Math.round(clamp(1.5 + 1.2 * g[4], 0, 5)),
-    lightLevel: round(rng.next(), 3),
-  };
-  // Each hidden factor shares ~0.35 correlation with one feature's latent and is otherwise its own.
+/**
+ * How a level's layout traits become its recorded features: each feature is a non-decreasing
+ * function of one latent standard normal (clamped and rounded as a level editor would store it).
+ * The Bayes agent (bayes-agent.ts) inverts these to learn which latents a recorded value allows.
+ */
+export const FEATURE_LATENTS: readonly { feature: string; latent: number; value: (g: number) => number }[] = [
+  { feature: 'area', latent: 0, value: (g) => Math.round(clamp(1400 * Math.exp(0.25 * g), 700, 3000)) },
+  { feature: 'chokepoints', latent: 1, value: (g) => Math.round(clamp(4 + 2 * g, 0, 10)) },
+  { feature: 'corridorRatio', latent: 2, value: (g) => round(clamp(0.35 + 0.12 * g, 0.05, 0.8), 3) },
+  { feature: 'verticality', latent: 3, value: (g) => round(normCdf(g), 3) },
+  { feature: 'secretRooms', latent: 4, value: (g) => Math.round(clamp(1.5 + 1.2 * g, 0, 5)) },
+];
+export const LAYOUT_LATENTS = 5;
+export const HIDDEN_FACTORS = 4;
+
+/**
+ * The hidden factors from the layout latents g and their own normals n: each shares ~0.35
+ * correlation with one feature's latent and is otherwise its own.
+ */
+export function hiddenFactors(g: ArrayLike<number>, n: ArrayLike<number>, variant: GameVariant = STANDARD): Record<string, number> {
   const hs = variant.hiddenScale;
-  const hidden = {
-    toughness: Math.exp(hs * 0.3 * (0.35 * g[1] + 0.94 * n[0])),
-    ambush: Math.exp(hs * 0.3 * (0.35 * g[3] + 0.94 * n[1])),
-    mazeness: Math.exp(hs * 0.2 * (0.4 * g[2] + 0.92 * n[2])),
-    pacing: Math.exp(hs * 0.12 * (-0.3 * g[0] + 0.95 * n[3])),
+  return {
+    toughness: Math.exp(hs * 0.3 * (0.35 * g[1]! + 0.94 * n[0]!)),
+    ambush: Math.exp(hs * 0.3 * (0.35 * g[3]! + 0.94 * n[1]!)),
+    mazeness: Math.exp(hs * 0.2 * (0.4 * g[2]! + 0.92 * n[2]!)),
+    pacing: Math.exp(hs * 0.12 * (-0.3 * g[0]! + 0.95 * n[3]!)),
   };
-  return { id, features, hidden };
 }
 
-interface Tester {
+export function makeLevel(rng: Rng, id: string, variant: GameVariant = STANDARD): SampleLevel {
+  const g = Array.from({ length: LAYOUT_LATENTS }, () => rng.normal());
+  const n = Array.from({ length: HIDDEN_FACTORS }, () => rng.normal());
+  const features: Record<string, number> = {};
+  for (const f of FEATURE_LATENTS) features[f.feature] = f.value(g[f.latent]!);
+  features['lightLevel'] = round(rng.next(), 3);
+  return { id, features, hidden: hiddenFactors(g, n, variant) };
+}
+
+export interface Tester {
   name: string;
   share: number;
   skillMean: number;
@@ -262,7 +278,7 @@ function readParams(params: ParamValues): CryptParams {
 }
 
 /** Everything about a run that is fixed once the tester's skill is known. */
-interface RunShape {
+export interface RunShape {
   /** median total damage to clear the level */
   d0: number;
   /** log-sd of the total damage */
@@ -288,7 +304,7 @@ function hiddenOf(level: SampleLevel, name: string): number {
 }
 
 /** Per-level quantities that do not depend on skill, computed once per call. */
-interface LevelContext {
+export interface LevelContext {
   p: CryptParams;
   v: GameVariant;
   enemies: number;
@@ -302,7 +318,7 @@ interface LevelContext {
   timeScale: number;
 }
 
-function levelContext(level: SampleLevel, params: ParamValues, v: GameVariant): LevelContext {
+export function levelContext(level: SampleLevel, params: ParamValues, v: GameVariant): LevelContext {
   const p = readParams(params);
   const area = featureOf(level, 'area');
   const rooms = p.roomCount;
@@ -334,7 +350,7 @@ function levelContext(level: SampleLevel, params: ParamValues, v: GameVariant): 
   };
 }
 
-function runShape(c: LevelContext, skill: number): RunShape {
+export function runShape(c: LevelContext, skill: number): RunShape {
   const dps = c.v.playerDps * Math.exp(0.28 * skill);
   const fightTime = (c.enemies * c.enemyHp) / dps;
   const bossTime = c.bossHp / dps;
@@ -351,13 +367,13 @@ function runShape(c: LevelContext, skill: number): RunShape {
 }
 
 /** A won run drinks potions once health is below half: the share of found potions it drinks. */
-function wonPotionShare(run: RunShape, damage: number): number {
+export function wonPotionShare(run: RunShape, damage: number): number {
   if (run.healing <= 0) return 0;
   return clamp((damage - 0.5 * run.startHealth) / run.healing, 0, 1);
 }
 
-const TIME_SD = 0.12; // run-to-run duration noise (log-sd)
-const OBS_SD = 0.04; // measurement noise on duration and damage (log-sd)
+export const TIME_SD = 0.12; // run-to-run duration noise (log-sd)
+export const OBS_SD = 0.04; // measurement noise on duration and damage (log-sd)
 
 function poisson(rng: Rng, mean: number): number {
   if (mean <= 0) return 0;
@@ -402,21 +418,26 @@ export function botPlaytests(level: SampleLevel, levelId: string, settings: read
   return settings.map((params) => ({ levelId, params, ...simulatePlaytest(level, params, rng, variant) }));
 }
 
-const SKILL_RULE = gaussHermiteNormal(10);
-const LOST_RULE = gaussLegendre01(16);
+/** Quadrature over a tester's skill and over where lost runs end. */
+export interface MetricRules {
+  skill: QuadratureRule;
+  lost: QuadratureRule;
+}
+/** Relative error < 0.2 % (the benchmarks' ground truth). */
+export const EXACT_RULES: MetricRules = { skill: gaussHermiteNormal(10), lost: gaussLegendre01(16) };
 
 /**
  * E[progress · 1{lost}] over the damage luck: ∫ H0 / (D(u) − healing) du for u from Φ(t) to 1
  * (Gauss-Legendre in u; relative error < 0.2 % against a 40 × 80-point reference).
  */
-function lostProgress(run: RunShape, pWin: number): number {
+function lostProgress(run: RunShape, pWin: number, rule: QuadratureRule): number {
   const width = 1 - pWin;
   if (width < 1e-12) return 0;
   let sum = 0;
-  for (let i = 0; i < LOST_RULE.nodes.length; i++) {
+  for (let i = 0; i < rule.nodes.length; i++) {
     // the upper tail via Φ⁻¹(1 − q) = −Φ⁻¹(q), which stays exact when 1 − q rounds to 1
-    const damage = run.d0 * Math.exp(-run.sigma * normQuantile(width * LOST_RULE.nodes[i]!));
-    sum += LOST_RULE.weights[i]! * Math.min(1, run.startHealth / (damage - run.healing));
+    const damage = run.d0 * Math.exp(-run.sigma * normQuantile(width * rule.nodes[i]!));
+    sum += rule.weights[i]! * Math.min(1, run.startHealth / (damage - run.healing));
   }
   return sum * width;
 }
@@ -431,20 +452,23 @@ function probBelow(run: RunShape, x: number): number {
   return x <= 0 ? 0 : normCdf(Math.log(x / run.d0) / run.sigma);
 }
 
-/** The exact expectation (over testers, skill, luck and measurement noise) of every metric. Deterministic. */
-export function expectedMetrics(level: SampleLevel, params: ParamValues, variant: GameVariant = STANDARD): Record<string, number> {
+/**
+ * The exact expectation (over testers, skill, luck and measurement noise) of every metric. Deterministic.
+ * Coarser `rules` trade accuracy for speed (the Bayes agent's search).
+ */
+export function expectedMetrics(level: SampleLevel, params: ParamValues, variant: GameVariant = STANDARD, rules: MetricRules = EXACT_RULES): Record<string, number> {
   const c = levelContext(level, params, variant);
   let won = 0;
   let duration = 0;
   let damage = 0;
   let potions = 0;
   for (const t of testers) {
-    for (let k = 0; k < SKILL_RULE.nodes.length; k++) {
-      const w = t.share * SKILL_RULE.weights[k]!;
-      const run = runShape(c, t.skillMean + t.skillSd * SKILL_RULE.nodes[k]!);
+    for (let k = 0; k < rules.skill.nodes.length; k++) {
+      const w = t.share * rules.skill.weights[k]!;
+      const run = runShape(c, t.skillMean + t.skillSd * rules.skill.nodes[k]!);
       const budget = run.startHealth + run.healing;
       const pWin = probBelow(run, budget);
-      const lost = lostProgress(run, pWin);
+      const lost = lostProgress(run, pWin, rules.lost);
       won += w * pWin;
       duration += w * run.fullTime * (pWin + lost);
       damage += w * (partialMean(run, budget) + run.startHealth * (1 - pWin) + run.healing * lost);

@@ -5,15 +5,15 @@ import type { LevelPredictor } from '../model/index.js';
 import type { ParamSpace } from '../model/encoding.js';
 import type { ParamValues, Project } from '../project/types.js';
 import { assess } from './assess.js';
-import { searchLayout } from './layout.js';
+import { searchLayout, snap } from './layout.js';
 import { targetTerms, type MetricPrediction } from './objective.js';
-import { searchParams, type SearchBudget } from './search.js';
+import { searchParams, type SearchBudget, type SearchObjective } from './search.js';
 import { suggestFrom, type Suggestion } from './suggest.js';
 
 export type { MetricPrediction } from './objective.js';
 export type { Suggestion } from './suggest.js';
-export type { SearchBudget } from './search.js';
-export { DEFAULT_PROXIMITY } from './search.js';
+export type { SearchBudget, SearchObjective } from './search.js';
+export { DEFAULT_OBJECTIVE, DEFAULT_PROXIMITY } from './search.js';
 export { levelBase } from './layout.js';
 export { targetLoss, meetsTargets, targetTerms } from './objective.js';
 
@@ -29,6 +29,7 @@ export interface BalanceOptions {
   budget?: SearchBudget;
   /** weight of staying near `base` (default DEFAULT_PROXIMITY; 0 = only the targets count) */
   proximity?: number;
+  objective?: SearchObjective;
 }
 
 export interface BalanceResult {
@@ -43,16 +44,22 @@ export interface BalanceResult {
 export function balanceLevel(project: Project, space: ParamSpace, predictor: LevelPredictor, opts: BalanceOptions = {}): BalanceResult {
   const terms = targetTerms(project, predictor.metrics);
   const layout = searchLayout(project, space, opts);
-  // At the most likely context: choosing among near-optimal settings by pMeet or by the loss
-  // expected over the draws was tried and did not raise the true hit rate (see the README).
-  const { best } = searchParams(layout, predictor, terms, opts.seed ?? 0, opts.budget, opts.proximity);
-  const [a] = assess(predictor, terms, best.x, 1);
+  const { best } = searchParams(layout, predictor, terms, opts.seed ?? 0, opts.budget, opts.proximity, opts.objective);
+  // Never recommend a change the model itself thinks less likely to meet the targets than the
+  // level's current settings (the search's tie-breaks can prefer it when pMeet is flat).
+  const current = snap(layout, layout.baseX);
+  const x = new Float32Array(2 * layout.space.dim);
+  x.set(best.x, 0);
+  x.set(current.x, layout.space.dim);
+  const [moved, kept] = assess(predictor, terms, x, 2);
+  const keep = kept!.pMeet > moved!.pMeet;
+  const a = keep ? kept! : moved!;
   return {
     levelId: predictor.levelId,
-    params: best.values,
-    predicted: a!.predicted,
-    meetsTargets: a!.meetsTargets,
-    pMeet: a!.pMeet,
+    params: keep ? current.values : best.values,
+    predicted: a.predicted,
+    meetsTargets: a.meetsTargets,
+    pMeet: a.pMeet,
     playtestCount: predictor.playtestCount,
   };
 }
@@ -65,6 +72,7 @@ export interface SuggestOptions {
   base?: Partial<ParamValues>;
   /** as in BalanceOptions */
   proximity?: number;
+  objective?: SearchObjective;
 }
 
 export function suggestPlaytests(project: Project, space: ParamSpace, predictor: LevelPredictor, opts: SuggestOptions = {}): Suggestion[] {
@@ -72,7 +80,7 @@ export function suggestPlaytests(project: Project, space: ParamSpace, predictor:
   if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer (got ${count})`);
   const terms = targetTerms(project, predictor.metrics);
   const layout = searchLayout(project, space, opts);
-  return suggestFrom(layout, predictor, terms, count, opts.seed ?? 0, opts.proximity);
+  return suggestFrom(layout, predictor, terms, count, opts.seed ?? 0, opts.proximity, opts.objective);
 }
 
 /** The model's view of given settings (missing params take their defaults). */

@@ -7,7 +7,7 @@ import type { ParamValues } from '../project/types.js';
 import { assess, type Assessment } from './assess.js';
 import type { SearchLayout } from './layout.js';
 import type { MetricPrediction, TargetTerm } from './objective.js';
-import { distinctBest, searchParams, type Candidate } from './search.js';
+import { distinctBest, searchParams, type Candidate, type SearchObjective } from './search.js';
 
 export interface Suggestion {
   params: ParamValues;
@@ -25,8 +25,9 @@ export function suggestFrom(
   count: number,
   seed: number,
   proximity?: number,
+  objective?: SearchObjective,
 ): Suggestion[] {
-  const { pool } = searchParams(layout, predictor, terms, seed, undefined, proximity);
+  const { pool } = searchParams(layout, predictor, terms, seed, undefined, proximity, objective);
   const candidates = distinctBest(pool, POOL);
   const x = new Float32Array(candidates.length * layout.space.dim);
   candidates.forEach((c, i) => x.set(c.x, i * layout.space.dim));

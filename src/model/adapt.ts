@@ -11,10 +11,12 @@ import type { Level, Playtest } from '../project/types.js';
 import { adamDispose, adamInit, adamStep } from './adam.js';
 import { levelRows, type LevelRows } from './data.js';
 import { gridHeads, levelBias } from './inference.js';
-import { LOG_SD_MAX, LOG_SD_MIN } from './likelihood.js';
+import { softLogSd } from './heads.js';
 import { memberNets, type MetaModel, type Model } from './model.js';
 import { batchArrays, copyLoss, disposeBatch, uploadBatch } from './objective.js';
-import { baseNormals, contextPosteriors, transform } from './posterior.js';
+import { affine } from './dense.js';
+import { contextPosteriors, headShift, residualMetrics } from './posterior.js';
+import { baseNormals } from './normals.js';
 import { Predictor, type LevelPredictor, type MemberContexts } from './predictor.js';
 
 export type AdaptMethod = 'context' | 'offsets' | 'none';
@@ -47,12 +49,13 @@ export function adaptRows(model: Model, rows: LevelRows, method: AdaptMethod): P
   const zeros = new Float32Array(Z * 2);
   let contexts: MemberContexts[];
   if (method === 'context') {
-    const u = baseNormals(DRAWS_PER_MEMBER, Z, 'draws');
+    const D = Z + residualMetrics(model).length;
+    const u = baseNormals(DRAWS_PER_MEMBER, D, 'draws');
     contexts = contextPosteriors(model, rows).map((g) => {
+      const thetas = [g.mean, ...Array.from({ length: DRAWS_PER_MEMBER }, (_, s) => affine(g.mean, g.chol, D, u, s * D))];
       const z = new Float32Array((1 + DRAWS_PER_MEMBER) * Z);
-      z.set(g.mean);
-      z.set(transform(g, u, DRAWS_PER_MEMBER, Z), Z);
-      return { z, headShift: null };
+      thetas.forEach((t, s) => z.set(t.subarray(0, Z), s * Z));
+      return { z, headShift: D > Z ? thetas.map((t) => headShift(model, t)) : null };
     });
   } else if (method === 'none') {
     contexts = nets.map(() => ({ z: zeros, headShift: null }));
@@ -86,7 +89,7 @@ function offsetContexts(model: Model, rows: LevelRows): MemberContexts[] {
       });
       const h = t.dataSync() as Float32Array;
       t.dispose();
-      const sd = (raw: number): number => Math.exp(Math.min(LOG_SD_MAX, Math.max(LOG_SD_MIN, raw)));
+      const sd = (raw: number): number => Math.exp(softLogSd(raw));
       for (let r = 0; r < rows.rows; r++) {
         const o = r * O;
         const y = (k: number): number => rows.y[r * M + k]!;

@@ -22,6 +22,8 @@ interface MetaFile {
   levelIds: string[];
   valLevelIds: string[];
   calibration: number[];
+  /** absent in models saved before the per-level residual: no residual */
+  residualSd?: number[];
   info: ModelInfo;
   training: { step: number; adamT: number; bestVal: number | null; bestStep: number; sinceBest: number } | null;
 }
@@ -52,7 +54,8 @@ export async function saveModel(model: MetaModel, projectDir: string): Promise<s
   const st = m.training;
   st?.adam?.m.forEach((t, k) => (named[`adam.m${k}`] = t));
   st?.adam?.v.forEach((t, k) => (named[`adam.v${k}`] = t));
-  const best = st?.bestWeights?.map((a, k) => tf.tensor(a, m.weights[k]!.shape)) ?? [];
+  const shapes = m.trainables().map((v) => v.shape);
+  const best = st?.bestWeights?.map((a, k) => tf.tensor(a, shapes[k]!)) ?? [];
   best.forEach((t, k) => (named[`best${k}`] = t));
   const { data, specs } = await tf.io.encodeWeights(named);
   tf.dispose(best);
@@ -66,6 +69,7 @@ export async function saveModel(model: MetaModel, projectDir: string): Promise<s
     levelIds: m.levelIds,
     valLevelIds: m.valLevelIds,
     calibration: m.calibration,
+    residualSd: m.residualSd,
     info,
     training: st ? { step: st.step, adamT: st.adam?.t ?? 0, bestVal: st.bestVal, bestStep: st.bestStep, sinceBest: st.sinceBest } : null,
   };
@@ -105,13 +109,15 @@ export async function loadModelDir(dir: string, project: Project): Promise<Model
   const model = new Model(project, meta.spec, meta.config, meta.levelIds, weights, mu && logSig ? { mu, logSig } : null, meta.info);
   model.valLevelIds = meta.valLevelIds;
   model.calibration = meta.calibration;
+  if (meta.residualSd) model.residualSd = meta.residualSd;
   if (meta.training) {
     const nA = Object.keys(named).filter((k) => k.startsWith('adam.m')).length;
     const adam =
       nA > 0
         ? { m: Array.from({ length: nA }, (_, k) => tf.clone(named[`adam.m${k}`]!)), v: Array.from({ length: nA }, (_, k) => tf.clone(named[`adam.v${k}`]!)), t: meta.training.adamT }
         : null;
-    const best = named['best0'] ? Array.from({ length: nW }, (_, k) => read(`best${k}`)!) : null;
+    const nB = Object.keys(named).filter((k) => /^best\d+$/.test(k)).length;
+    const best = nB > 0 ? Array.from({ length: nB }, (_, k) => read(`best${k}`)!) : null;
     model.training = { ...meta.training, adam, bestWeights: best };
   }
   tf.dispose(Object.values(named));

@@ -68,7 +68,7 @@ export interface TrainProgressState {
   bestVal: number | null;
   bestStep: number;
   sinceBest: number;
-  /** weights at the best validation score (flat, same order as the model's weights) */
+  /** weights and q(z) at the best validation score (Model.readWeights(true)) */
   bestWeights: Float32Array[] | null;
 }
 
@@ -89,6 +89,11 @@ export class Model implements MetaModel, Encoder {
   info: ModelInfo;
   /** per metric (project order): how much to widen the draws' spread so held-out coverage is right */
   calibration: number[];
+  /**
+   * per internal metric position (the head layout's order): the prior sd τ of the level's own
+   * link-space residual for that metric (posterior.ts); 0 = the context alone explains a level
+   */
+  residualSd: number[];
   /** [E, in, out] / [E, 1, out] per layer */
   weights: tf.Variable[];
   /** every training level's q(z) = N(mu, exp(logSig)²), rows e·L + level; null without a context */
@@ -123,6 +128,7 @@ export class Model implements MetaModel, Encoder {
     this.qLogSig = q && Z > 0 ? ownedVariable(q.logSig, [E * levelIds.length, Z]) : null;
     this.info = info;
     this.calibration = spec.metrics.map(() => 1);
+    this.residualSd = spec.metrics.map(() => 0);
   }
 
   get ensemble(): number {
@@ -140,17 +146,22 @@ export class Model implements MetaModel, Encoder {
     this.disposeNets();
   }
 
-  readWeights(): Float32Array[] {
-    return this.weights.map((w) => w.dataSync() as Float32Array).map((a) => a.slice());
+  /** The shared weights, then (with all = true) the training levels' q(z) (μ, log σ): what early stopping keeps. */
+  readWeights(all = false): Float32Array[] {
+    return this.trainables(all).map((w) => (w.dataSync() as Float32Array).slice());
   }
 
   setWeights(ws: readonly Float32Array[]): void {
-    this.weights.forEach((w, k) => {
+    this.trainables(ws.length > this.weights.length).forEach((w, k) => {
       const t = tf.tensor(ws[k]!, w.shape);
       w.assign(t);
       t.dispose();
     });
     this.weightsChanged();
+  }
+
+  trainables(all = true): tf.Variable[] {
+    return [...this.weights, ...(all && this.qMu && this.qLogSig ? [this.qMu, this.qLogSig] : [])];
   }
 
   private disposeNets(): void {

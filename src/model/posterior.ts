@@ -1,145 +1,191 @@
-// A level's context posterior p(z | its playtests) ∝ N(z; 0, I) · Π p(playtest | z), with exactly
-// the likelihood used in training, approximated per ensemble member by a Gaussian fitted with
-// adaptive importance sampling: proposals start at the prior and move to the weighted fit of the
-// previous round; early rounds temper the likelihood so many playtests do not collapse the
-// weights onto one sample. Forward passes only (no gradients): 3 rounds, each one pass with all
-// ensemble members' heads stacked.
-// K = 0 gives the prior exactly. Deterministic: the base normals are fixed.
+// A level's posterior over θ = (z, δ): its context z ~ N(0, I), which moves every metric the way
+// the corpus taught, and a per-level residual δ ~ N(0, diag τ²), one link-space shift per metric
+// (model.residualSd), which lets a level's own evidence move a metric the shared network cannot
+// move through z alone. δ's prior is a Student-t (ν = RESIDUAL_NU, scale τ): small residuals are
+// shrunk as hard as a normal would, but the prior's pull is bounded, so where a level's playtests
+// show a large, well-supported miss of the shared network they win as they accumulate. With exactly the likelihood used in training, by a Laplace approximation
+// per ensemble member: Fisher-scoring Newton steps to the MAP, and the inverse of the (prior +
+// Fisher) information there as the covariance. Its accuracy does not fall as K grows, and the
+// residual makes a metric's spread at a setting played K times shrink like 1/√K instead of freezing
+// at what z can express. Each step costs one forward pass of every member at the centre and at ±h
+// along each context axis, whose differences give the heads' Jacobian in z (in δ it is 1 on the
+// metric's mean columns); the gradient and the information are then plain sums over rows
+// (heads.ts). K = 0 gives the prior exactly.
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../util/rng.js';
 import type { LevelRows } from './data.js';
+import { cholesky, cholInverse, cholSolve } from './dense.js';
+import { metricColumns, rowLikelihood } from './heads.js';
 import { gridHeads, levelBias } from './inference.js';
-import { rowLogLik } from './likelihood.js';
 import type { Model } from './model.js';
 
-export interface Gaussian {
-  mean: number[];
-  /** lower Cholesky factor of the covariance, row-major Z×Z */
-  chol: number[];
+export interface ContextPosterior {
+  /** θ = (z, δ over residualMetrics(model)): length D = Z + that count */
+  mean: Float64Array;
+  /** lower Cholesky factor of the covariance, row-major D×D */
+  chol: Float64Array;
+  /** Newton steps taken, and whether the last one was below the tolerance */
+  iterations: number;
+  converged: boolean;
 }
 
-const baseCache = new Map<string, Float64Array>();
-/** Fixed standard normals [n, Z] (the same for every call: adaptation is deterministic). */
-export function baseNormals(n: number, Z: number, label = 'is'): Float64Array {
-  const key = `${label}:${n}:${Z}`;
-  let u = baseCache.get(key);
-  if (!u) {
-    const rng = new Rng(0x5eed).fork(key);
-    u = new Float64Array(n * Z);
-    for (let i = 0; i < u.length; i++) u[i] = rng.normal();
-    baseCache.set(key, u);
-  }
-  return u;
+/** Finite-difference step in z (prior sd 1; float32 heads keep the Jacobian accurate to ~1e-5). */
+const H = 1e-2;
+const MAX_STEPS = 12;
+/** A Newton step shorter than this (in prior sds) ends the search. */
+const TOLERANCE = 1e-3;
+/** No single step moves further than this (the first steps from the prior can overshoot). */
+const MAX_STEP = 2;
+
+/** Degrees of freedom of the residual's Student-t prior. */
+const RESIDUAL_NU = 2;
+
+/** Internal metric positions that carry a residual (τ > 0). */
+export function residualMetrics(model: Model): number[] {
+  return model.residualSd.flatMap((t, k) => (t > 0 ? [k] : []));
 }
 
-export function priorGaussian(Z: number): Gaussian {
-  const chol = new Array<number>(Z * Z).fill(0);
-  for (let i = 0; i < Z; i++) chol[i * Z + i] = 1;
-  return { mean: new Array<number>(Z).fill(0), chol };
+/** Head columns a metric's residual shifts: the logit of a rate, the mean of each Gaussian branch. */
+export function residualColumns(model: Model, k: number): number[] {
+  const c = metricColumns(model.layout)[k]!;
+  return c.kind === 'rate' ? [c.logit] : c.kind === 'gaussian' ? [c.g.mu] : [c.won.mu, c.lost.mu];
 }
 
-/** Cholesky of a symmetric positive-definite Z×Z matrix (row-major), jittered if needed. */
-export function cholesky(a: number[], Z: number): number[] {
-  const l = new Array<number>(Z * Z).fill(0);
-  for (let i = 0; i < Z; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * Z + j]!;
-      for (let k = 0; k < j; k++) s -= l[i * Z + k]! * l[j * Z + k]!;
-      l[i * Z + j] = i === j ? Math.sqrt(Math.max(s, 1e-8)) : s / l[j * Z + j]!;
-    }
-  }
-  return l;
-}
-
-/** z = mean + L·u for each row of u [n, Z]. */
-export function transform(g: Gaussian, u: ArrayLike<number>, n: number, Z: number): Float32Array {
-  const z = new Float32Array(n * Z);
-  for (let s = 0; s < n; s++) {
-    for (let i = 0; i < Z; i++) {
-      let v = g.mean[i]!;
-      for (let k = 0; k <= i; k++) v += g.chol[i * Z + k]! * u[s * Z + k]!;
-      z[s * Z + i] = v;
-    }
-  }
-  return z;
-}
-
-/** Σ log-likelihood of the level's rows under each member's contexts z [E, n, Z] → [E·n]. */
-export function contextLogLik(model: Model, rows: LevelRows, z: Float32Array, n: number): Float32Array {
-  const P = model.shape.perPlaytest;
-  const M = model.spec.metrics.length;
+/** The head-space shift (length O) of a θ's residual part. */
+export function headShift(model: Model, theta: ArrayLike<number>, offset = 0): Float32Array {
   const Z = model.shape.context;
-  const ll = tf.tidy(() => {
-    const x = tf.tensor2d(rows.x, [rows.rows, P]);
-    // per member 2-D matMuls (the fast kernel), one likelihood pass over the stacked heads
-    const heads = tf.stack(
-      model.members().map((net, e) => gridHeads(net, levelBias(net, rows.feat), x, tf.tensor2d(z.subarray(e * n * Z, (e + 1) * n * Z), [n, Z]))),
-    );
-    const y = tf.tensor4d(rows.y, [1, rows.rows, 1, M]);
-    const obs = tf.tensor4d(rows.obs, [1, rows.rows, 1, M]);
-    return tf.sum(rowLogLik(model.layout, heads, y, obs), 1);
+  const shift = new Float32Array(model.layout.width);
+  residualMetrics(model).forEach((k, f) => {
+    for (const o of residualColumns(model, k)) shift[o]! += theta[offset + Z + f]!;
   });
-  const out = (ll.dataSync() as Float32Array).slice();
-  ll.dispose();
-  return out;
+  return shift;
 }
 
-/** Likelihood rows per member and round: samples = clamp(ROW_BUDGET / K, 24, 64). */
-const ROW_BUDGET = 384;
+function priorPosterior(model: Model): ContextPosterior {
+  const Z = model.shape.context;
+  const tau = residualMetrics(model).map((k) => model.residualSd[k]!);
+  const D = Z + tau.length;
+  const chol = new Float64Array(D * D);
+  for (let i = 0; i < D; i++) chol[i * D + i] = i < Z ? 1 : tau[i - Z]!;
+  return { mean: new Float64Array(D), chol, iterations: 0, converged: true };
+}
 
-/** Gaussian approximations of every member's context posterior given a level's playtests. */
-export function contextPosteriors(model: Model, rows: LevelRows): Gaussian[] {
+/** Heads of every member at its own stencil of contexts: [E][K, S, O] as one flat download. */
+function stencilHeads(model: Model, rows: LevelRows, centres: readonly Float64Array[]): { heads: Float32Array; S: number; O: number } {
+  const Z = model.shape.context;
+  const S = 1 + 2 * Z;
+  const P = model.shape.perPlaytest;
+  const out = tf.tidy(() => {
+    const x = tf.tensor2d(rows.x, [rows.rows, P]);
+    return tf.stack(
+      model.members().map((net, e) => {
+        const z = new Float32Array(S * Z);
+        for (let s = 0; s < S; s++) z.set(centres[e]!.subarray(0, Z), s * Z);
+        for (let i = 0; i < Z; i++) {
+          z[(1 + 2 * i) * Z + i]! += H;
+          z[(2 + 2 * i) * Z + i]! -= H;
+        }
+        return gridHeads(net, levelBias(net, rows.feat), x, tf.tensor2d(z, [S, Z]));
+      }),
+    );
+  });
+  const heads = out.dataSync() as Float32Array;
+  const O = out.shape[3]!;
+  out.dispose();
+  return { heads, S, O };
+}
+
+/** Log posterior, its gradient and the prior + Fisher information at one member's θ. */
+function localQuadratic(model: Model, rows: LevelRows, theta: Float64Array, heads: Float32Array, base: number, S: number, O: number) {
+  const Z = model.shape.context;
+  const M = model.spec.metrics.length;
+  const cols = metricColumns(model.layout);
+  const free = residualMetrics(model);
+  const D = Z + free.length;
+  const shift = headShift(model, theta);
+  const grad = new Float64Array(D);
+  const info = new Float64Array(D * D);
+  const g = new Float64Array(O);
+  const w = new Float64Array(O);
+  const jac = new Float64Array(O * D);
+  for (const [f, k] of free.entries()) for (const o of residualColumns(model, k)) jac[o * D + Z + f] = 1;
+  const centre = new Float32Array(O);
+  let logPost = 0;
+  for (let i = 0; i < D; i++) {
+    const t = theta[i]!;
+    if (i < Z) {
+      logPost -= 0.5 * t * t;
+      grad[i] = -t;
+      info[i * D + i] = 1;
+      continue;
+    }
+    // Student-t: its IRLS weight (ν + 1)/(ντ² + δ²) stands for the curvature (always positive)
+    const nt2 = RESIDUAL_NU * model.residualSd[free[i - Z]!]! ** 2;
+    logPost -= 0.5 * (RESIDUAL_NU + 1) * Math.log1p((t * t) / nt2);
+    grad[i] = (-(RESIDUAL_NU + 1) * t) / (nt2 + t * t);
+    info[i * D + i] = (RESIDUAL_NU + 1) / (nt2 + t * t);
+  }
+  for (let r = 0; r < rows.rows; r++) {
+    const row = base + r * S * O;
+    for (let o = 0; o < O; o++) centre[o] = heads[row + o]! + shift[o]!;
+    logPost += rowLikelihood(model.layout, cols, centre, 0, rows.y, rows.obs, r * M, g, w);
+    for (let i = 0; i < Z; i++) {
+      for (let o = 0; o < O; o++) jac[o * D + i] = (heads[row + (1 + 2 * i) * O + o]! - heads[row + (2 + 2 * i) * O + o]!) / (2 * H);
+    }
+    for (let o = 0; o < O; o++) {
+      if (g[o] === 0 && w[o] === 0) continue;
+      for (let i = 0; i < D; i++) {
+        const ji = jac[o * D + i]!;
+        if (ji === 0) continue;
+        grad[i]! += ji * g[o]!;
+        for (let j = 0; j <= i; j++) info[i * D + j]! += ji * w[o]! * jac[o * D + j]!;
+      }
+    }
+  }
+  for (let i = 0; i < D; i++) for (let j = 0; j < i; j++) info[j * D + i] = info[i * D + j]!;
+  return { logPost, grad, info };
+}
+
+/** Laplace approximations of every member's context posterior given a level's playtests. */
+export function contextPosteriors(model: Model, rows: LevelRows): ContextPosterior[] {
   const Z = model.shape.context;
   const E = model.ensemble;
-  let gs = Array.from({ length: E }, () => priorGaussian(Z));
-  const K = rows.rows;
-  if (K === 0 || Z === 0) return gs;
-  const n = Math.max(24, Math.min(64, Math.floor(ROW_BUDGET / K)));
-  const u = baseNormals(n, Z);
-  const betas = K <= 3 ? [1, 1, 1] : [Math.min(1, 4 / K), 1, 1];
-  betas.forEach((beta, round) => {
-    const zs = gs.map((g) => transform(g, u, n, Z));
-    const zAll = new Float32Array(E * n * Z);
-    zs.forEach((z, e) => zAll.set(z, e * n * Z));
-    const llAll = contextLogLik(model, rows, zAll, n);
-    const inflate = round === betas.length - 1 ? 1 : 1.5;
-    gs = gs.map((g, e) => refit(g, zs[e]!, u, llAll.subarray(e * n, (e + 1) * n), beta, inflate, n, Z));
+  const D = Z + residualMetrics(model).length;
+  if (rows.rows === 0 || D === 0) return Array.from({ length: E }, () => priorPosterior(model));
+  const z = Array.from({ length: E }, () => new Float64Array(D));
+  const prev = Array.from({ length: E }, () => new Float64Array(D));
+  const best = new Float64Array(E).fill(-Infinity);
+  const done = new Array<boolean>(E).fill(false);
+  const steps = new Array<number>(E).fill(0);
+  const infoAt = new Array<Float64Array>(E);
+  for (let it = 0; it < MAX_STEPS && done.some((d) => !d); it++) {
+    const { heads, S, O } = stencilHeads(model, rows, z);
+    for (let e = 0; e < E; e++) {
+      if (done[e]) continue;
+      const q = localQuadratic(model, rows, z[e]!, heads, e * rows.rows * S * O, S, O);
+      if (q.logPost < best[e]! - 1e-9) {
+        // the step overshot: back off halfway and look again
+        for (let i = 0; i < D; i++) z[e]![i] = 0.5 * (z[e]![i]! + prev[e]![i]!);
+        continue;
+      }
+      best[e] = q.logPost;
+      infoAt[e] = q.info;
+      const { l } = cholesky(q.info, D);
+      const delta = cholSolve(l, D, q.grad);
+      const norm = Math.hypot(...delta);
+      const scale = norm > MAX_STEP ? MAX_STEP / norm : 1;
+      steps[e]! += 1;
+      if (norm < TOLERANCE) {
+        done[e] = true;
+        continue;
+      }
+      prev[e]!.set(z[e]!);
+      for (let i = 0; i < D; i++) z[e]![i]! += scale * delta[i]!;
+    }
+  }
+  return z.map((mean, e) => {
+    // the covariance where the information was last measured (the last accepted centre)
+    const centre = done[e] ? mean : prev[e]!;
+    const cov = cholInverse(cholesky(infoAt[e]!, D).l, D);
+    return { mean: Float64Array.from(centre), chol: cholesky(cov, D).l, iterations: steps[e]!, converged: done[e]! };
   });
-  return gs;
-}
-
-/** One importance-sampling round: weights ∝ prior · likelihood^β / proposal, then the weighted Gaussian. */
-function refit(g: Gaussian, z: Float32Array, u: Float64Array, ll: Float32Array, beta: number, inflate: number, n: number, Z: number): Gaussian {
-  let logDet = 0;
-  for (let i = 0; i < Z; i++) logDet += Math.log(g.chol[i * Z + i]!);
-  const w = new Float64Array(n);
-  let max = -Infinity;
-  for (let s = 0; s < n; s++) {
-    let zz = 0;
-    let uu = 0;
-    for (let i = 0; i < Z; i++) {
-      zz += z[s * Z + i]! ** 2;
-      uu += u[s * Z + i]! ** 2;
-    }
-    const v = beta * (Number.isFinite(ll[s]!) ? ll[s]! : -1e30) - 0.5 * zz + 0.5 * uu + logDet;
-    w[s] = v;
-    if (v > max) max = v;
-  }
-  let total = 0;
-  for (let s = 0; s < n; s++) total += w[s] = Math.exp(w[s]! - max);
-  const mean = new Array<number>(Z).fill(0);
-  for (let s = 0; s < n; s++) for (let i = 0; i < Z; i++) mean[i]! += (w[s]! / total) * z[s * Z + i]!;
-  const cov = new Array<number>(Z * Z).fill(0);
-  for (let s = 0; s < n; s++) {
-    const ws = w[s]! / total;
-    for (let i = 0; i < Z; i++) {
-      const di = z[s * Z + i]! - mean[i]!;
-      for (let j = 0; j <= i; j++) cov[i * Z + j]! += ws * di * (z[s * Z + j]! - mean[j]!);
-    }
-  }
-  for (let i = 0; i < Z; i++) {
-    cov[i * Z + i] = cov[i * Z + i]! * inflate + 1e-4;
-    for (let j = 0; j < i; j++) cov[j * Z + i] = cov[i * Z + j] = cov[i * Z + j]! * inflate;
-  }
-  return { mean, chol: cholesky(cov, Z) };
 }

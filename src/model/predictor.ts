@@ -2,7 +2,8 @@
 // most likely context (mode) and under posterior × ensemble draws whose spread is calibrated.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LevelRows } from './data.js';
-import { expectedFromHeads, rowLogLik } from './likelihood.js';
+import { expectedFromHeads, metricColumns, type MetricColumns } from './heads.js';
+import { rowLogLik } from './likelihood.js';
 import { disposeNets, type MemberNet, type Model } from './model.js';
 import { levelBias, gridHeads } from './inference.js';
 import { populationInputs, populationWeights } from './inputs.js';
@@ -36,6 +37,7 @@ export class Predictor implements LevelPredictor {
   private readonly zAll: (tf.Tensor2D | null)[];
   private readonly zMode: (tf.Tensor2D | null)[];
   private disposed = false;
+  private readonly cols: MetricColumns[];
 
   constructor(
     private readonly model: Model,
@@ -48,6 +50,7 @@ export class Predictor implements LevelPredictor {
   ) {
     const Z = model.shape.context;
     this.metrics = model.project.metrics.map((m) => m.name);
+    this.cols = metricColumns(model.layout);
     const c0 = contexts[0]!;
     this.perMember = Z > 0 ? c0.z.length / Z - 1 : c0.headShift ? c0.headShift.length - 1 : 1;
     this.samples = this.perMember * nets.length;
@@ -121,7 +124,7 @@ export class Predictor implements LevelPredictor {
               h = row;
               off = 0;
             }
-            expectedFromHeads(this.model.spec, this.model.layout, h, off, one, 0, noise);
+            expectedFromHeads(this.model.spec, this.model.layout, this.cols, h, off, one, 0, noise);
             const w = weights[t]!;
             for (let j = 0; j < M; j++) {
               mix[j]! += w * one[j]!;
@@ -143,7 +146,7 @@ export class Predictor implements LevelPredictor {
 
   /**
    * Predictive log-likelihood of each row of a level's held-out playtests: log of the mean, over
-   * the members' draws, of p(playtest | draw) — the validation score. Not for the offsets baseline.
+   * the members' draws, of p(playtest | draw) — the validation score.
    */
   logLikRows(rows: LevelRows): Float64Array {
     const Z = this.model.shape.context;
@@ -152,11 +155,20 @@ export class Predictor implements LevelPredictor {
     const R = rows.rows;
     const per: Float32Array[] = [];
     for (let e = 0; e < this.nets.length; e++) {
-      if (this.contexts[e]!.headShift) throw new Error('logLikRows: not defined for shifted heads');
       const zAll = this.zAll[e];
+      const shifts = this.contexts[e]!.headShift;
       const t = tf.tidy(() => {
         const z = zAll && Z > 0 ? tf.slice(zAll, [1, 0], [-1, -1]) : null;
-        const heads = gridHeads(this.nets[e]!, this.biases[e]!, tf.tensor2d(rows.x, [R, P]), z as tf.Tensor2D | null);
+        let heads = gridHeads(this.nets[e]!, this.biases[e]!, tf.tensor2d(rows.x, [R, P]), z as tf.Tensor2D | null);
+        if (shifts) {
+          // the draws' shifts (not the mode's), broadcast over rows; without a context every draw shares one head row
+          const O = heads.shape[2];
+          const drawn = shifts.slice(1);
+          if (heads.shape[1] === 1 && drawn.length > 1) heads = tf.tile(heads, [1, drawn.length, 1]);
+          const flat = new Float32Array(drawn.length * O);
+          drawn.forEach((d, i) => flat.set(d, i * O));
+          heads = tf.add(heads, tf.tensor3d(flat, [1, drawn.length, O]));
+        }
         return rowLogLik(this.model.layout, heads, tf.tensor3d(rows.y, [R, 1, M]), tf.tensor3d(rows.obs, [R, 1, M]));
       });
       per.push((t.dataSync() as Float32Array).slice());

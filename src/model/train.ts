@@ -11,7 +11,7 @@ import { inputLayout } from './inputs.js';
 import { initWeights, layerSizes } from './network.js';
 import { Model, ALGORITHMS, netShape, type Algorithm, type MetaModel, type ModelConfig } from './model.js';
 import { jointStep, reptileStep } from './trainers.js';
-import { fitCalibration, validationNll } from './validation.js';
+import { fitCalibration, fitResidualSd, validationNll } from './validation.js';
 
 export interface Corpus {
   project: Project;
@@ -170,7 +170,7 @@ async function runTraining(model: Model, corpus: Corpus, opts: TrainOptions): Pr
         st.bestVal = lastVal;
         st.bestStep = st.step;
         st.sinceBest = 0;
-        st.bestWeights = model.readWeights();
+        st.bestWeights = model.readWeights(true);
       } else {
         st.sinceBest += 1;
         stop = st.sinceBest >= cfg.patience;
@@ -185,7 +185,10 @@ async function runTraining(model: Model, corpus: Corpus, opts: TrainOptions): Pr
     if (stop) break;
   }
   if (st.bestWeights) model.setWeights(st.bestWeights);
-  if (val.length > 0) model.calibration = fitCalibration(model, val);
+  if (val.length > 0) {
+    model.residualSd = fitResidualSd(model, val);
+    model.calibration = fitCalibration(model, val);
+  }
   const trainRows = levels.reduce((s, l) => s + l.rows, 0);
   model.info = {
     ...model.info,
@@ -198,6 +201,7 @@ async function runTraining(model: Model, corpus: Corpus, opts: TrainOptions): Pr
       adaptPlaytests: cfg.valAdapt,
     },
     calibration: Object.fromEntries(model.spec.metrics.map((m, j) => [m.name, model.calibration[j]!])),
+    residualSd: Object.fromEntries(model.layout.order.map((j, k) => [model.spec.metrics[j]!.name, model.residualSd[k]!])),
     trainLevels: levels.length,
     trainPlaytests: trainRows,
     metaBatch: cfg.batchLevels,

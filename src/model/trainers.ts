@@ -60,9 +60,12 @@ export function jointStep(model: Model, levels: readonly LevelRows[], train: rea
   const params: tf.Variable[] = [...model.weights, ...q];
   const { loss, grads } = lossAndGrads(model, model.weights, q, true, batch, eps);
   const lr = params.map((_, k) => (k < model.weights.length ? lrs.lr : lrs.contextLr));
-  const next = adamStep(params, grads, adam, lr);
+  const seen = new Float32Array(E * L);
+  assign.forEach((levelsOf, c) => levelsOf.forEach((l) => (seen[c * L + l] = 1)));
+  const mask = q.length > 0 ? tf.tensor2d(seen, [E * L, 1]) : null;
+  const next = adamStep(params, grads, adam, lr, undefined, params.map((_, k) => (k < model.weights.length ? null : mask)));
   params.forEach((p, k) => p.assign(next[k]!));
-  tf.dispose([...grads, ...next, ...(eps ? [eps] : [])]);
+  tf.dispose([...grads, ...next, ...(eps ? [eps] : []), ...(mask ? [mask] : [])]);
   disposeBatch(batch);
   model.weightsChanged();
   return loss;

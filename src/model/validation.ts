@@ -27,7 +27,7 @@ export function validationNll(model: Model, val: readonly LevelRows[]): number {
  * posterior is uncertain about), so it is measured per level: with r̄ the mean residual
  * (observed − predicted mean) over a level's scored playtests and σ²ₙ their predicted playtest
  * noise, E[r̄²] − Σσ²ₙ/n² estimates the squared error of the level's mean prediction, which the
- * variance of that mean across the draws should equal. Pooled over K ∈ {0, 2, 5, 10}.
+ * variance of that mean across the draws should equal. Pooled over K ∈ {0, 2, 5, 10, 20}.
  */
 export function fitCalibration(model: Model, val: readonly LevelRows[]): number[] {
   const P = model.shape.perPlaytest;
@@ -35,7 +35,7 @@ export function fitCalibration(model: Model, val: readonly LevelRows[]): number[
   const err = new Float64Array(M);
   const spread = new Float64Array(M);
   const pos = model.layout.position;
-  for (const K of [0, 2, 5, 10]) {
+  for (const K of [0, 2, 5, 10, 20]) {
     for (const l of val) {
       if (l.rows <= K + 2) continue;
       const pred = adaptRows(model, sliceRows(l, 0, K, P, M), 'context');
@@ -71,7 +71,7 @@ export function fitCalibration(model: Model, val: readonly LevelRows[]): number[
   return Array.from({ length: M }, (_, j) => {
     if (!(spread[j]! > 0)) return 1;
     const c = Math.sqrt(Math.max(0, err[j]!) / spread[j]!);
-    return Math.min(10, Math.max(0.3, c));
+    return Math.min(10, Math.max(0.5, c));
   });
 }
 
@@ -83,4 +83,56 @@ function observedValue(model: Model, j: number, yEnc: number): number {
   if (m.link === 'log') return Math.exp(t);
   if (m.link === 'log1p') return Math.expm1(t);
   return t;
+}
+
+/**
+ * Candidate prior sds of a metric's per-level residual, in link units (a logit; a standardised
+ * mean). None is 0: however well the shared network fits the corpus, a level's own playtests must
+ * be able to win as they accumulate (a few held-out levels cannot prove the network never errs).
+ */
+const RESIDUAL_GRID = { rate: [0.25, 0.5, 1], gaussian: [0.1, 0.25, 0.5] };
+
+/**
+ * The per-level residual's prior sd τ per metric, chosen by the held-out levels' predictive
+ * likelihood: each level adapted on its first few playtests and on two thirds of them, the rest
+ * scored, one metric at a time over a small grid (the others at their current choice). Too small a τ
+ * leaves a level's own evidence unable to move what the context cannot; too large a τ lets a few
+ * noisy playtests pull the prediction away from what the corpus knows — both cost likelihood.
+ */
+export function fitResidualSd(model: Model, val: readonly LevelRows[]): number[] {
+  const P = model.shape.perPlaytest;
+  const M = model.spec.metrics.length;
+  const splits = val.flatMap((l) =>
+    [model.config.valAdapt, Math.round((2 * l.rows) / 3)]
+      .filter((k, i, ks) => k < l.rows - 1 && ks.indexOf(k) === i)
+      .map((k) => ({ fit: sliceRows(l, 0, k, P, M), scored: sliceRows(l, k, l.rows, P, M) })),
+  );
+  const score = (): number => {
+    let total = 0;
+    for (const s of splits) {
+      const pred = adaptRows(model, s.fit, 'context');
+      for (const v of pred.logLikRows(s.scored)) total -= v;
+      pred.dispose();
+    }
+    return total;
+  };
+  const tau = model.layout.order.map((_, k) => (k < model.layout.nB ? RESIDUAL_GRID.rate[0]! : RESIDUAL_GRID.gaussian[0]!));
+  model.residualSd = tau.slice();
+  if (splits.length === 0) return tau;
+  let best = score();
+  for (let k = 0; k < M; k++) {
+    const grid = k < model.layout.nB ? RESIDUAL_GRID.rate : RESIDUAL_GRID.gaussian;
+    const start = tau[k]!;
+    for (const t of grid) {
+      if (t === start) continue;
+      model.residualSd[k] = t;
+      const s = score();
+      if (s < best) {
+        best = s;
+        tau[k] = t;
+      }
+    }
+    model.residualSd[k] = tau[k]!;
+  }
+  return tau;
 }

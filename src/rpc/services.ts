@@ -4,6 +4,7 @@ import type { ProjectStore } from '../store/project-store.js';
 import type { Algorithm, LevelPredictor, MetaModel, ModelInfo } from '../model/index.js';
 import type { Level, Playtest, Project } from '../project/types.js';
 import type { Notification } from './messages.js';
+import type { CurvePoint } from '../util/training-curve.js';
 
 /** The client a request came from, so that changes can be announced to the others. */
 export interface Caller {
@@ -34,11 +35,7 @@ export interface TrainRequest {
   algorithm?: Algorithm;
 }
 
-export interface CurvePoint {
-  step: number;
-  loss: number | null;
-  valLoss: number | null;
-}
+export type { CurvePoint } from '../util/training-curve.js';
 
 export interface JobStatus {
   jobId: string;

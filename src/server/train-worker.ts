@@ -2,6 +2,7 @@
 // (writeModelFolder: tmp + rename), so the event loop keeps answering level.predict meanwhile.
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, saveModel, trainModel } from '../model/index.js';
+import { CurveRecorder } from '../util/training-curve.js';
 import type { FromWorker, ToWorker, TrainWorkerData } from './train-messages.js';
 
 const port = parentPort;
@@ -16,11 +17,16 @@ port.on('message', (message: ToWorker) => {
 
 try {
   await initBackend();
+  const curve = new CurveRecorder();
   const model = await trainModel(data.corpus, {
     ...data.options,
     signal: abort.signal,
-    onProgress: (progress) => send({ type: 'progress', progress }),
+    onProgress: (progress) => {
+      curve.add(progress);
+      send({ type: 'progress', progress });
+    },
   });
+  model.info = { ...model.info, trainingCurve: curve.saved() };
   try {
     if (abort.signal.aborted) send({ type: 'cancelled' });
     else send({ type: 'saved', modelId: await saveModel(model, data.projectDir) });

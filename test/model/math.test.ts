@@ -8,7 +8,8 @@ import { corpusRows } from '../../src/model/data.js';
 import { klToPrior } from '../../src/model/likelihood.js';
 import { batchArrays, copyLoss, disposeBatch, uploadBatch } from '../../src/model/objective.js';
 import { defaultConfig, newModel } from '../../src/model/train.js';
-import { reptileInner, reptileOuter } from '../../src/model/trainers.js';
+import { adamDispose, adamInit } from '../../src/model/adam.js';
+import { jointStep, pickLevels, reptileInner, reptileOuter } from '../../src/model/trainers.js';
 import { Rng } from '../../src/util/rng.js';
 import { smallCorpus } from './fixtures.js';
 
@@ -154,5 +155,27 @@ test('one batched Reptile step equals a per-task reference loop', () => {
     }
     assert.ok(a.some((v, i) => v !== theta[k]![i]), 'the outer step moved the weights');
   });
+  model.dispose();
+});
+
+test('a joint step moves the q(z) of the levels in its batch and of no other level', () => {
+  const { model, levels } = fixture('joint', { batchLevels: 2 });
+  const L = model.levelIds.length;
+  const Z = model.shape.context;
+  const train = levels.map((_, i) => i);
+  const adam = adamInit(model.trainables());
+  const rowsOf = (): Float32Array => (model.qMu!.dataSync() as Float32Array).slice();
+  // the first steps give every row momentum; the last one must still leave unseen rows alone
+  for (let s = 0; s < 3; s++) jointStep(model, levels, train, adam, new Rng(s), { lr: 1e-2, contextLr: 3e-2 });
+  const before = rowsOf();
+  const rng = new Rng(99);
+  const seen = new Set(Array.from({ length: model.ensemble }, (_, e) => pickLevels(rng.fork('m' + e), train, 2).map((l) => e * L + l)).flat());
+  jointStep(model, levels, train, adam, new Rng(99), { lr: 1e-2, contextLr: 3e-2 });
+  const after = rowsOf();
+  for (let r = 0; r < model.ensemble * L; r++) {
+    const moved = Array.from({ length: Z }, (_, i) => after[r * Z + i] !== before[r * Z + i]).some(Boolean);
+    assert.equal(moved, seen.has(r), `q(z) row ${r} ${moved ? 'moved' : 'did not move'} though it was ${seen.has(r) ? '' : 'not '}in the batch`);
+  }
+  adamDispose(adam);
   model.dispose();
 });

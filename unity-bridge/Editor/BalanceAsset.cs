@@ -102,30 +102,54 @@ namespace Metabalance.Editor
             return values;
         }
 
-        /// <summary>Writes param values into the asset as one undoable step and marks it dirty.
-        /// Values for names the asset does not have (e.g. another asset's params) are skipped.
-        /// Returns the names whose value changed.</summary>
-        public static List<string> Apply(ScriptableObject asset, IDictionary<string, object> values, string undoName)
+        /// <summary>Writes param values into one or more assets of the same type as one Undo step,
+        /// through SerializedObject (which records Undo, marks the assets dirty and keeps prefab
+        /// overrides). Values for names the assets do not have (e.g. another asset's params) are
+        /// skipped. Returns the names whose value changed in any of the assets.</summary>
+        public static List<string> Apply(IList<ScriptableObject> assets, IDictionary<string, object> values, string undoName)
         {
-            var updates = new List<KeyValuePair<Field, object>>();
-            foreach (var field in Fields(asset.GetType()))
-            {
-                object wire;
-                if (!values.TryGetValue(field.Name, out wire)) continue;
-                var converted = ParamValues.FromWire(wire, field.Info.FieldType);
-                if (field.Range != null) converted = ClampToRange(converted, field.Range);
-                if (!Equals(converted, field.Info.GetValue(asset))) updates.Add(new KeyValuePair<Field, object>(field, converted));
-            }
             var changed = new List<string>();
-            if (updates.Count == 0) return changed;
-            Undo.RecordObject(asset, undoName);
-            foreach (var u in updates)
+            if (assets.Count == 0) return changed;
+            var type = assets[0].GetType();
+            foreach (var asset in assets)
+                if (asset.GetType() != type) throw new ArgumentException("apply to assets of one type: " + asset.name + " is a " + asset.GetType().Name + ", not a " + type.Name);
+            Undo.SetCurrentGroupName(undoName);
+            var group = Undo.GetCurrentGroup();
+            using (var serialized = new SerializedObject(new List<Object>(assets).ToArray()))
             {
-                u.Key.Info.SetValue(asset, u.Value);
-                changed.Add(u.Key.Name);
+                foreach (var field in Fields(type))
+                {
+                    object wire;
+                    if (!values.TryGetValue(field.Name, out wire)) continue;
+                    var value = ParamValues.FromWire(wire, field.Info.FieldType);
+                    if (field.Range != null) value = ClampToRange(value, field.Range);
+                    using (var property = serialized.FindProperty(field.Info.Name))
+                    {
+                        if (!property.hasMultipleDifferentValues && Equals(Read(property, field.Info.FieldType), value)) continue;
+                        Write(property, value);
+                    }
+                    changed.Add(field.Name);
+                }
+                serialized.ApplyModifiedProperties();
             }
-            EditorUtility.SetDirty(asset);
+            Undo.CollapseUndoOperations(group);
             return changed;
+        }
+
+        static object Read(SerializedProperty property, Type type)
+        {
+            if (type == typeof(float)) return property.floatValue;
+            if (type == typeof(int)) return property.intValue;
+            if (type == typeof(bool)) return property.boolValue;
+            return Enum.Parse(type, property.enumNames[property.enumValueIndex]);
+        }
+
+        static void Write(SerializedProperty property, object value)
+        {
+            if (value is float) property.floatValue = (float)value;
+            else if (value is int) property.intValue = (int)value;
+            else if (value is bool) property.boolValue = (bool)value;
+            else property.enumValueIndex = Array.IndexOf(property.enumNames, value.ToString());
         }
 
         /// <summary>project with the asset's params replacing same-named ones (others kept, new ones appended).</summary>

@@ -22,7 +22,7 @@ namespace Metabalance.Editor
 
         /// <summary>Reads -metabalanceProject DIR, -metabalanceNode PATH, -metabalanceCli PATH,
         /// -metabalanceLevel ID (repeatable), -metabalanceOut FILE, -metabalanceTrain STEPS,
-        /// -metabalanceAllowGeneration; unset paths come from the window's settings.</summary>
+        /// -metabalanceAllowGeneration; unset paths come from the project's settings.</summary>
         public static BatchOptions FromArgs(string[] args, MetabalanceSettings defaults)
         {
             var o = new BatchOptions();
@@ -52,7 +52,7 @@ namespace Metabalance.Editor
                     default: throw new ArgumentException("unknown option " + a);
                 }
             }
-            if (string.IsNullOrEmpty(o.Sidecar.ProjectDir)) throw new ArgumentException("-metabalanceProject DIR is required (or set the project folder in Window > Metabalance)");
+            if (string.IsNullOrEmpty(o.Sidecar.ProjectDir)) throw new ArgumentException("-metabalanceProject DIR is required (or set the project folder in Edit > Project Settings > Metabalance)");
             return o;
         }
     }
@@ -125,7 +125,7 @@ namespace Metabalance.Editor
                 }
                 await Task.Delay(500).ConfigureAwait(false);
             }
-            log.WriteLine("metabalance: training did not finish within " + options.TrainTimeout.TotalMinutes + " min");
+            log.WriteLine("metabalance: training did not finish within " + Invariant.Number(options.TrainTimeout.TotalMinutes) + " min");
             await client.JobCancelAsync(job.JobId).ConfigureAwait(false);
             return false;
         }
@@ -140,7 +140,7 @@ namespace Metabalance.Editor
                 {
                     var r = await client.LevelBalanceAsync(new LevelBalanceParams { LevelId = level, AllowGeneration = options.AllowGeneration ? (bool?)true : null }).ConfigureAwait(false);
                     lines.Add(Json.Serialize(r));
-                    log.WriteLine("metabalance: " + level + (r.MeetsTargets ? " meets the targets" : " does not meet the targets") + " (pMeet " + r.PMeet.ToString("0.00", CultureInfo.InvariantCulture) + ")");
+                    log.WriteLine("metabalance: " + level + (r.MeetsTargets ? " meets the targets" : " does not meet the targets") + " (pMeet " + Invariant.Number(r.PMeet, "0.00") + ")");
                 }
                 catch (MetabalanceException e)
                 {

@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
+using System.Threading.Tasks;
 using UnityEditor;
 using UnityEngine;
 
@@ -10,7 +10,7 @@ namespace Metabalance.Editor
     /// Everything the Metabalance window does, without the drawing: sidecar lifetime, connection,
     /// levels, training, balancing, what-if predictions, suggestions and applying params to the
     /// balance asset. All state changes happen on the thread that calls <see cref="Pump"/> (the
-    /// editor's update loop), so the window just reads the fields. Session state (the running
+    /// editor's update loop), so the window only reads its properties. Session state (the running
     /// sidecar, selection, job, last result) lives in SessionState to survive domain reloads.
     /// </summary>
     public sealed class MetabalanceController : IDisposable
@@ -20,28 +20,17 @@ namespace Metabalance.Editor
         public const string SessionJob = "Metabalance.JobId";
         public const string SessionBalance = "Metabalance.LastBalance";
 
-        public readonly MainThreadQueue MainThread = new MainThreadQueue();
-        public readonly MetabalanceSettings Settings;
-        public readonly SidecarLauncher Sidecar;
         readonly MetabalanceClientOptions clientOptions;
         readonly Func<IRpcTransport> transportFactory;
         MetabalanceClient client;
         int inFlight;
         bool predicting;
         Dictionary<string, object> queuedPrediction;
+        List<ParamDef> unwrittenParams;
         string selectedLevelId;
 
-        public ConnectionState Connection = ConnectionState.Disconnected;
-        public InitializeResult Server;
-        public List<LevelSummary> Levels = new List<LevelSummary>();
-        public string JobId;
-        public string JobState;
-        public JobProgress Progress;
-        public BalanceResult LastBalance;
-        public LevelPredictResult LastPrediction;
-        public List<Suggestion> Suggestions = new List<Suggestion>();
-        public string Status = "";
-        public string Error;
+        List<LevelSummary> levels = new List<LevelSummary>();
+        List<Suggestion> suggestions = new List<Suggestion>();
 
         /// <summary>Raised on the pumping thread whenever something the window shows changed.</summary>
         public event Action Changed;
@@ -53,8 +42,25 @@ namespace Metabalance.Editor
             Sidecar = sidecar ?? new SidecarLauncher();
             this.clientOptions = clientOptions;
             this.transportFactory = transportFactory;
+            Status = "";
             MainThread.CallbackFailed += e => Fail(e);
         }
+
+        // State is changed only by the controller (on the pumping thread); the window reads it.
+        public MainThreadQueue MainThread { get; } = new MainThreadQueue();
+        public MetabalanceSettings Settings { get; }
+        public SidecarLauncher Sidecar { get; }
+        public ConnectionState Connection { get; private set; }
+        public InitializeResult Server { get; private set; }
+        public IReadOnlyList<LevelSummary> Levels { get { return levels.AsReadOnly(); } }
+        public string JobId { get; private set; }
+        public string JobState { get; private set; }
+        public JobProgress Progress { get; private set; }
+        public BalanceResult LastBalance { get; private set; }
+        public LevelPredictResult LastPrediction { get; private set; }
+        public IReadOnlyList<Suggestion> Suggestions { get { return suggestions.AsReadOnly(); } }
+        public string Status { get; private set; }
+        public string Error { get; private set; }
 
         public MetabalanceClient Client { get { return client; } }
         public bool Busy { get { return inFlight > 0; } }
@@ -68,7 +74,7 @@ namespace Metabalance.Editor
                 if (selectedLevelId == value) return;
                 selectedLevelId = value;
                 LastPrediction = null;
-                Suggestions.Clear();
+                suggestions = new List<Suggestion>();
                 SessionState.SetString(SessionLevel, value ?? "");
                 Notify();
             }
@@ -102,20 +108,36 @@ namespace Metabalance.Editor
 
         public void StartSidecar()
         {
-            Settings.Save();
             Error = null;
             Status = "starting the sidecar ...";
             Notify();
-            Sidecar.StartAsync(Settings.ToLaunchSettings(), TimeSpan.FromSeconds(60)).ContinueWith(task => MainThread.Post(() =>
+            Task<ListeningInfo> start;
+            try
+            {
+                start = Sidecar.StartAsync(Settings.ToLaunchSettings(), TimeSpan.FromSeconds(60));
+            }
+            catch (Exception e)
+            {
+                StartFailed(e);
+                return;
+            }
+            start.ContinueWith(task => MainThread.Post(() =>
             {
                 if (task.IsFaulted)
                 {
-                    Fail(task.Exception);
+                    StartFailed(task.Exception);
                     return;
                 }
                 Status = "sidecar listening on " + task.Result.Rpc;
                 ConnectTo(task.Result);
             }));
+        }
+
+        void StartFailed(Exception e)
+        {
+            unwrittenParams = null;
+            Status = "";
+            Fail(e);
         }
 
         public void StopSidecar()
@@ -173,6 +195,7 @@ namespace Metabalance.Editor
             Server = client.Server;
             Error = null;
             RefreshLevels();
+            if (unwrittenParams != null) UpdateProject();
             // A job may have finished while the editor was reloading, when no notification could arrive.
             if (JobId != null)
             {
@@ -193,13 +216,14 @@ namespace Metabalance.Editor
         {
             Request<LevelsListResult>(Methods.LevelsList, new EmptyParams(), r =>
             {
-                Levels = r.Levels;
-                if (selectedLevelId == null && Levels.Count > 0) SelectedLevelId = Levels[Levels.Count - 1].Id;
+                levels = r.Levels;
+                if (selectedLevelId == null && levels.Count > 0) SelectedLevelId = levels[levels.Count - 1].Id;
             });
         }
 
-        /// <summary>Writes the asset's params into project.json: through the sidecar when connected
-        /// (it validates and tells other clients), else into the file directly.</summary>
+        /// <summary>Writes the asset's params into project.json, always through the sidecar: its store
+        /// holds the project's lock, validates the definition and tells other clients. When no sidecar
+        /// runs, one is started and the params are written once it is connected.</summary>
         public void WriteProject(ScriptableObject asset)
         {
             List<ParamDef> defs;
@@ -217,28 +241,21 @@ namespace Metabalance.Editor
                 Fail(new MetabalanceException(asset.GetType().Name + " has no [Range] float/int, bool or enum fields to balance"));
                 return;
             }
-            if (client != null && Connection == ConnectionState.Connected)
-            {
-                Request<ProjectGetResult>(Methods.ProjectGet, new EmptyParams(), got =>
-                    Request<ProjectUpdateResult>(Methods.ProjectUpdate, new ProjectUpdateParams { Project = BalanceAsset.MergeParams(got.Project, defs) },
-                        updated => Status = "project.json now has " + updated.Project.Params.Count + " params"));
-                return;
-            }
-            try
-            {
-                var path = Path.Combine(Settings.ProjectDir, "project.json");
-                if (!File.Exists(path)) throw new MetabalanceException("no project.json in '" + Settings.ProjectDir + "': create the folder with `metabalance init DIR` first");
-                var project = BalanceAsset.MergeParams(Json.Deserialize<ProjectFile>(File.ReadAllText(path)), defs);
-                var tmp = path + ".tmp";
-                File.WriteAllText(tmp, Newtonsoft.Json.JsonConvert.SerializeObject(project, Newtonsoft.Json.Formatting.Indented, Json.Settings) + "\n");
-                File.Replace(tmp, path, null);
-                Status = "wrote " + defs.Count + " params to " + path;
-                Notify();
-            }
-            catch (Exception e)
-            {
-                Fail(e);
-            }
+            unwrittenParams = defs;
+            if (client != null && Connection == ConnectionState.Connected) UpdateProject();
+            else if (client != null) Status = "project.json is written once the sidecar is connected again";
+            else if (Sidecar.IsRunning) ConnectTo(Sidecar.Listening);
+            else StartSidecar();
+            Notify();
+        }
+
+        void UpdateProject()
+        {
+            var defs = unwrittenParams;
+            unwrittenParams = null;
+            Request<ProjectGetResult>(Methods.ProjectGet, new EmptyParams(), got =>
+                Request<ProjectUpdateResult>(Methods.ProjectUpdate, new ProjectUpdateParams { Project = BalanceAsset.MergeParams(got.Project, defs) },
+                    updated => Status = "project.json now has " + updated.Project.Params.Count + " params"));
         }
 
         // ---- training ----
@@ -307,20 +324,30 @@ namespace Metabalance.Editor
                 LastBalance = r;
                 LastPrediction = null;
                 SessionState.SetString(SessionBalance, Json.Serialize(r));
-                Status = "balanced " + r.LevelId + (r.MeetsTargets ? ": meets the targets" : ": targets not met") + " (pMeet " + r.PMeet.ToString("0.00") + ")";
+                Status = "balanced " + r.LevelId + (r.MeetsTargets ? ": meets the targets" : ": targets not met") + " (pMeet " + Invariant.Number(r.PMeet, "0.00") + ")";
             });
         }
 
-        /// <summary>Applies the last balance result to the asset as one undoable step.</summary>
-        public List<string> Apply(ScriptableObject asset)
+        /// <summary>Applies the last balance result to the assets (all of one type) as one Undo step.</summary>
+        public List<string> Apply(params ScriptableObject[] assets)
         {
             if (LastBalance == null)
             {
                 Fail(new MetabalanceException("balance a level first"));
                 return new List<string>();
             }
-            var changed = BalanceAsset.Apply(asset, LastBalance.Params, "Apply metabalance params (" + LastBalance.LevelId + ")");
-            Status = changed.Count == 0 ? "the asset already has these values" : "applied " + string.Join(", ", changed.ToArray());
+            List<string> changed;
+            try
+            {
+                changed = BalanceAsset.Apply(assets, LastBalance.Params, "Apply metabalance params (" + LastBalance.LevelId + ")");
+            }
+            catch (ArgumentException e)
+            {
+                Fail(e);
+                return new List<string>();
+            }
+            var what = assets.Length == 1 ? "the asset" : assets.Length + " assets";
+            Status = changed.Count == 0 ? what + " already has these values" : "applied " + string.Join(", ", changed.ToArray()) + " to " + what;
             Notify();
             return changed;
         }
@@ -366,7 +393,7 @@ namespace Metabalance.Editor
                 Count = Math.Max(1, Settings.SuggestCount),
                 AllowGeneration = Settings.AllowGeneration ? (bool?)true : null,
                 StayNear = Settings.StayNear,
-            }, r => Suggestions = r.Suggestions);
+            }, r => suggestions = r.Suggestions);
         }
 
         // ---- plumbing ----

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using UnityEditor;
 using UnityEngine;
+using Object = UnityEngine.Object;
 
 namespace Metabalance.Editor
 {
@@ -35,7 +36,6 @@ namespace Metabalance.Editor
         void OnDisable()
         {
             EditorApplication.update -= OnEditorUpdate;
-            controller.Settings.Save();
             controller.Dispose();
         }
 
@@ -67,11 +67,10 @@ namespace Metabalance.Editor
         void DrawSidecar(MetabalanceController c)
         {
             GUILayout.Label("Sidecar");
-            var s = c.Settings;
-            s.ProjectDir = EditorGUILayout.TextField("Project folder", s.ProjectDir);
-            s.NodePath = EditorGUILayout.TextField("Node", s.NodePath);
-            s.CliPath = EditorGUILayout.TextField("CLI (main.js, or empty)", s.CliPath);
-            s.Port = EditorGUILayout.IntField("Port (0 = any)", s.Port);
+            EditorGUILayout.BeginHorizontal();
+            EditorGUILayout.LabelField("Project folder", c.Settings.ProjectDir.Length > 0 ? c.Settings.ProjectDir : "(not set)");
+            if (GUILayout.Button("Settings", GUILayout.Width(70))) SettingsService.OpenProjectSettings(MetabalanceSettingsProvider.SettingsPath);
+            EditorGUILayout.EndHorizontal();
             EditorGUILayout.LabelField("Connection", c.Connection + (c.Server != null ? " — " + c.Server.Project.Name + ", backend " + c.Server.Backend : ""));
             EditorGUILayout.BeginHorizontal();
             if (!c.Sidecar.IsRunning)
@@ -92,7 +91,7 @@ namespace Metabalance.Editor
             {
                 asset = picked;
                 c.Settings.AssetPath = asset != null ? AssetDatabase.GetAssetPath(asset) : "";
-                c.Settings.Save();
+                MetabalanceSettings.SaveProjectFiles();
             }
             if (asset != null && GUILayout.Button("Write params to project.json")) c.WriteProject(asset);
         }
@@ -118,12 +117,14 @@ namespace Metabalance.Editor
         void DrawTraining(MetabalanceController c)
         {
             GUILayout.Label("Meta-model");
+            EditorGUI.BeginChangeCheck();
             c.Settings.TrainSteps = EditorGUILayout.IntField("Training steps", c.Settings.TrainSteps);
+            if (EditorGUI.EndChangeCheck()) MetabalanceSettings.SaveProjectFiles();
             if (c.Training)
             {
                 var p = c.Progress;
-                var text = p == null ? "starting ..." : "step " + p.Step + "/" + p.Total + (p.Loss.HasValue ? ", loss " + p.Loss.Value.ToString("0.000", CultureInfo.InvariantCulture) : "") +
-                                                         (p.EtaSec.HasValue ? ", " + Math.Ceiling(p.EtaSec.Value) + " s left" : "");
+                var text = p == null ? "starting ..." : "step " + p.Step + "/" + p.Total + (p.Loss.HasValue ? ", loss " + Invariant.Number(p.Loss.Value, "0.000") : "") +
+                                                         (p.EtaSec.HasValue ? ", " + Invariant.Number(Math.Ceiling(p.EtaSec.Value)) + " s left" : "");
                 EditorGUI.ProgressBar(GUILayoutUtility.GetRect(100, 10000, 18, 18), c.TrainingFraction, text);
                 if (GUILayout.Button("Cancel training")) c.CancelTraining();
             }
@@ -136,21 +137,33 @@ namespace Metabalance.Editor
         void DrawBalance(MetabalanceController c)
         {
             GUILayout.Label("Balance");
+            EditorGUI.BeginChangeCheck();
             c.Settings.AllowGeneration = EditorGUILayout.Toggle("Also change generation params", c.Settings.AllowGeneration);
             // 0: only the targets count; higher: smaller changes (the model is least sure far from what was playtested)
             c.Settings.StayNear = EditorGUILayout.Slider("Stay near current values", c.Settings.StayNear, 0f, 50f);
+            if (EditorGUI.EndChangeCheck()) MetabalanceSettings.SaveProjectFiles();
             EditorGUI.BeginDisabledGroup(c.Busy || c.SelectedLevelId == null);
             if (GUILayout.Button("Balance " + (c.SelectedLevelId ?? "level"))) c.Balance();
             EditorGUI.EndDisabledGroup();
             var r = c.LastBalance;
             if (r == null) return;
-            EditorGUILayout.LabelField("Level " + r.LevelId, (r.MeetsTargets ? "meets the targets" : "targets not met") + ", pMeet " + r.PMeet.ToString("0.00", CultureInfo.InvariantCulture) +
+            EditorGUILayout.LabelField("Level " + r.LevelId, (r.MeetsTargets ? "meets the targets" : "targets not met") + ", pMeet " + Invariant.Number(r.PMeet, "0.00") +
                                                               ", from " + r.PlaytestCount + " playtests");
             foreach (var kv in r.Params) EditorGUILayout.LabelField(kv.Key, ParamValues.Format(kv.Value));
             DrawPredicted(r.Predicted);
             EditorGUI.BeginDisabledGroup(asset == null);
-            if (GUILayout.Button("Apply to the balance asset (undoable)")) c.Apply(asset);
+            var targets = asset != null ? ApplyTargets() : new ScriptableObject[0];
+            if (GUILayout.Button(targets.Length > 1 ? "Apply to the " + targets.Length + " selected assets (undoable)" : "Apply to the balance asset (undoable)")) c.Apply(targets);
             EditorGUI.EndDisabledGroup();
+        }
+
+        /// <summary>The balance asset, or every selected asset of its type when it is among them (multi-object editing).</summary>
+        ScriptableObject[] ApplyTargets()
+        {
+            var selected = new List<ScriptableObject>();
+            foreach (var o in Selection.objects ?? new Object[0])
+                if (o != null && o.GetType() == asset.GetType()) selected.Add((ScriptableObject)o);
+            return selected.Contains(asset) ? selected.ToArray() : new[] { asset };
         }
 
         void DrawWhatIf(MetabalanceController c)
@@ -189,7 +202,7 @@ namespace Metabalance.Editor
             if (c.LastPrediction != null)
             {
                 EditorGUILayout.LabelField("Prediction", (c.LastPrediction.MeetsTargets ? "meets the targets" : "targets not met") + ", pMeet " +
-                                                         c.LastPrediction.PMeet.ToString("0.00", CultureInfo.InvariantCulture));
+                                                         Invariant.Number(c.LastPrediction.PMeet, "0.00"));
                 DrawPredicted(c.LastPrediction.Predicted);
             }
         }
@@ -204,7 +217,7 @@ namespace Metabalance.Editor
             {
                 var values = new List<string>();
                 foreach (var kv in s.Params) values.Add(kv.Key + "=" + ParamValues.Format(kv.Value));
-                EditorGUILayout.LabelField("pMeet " + s.PMeet.ToString("0.00", CultureInfo.InvariantCulture), string.Join(", ", values.ToArray()));
+                EditorGUILayout.LabelField("pMeet " + Invariant.Number(s.PMeet, "0.00"), string.Join(", ", values.ToArray()));
                 EditorGUILayout.LabelField("", s.Reason);
             }
         }
@@ -212,7 +225,7 @@ namespace Metabalance.Editor
         static void DrawPredicted(Dictionary<string, MetricPrediction> predicted)
         {
             foreach (var kv in predicted)
-                EditorGUILayout.LabelField("  " + kv.Key, kv.Value.Mean.ToString("G4", CultureInfo.InvariantCulture) + " ± " + kv.Value.Std.ToString("G3", CultureInfo.InvariantCulture));
+                EditorGUILayout.LabelField("  " + kv.Key, Invariant.Number(kv.Value.Mean, "G4") + " ± " + Invariant.Number(kv.Value.Std, "G3"));
         }
 
         void DrawLog(MetabalanceController c)

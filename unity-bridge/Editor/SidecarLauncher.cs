@@ -67,7 +67,7 @@ namespace Metabalance.Editor
 
         public static ProcessStartInfo BuildStartInfo(SidecarLaunchSettings settings)
         {
-            if (string.IsNullOrEmpty(settings.ProjectDir)) throw new ArgumentException("choose the balancing project folder first");
+            if (string.IsNullOrEmpty(settings.ProjectDir)) throw new ArgumentException("choose the balancing project folder first (Edit > Project Settings > Metabalance)");
             var serve = "serve --project " + Quote(Path.GetFullPath(settings.ProjectDir)) + " --host " + Quote(settings.Host) +
                         " --port " + settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var start = new ProcessStartInfo
@@ -161,14 +161,14 @@ namespace Metabalance.Editor
             catch (Exception e)
             {
                 throw new MetabalanceException("could not start '" + child.StartInfo.FileName + " " + child.StartInfo.Arguments + "': " + e.Message +
-                                               " (set the Node and CLI paths in Window > Metabalance)", e);
+                                               " (set the Node and CLI paths in Edit > Project Settings > Metabalance)", e);
             }
             lock (gate) process = child;
             child.BeginOutputReadLine();
             child.BeginErrorReadLine();
             Task.Delay(timeout).ContinueWith(t =>
             {
-                if (ready.TrySetException(new MetabalanceException("the sidecar did not report listening within " + timeout.TotalSeconds + " s:\n" + string.Join("\n", LastLines(15)))))
+                if (ready.TrySetException(new MetabalanceException("the sidecar did not report listening within " + Invariant.Seconds(timeout) + ":\n" + string.Join("\n", LastLines(15)))))
                     Stop();
             });
             return ready.Task;

@@ -426,7 +426,7 @@ namespace Metabalance
             if (await Task.WhenAny(ready, Task.Delay(limit)).ConfigureAwait(false) != ready)
             {
                 var why = LastError;
-                throw new ConnectionLostException(method + ": not connected to the metabalance sidecar within " + limit.TotalSeconds + " s" +
+                throw new ConnectionLostException(method + ": not connected to the metabalance sidecar within " + Invariant.Seconds(limit) +
                     (why != null ? " (" + why.Message + ")" : ""), why);
             }
             lock (gate)

@@ -20,8 +20,9 @@ locked params at their defaults.
   --allow-generation    let the "generation" group move too
   --lock NAME           keep this param fixed (repeatable)
   --seed N              search seed (default 0)
-  --stay-near W         weight of staying near the level's current settings (default 10; 0: only the
-                        targets count; moving one param across half its range costs W/4)
+  --stay-near W         weight of staying near the level's current settings (default 2; 0: only the
+                        probability of meeting the targets counts; moving one param across half its
+                        range costs as much as that probability falling by a factor e^(W/4))
 
 pMeet is the model's calibrated probability that every target is truly met.
 Exit status: 0 done, 2 bad usage, bad input or an unknown level (before any work), 1 otherwise

@@ -15,8 +15,9 @@ then near-optimal settings where the adapted model is least sure, kept apart fro
   --allow-generation    let the "generation" group move too
   --lock NAME           keep this param fixed (repeatable)
   --seed N              search seed (default 0)
-  --stay-near W         weight of staying near the level's current settings (default 10; 0: only the
-                        targets count; moving one param across half its range costs W/4)
+  --stay-near W         weight of staying near the level's current settings (default 2; 0: only the
+                        probability of meeting the targets counts; moving one param across half its
+                        range costs as much as that probability falling by a factor e^(W/4))
 
 Exit status: 0 done, 2 bad usage, bad input or an unknown level (before any work), 1 otherwise.`;
 

@@ -3,6 +3,7 @@ import { backendName, initBackend } from '../../model/backend.js';
 import { saveModel, trainModel, type Algorithm } from '../../model/index.js';
 import { UsageError } from '../../project/errors.js';
 import { ProjectStore } from '../../store/project-store.js';
+import { CurveRecorder } from '../../util/training-curve.js';
 import { parseArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { atLeast, noPositionals, Progress, projectDir } from '../ml-common.js';
@@ -52,6 +53,7 @@ export const command: Command = {
       io.err(`metabalance: training on ${levels.length} levels, ${playtests.length} playtests (backend ${backend}, seed ${seed}${algorithm ? `, ${algorithm}` : ''})`);
       const bar = new Progress(io.stderr, io.stderrIsTTY);
       const started = Date.now();
+      const curve = new CurveRecorder();
       let model;
       try {
         model = await trainModel(
@@ -61,12 +63,14 @@ export const command: Command = {
             signal: io.signal,
             ...(steps === undefined ? {} : { steps }),
             ...(algorithm === undefined ? {} : { algorithm }),
-            onProgress: (p) =>
+            onProgress: (p) => {
+              curve.add(p);
               bar.update(
                 p.step,
                 p.total,
                 `step ${p.step}/${p.total} loss ${p.loss.toFixed(4)}${p.valLoss === null ? '' : ` val ${p.valLoss.toFixed(4)}`} ETA ${Math.ceil(p.etaSec)} s`,
-              ),
+              );
+            },
           },
         );
       } catch (err) {
@@ -76,6 +80,7 @@ export const command: Command = {
         return 1;
       }
       bar.done();
+      model.info = { ...model.info, trainingCurve: curve.saved() };
       try {
         const modelId = await saveModel(model, dir);
         const info = model.info;

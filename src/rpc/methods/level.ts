@@ -84,13 +84,15 @@ export const levelMethods: Method[] = [
     if (params.locked) checkParamNames(services, params.locked, 'locked');
     const { loaded, playtests, predictor } = adapt(services, params.levelId, params.playtests);
     const { project } = loaded.model;
-    return balanceLevel(project, loaded.model.space, predictor, {
+    const current = levelBase(project, playtests);
+    const balanced = balanceLevel(project, loaded.model.space, predictor, {
       allowGeneration: params.allowGeneration ?? false,
       locked: params.locked ?? [],
-      base: levelBase(project, playtests),
+      base: current,
       seed: params.seed ?? 0,
       proximity: params.stayNear,
     });
+    return { ...balanced, current };
   }),
   method('level.suggest', (params: SuggestParams, { services }) => {
     const { loaded, playtests, predictor } = adapt(services, params.levelId, params.playtests);

@@ -1,4 +1,5 @@
 // initialize: the version handshake (major versions must match, as ML-Agents does) and capabilities.
+import { defaultConfig } from '../../model/index.js';
 import { packageVersion } from '../../project/paths.js';
 import { ErrorCode, RpcError } from '../errors.js';
 import { method, type Method } from '../services.js';
@@ -28,6 +29,8 @@ export function sessionMethods(capabilities: { methods: string[]; notifications:
         // A torn last line cut away on open is news the user must see, not only a file under .metabalance/.
         repairs: services.store.repairLog,
         capabilities,
+        // what model.train does without `steps`, as `metabalance train` without --steps
+        trainDefaults: { steps: defaultConfig('joint', 0).steps },
       };
     }),
   ];

@@ -64,9 +64,17 @@ namespace UnityEditor
 
     public class Undo
     {
-        // Snapshots of every instance field, so PerformUndo can restore what RecordObject saw.
-        static readonly Stack<KeyValuePair<Object, Dictionary<FieldInfo, object>>> history =
-            new Stack<KeyValuePair<Object, Dictionary<FieldInfo, object>>>();
+        // Snapshots of every instance field, by undo group, so PerformUndo can restore what RecordObject saw.
+        sealed class Entry
+        {
+            public int Group;
+            public Object Target;
+            public Dictionary<FieldInfo, object> Snapshot;
+        }
+
+        static readonly List<Entry> history = new List<Entry>();
+        static readonly Dictionary<int, string> groupNames = new Dictionary<int, string>();
+        static int currentGroup;
 
         public static void RecordObject(Object objectToUndo, string name)
         {
@@ -74,14 +82,140 @@ namespace UnityEditor
             for (var t = objectToUndo.GetType(); t != null && t != typeof(Object); t = t.BaseType)
                 foreach (var f in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
                     snapshot[f] = f.GetValue(objectToUndo);
-            history.Push(new KeyValuePair<Object, Dictionary<FieldInfo, object>>(objectToUndo, snapshot));
+            history.Add(new Entry { Group = currentGroup, Target = objectToUndo, Snapshot = snapshot });
+            if (!groupNames.ContainsKey(currentGroup)) groupNames[currentGroup] = name;
         }
 
+        /// <summary>In Unity every input event starts a group; here a test starts one explicitly.</summary>
+        public static void IncrementCurrentGroup() { currentGroup++; }
+        public static int GetCurrentGroup() { return currentGroup; }
+        public static void SetCurrentGroupName(string name) { groupNames[currentGroup] = name; }
+        public static string GetCurrentGroupName() { string name; return groupNames.TryGetValue(currentGroup, out name) ? name : ""; }
+
+        public static void CollapseUndoOperations(int groupIndex)
+        {
+            foreach (var e in history) if (e.Group > groupIndex) e.Group = groupIndex;
+        }
+
+        /// <summary>Reverts the newest group, every object recorded in it.</summary>
         public static void PerformUndo()
         {
             if (history.Count == 0) return;
-            var entry = history.Pop();
-            foreach (var kv in entry.Value) kv.Key.SetValue(entry.Key, kv.Value);
+            var group = history[history.Count - 1].Group;
+            for (var i = history.Count - 1; i >= 0 && history[i].Group == group; i--)
+            {
+                foreach (var kv in history[i].Snapshot) kv.Key.SetValue(history[i].Target, kv.Value);
+                history.RemoveAt(i);
+            }
+        }
+    }
+
+    public sealed class Selection
+    {
+        public static Object[] objects { get; set; }
+    }
+
+    public enum SerializedPropertyType { Generic = -1, Integer = 0, Boolean = 1, Float = 2, String = 3, Enum = 7 }
+
+    /// <summary>Edits serialized fields of one or more objects; ApplyModifiedProperties writes them with Undo
+    /// and marks the objects dirty, as Unity's does.</summary>
+    public class SerializedObject : IDisposable
+    {
+        readonly Object[] targets;
+        readonly List<SerializedProperty> modified = new List<SerializedProperty>();
+
+        public SerializedObject(Object obj) : this(new[] { obj }) { }
+        public SerializedObject(Object[] objs) { targets = objs; }
+
+        public Object targetObject { get { return targets[0]; } }
+        public Object[] targetObjects { get { return targets; } }
+        public bool isEditingMultipleObjects { get { return targets.Length > 1; } }
+
+        public SerializedProperty FindProperty(string propertyPath)
+        {
+            var field = targets[0].GetType().GetField(propertyPath, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+            if (field == null || (!field.IsPublic && !Attribute.IsDefined(field, typeof(SerializeField))) || field.IsNotSerialized) return null;
+            return new SerializedProperty(this, field);
+        }
+
+        public bool ApplyModifiedProperties()
+        {
+            if (modified.Count == 0) return false;
+            foreach (var target in targets)
+            {
+                Undo.RecordObject(target, "Modified Properties");
+                foreach (var p in modified) p.Field.SetValue(target, p.Pending);
+                EditorUtility.SetDirty(target);
+            }
+            modified.Clear();
+            return true;
+        }
+
+        public void Update() { modified.Clear(); }
+        public void Dispose() { }
+
+        internal void Modify(SerializedProperty property)
+        {
+            if (!modified.Contains(property)) modified.Add(property);
+        }
+    }
+
+    public class SerializedProperty : IDisposable
+    {
+        internal readonly FieldInfo Field;
+        internal object Pending;
+        readonly SerializedObject owner;
+
+        internal SerializedProperty(SerializedObject owner, FieldInfo field)
+        {
+            this.owner = owner;
+            Field = field;
+            Pending = field.GetValue(owner.targetObject);
+        }
+
+        public SerializedObject serializedObject { get { return owner; } }
+        public string name { get { return Field.Name; } }
+        public string propertyPath { get { return Field.Name; } }
+
+        public SerializedPropertyType propertyType
+        {
+            get
+            {
+                var t = Field.FieldType;
+                if (t == typeof(int)) return SerializedPropertyType.Integer;
+                if (t == typeof(bool)) return SerializedPropertyType.Boolean;
+                if (t == typeof(float)) return SerializedPropertyType.Float;
+                if (t == typeof(string)) return SerializedPropertyType.String;
+                return t.IsEnum ? SerializedPropertyType.Enum : SerializedPropertyType.Generic;
+            }
+        }
+
+        public bool hasMultipleDifferentValues
+        {
+            get
+            {
+                foreach (var target in owner.targetObjects)
+                    if (!Equals(Field.GetValue(target), Field.GetValue(owner.targetObject))) return true;
+                return false;
+            }
+        }
+
+        public float floatValue { get { return (float)Pending; } set { Set(value); } }
+        public int intValue { get { return (int)Pending; } set { Set(value); } }
+        public bool boolValue { get { return (bool)Pending; } set { Set(value); } }
+        public string[] enumNames { get { return Enum.GetNames(Field.FieldType); } }
+        public int enumValueIndex
+        {
+            get { return Array.IndexOf(enumNames, Pending.ToString()); }
+            set { Set(Enum.Parse(Field.FieldType, enumNames[value])); }
+        }
+
+        public void Dispose() { }
+
+        void Set(object value)
+        {
+            Pending = value;
+            owner.Modify(this);
         }
     }
 
@@ -119,6 +253,8 @@ namespace UnityEditor
     {
         public static void ProgressBar(Rect position, float value, string text) { }
         public static void BeginDisabledGroup(bool disabled) { }
+        public static void BeginChangeCheck() { }
+        public static bool EndChangeCheck() { return false; }
         public static void EndDisabledGroup() { }
     }
 

@@ -201,6 +201,8 @@ namespace Metabalance
     {
         [JsonProperty("levelId")] public string LevelId;
         [JsonProperty("params")] public Dictionary<string, object> Params = new Dictionary<string, object>();
+        /// <summary>The level's current settings, which the search stays near (Params are the balanced ones).</summary>
+        [JsonProperty("current")] public Dictionary<string, object> Current = new Dictionary<string, object>();
         [JsonProperty("predicted")] public Dictionary<string, MetricPrediction> Predicted = new Dictionary<string, MetricPrediction>();
         [JsonProperty("meetsTargets")] public bool MeetsTargets;
         [JsonProperty("pMeet")] public double PMeet;

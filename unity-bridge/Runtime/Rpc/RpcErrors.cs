@@ -36,7 +36,7 @@ namespace Metabalance
         public readonly JToken ErrorData;
 
         public RpcException(string method, int code, string message, JToken data)
-            : base(method + ": " + message + " (" + code + ")" + Describe(data))
+            : base(method + ": " + message + " (" + Invariant.Number(code) + ")" + Describe(data))
         {
             Method = method;
             Code = code;
@@ -57,7 +57,7 @@ namespace Metabalance
     public class RequestTimeoutException : MetabalanceException
     {
         public RequestTimeoutException(string method, TimeSpan timeout)
-            : base(method + ": no answer from the metabalance sidecar within " + timeout.TotalSeconds + " s") { }
+            : base(method + ": no answer from the metabalance sidecar within " + Invariant.Seconds(timeout)) { }
     }
 
     /// <summary>The connection dropped (or was never made) before the answer arrived.</summary>
@@ -71,7 +71,7 @@ namespace Metabalance
     public class ConnectTimeoutException : ConnectionLostException
     {
         public ConnectTimeoutException(Uri uri, TimeSpan timeout)
-            : base("connecting to " + uri + " timed out after " + timeout.TotalSeconds + " s") { }
+            : base("connecting to " + uri + " timed out after " + Invariant.Seconds(timeout)) { }
     }
 
     /// <summary>The sidecar speaks another major protocol version; the client stops reconnecting.</summary>

@@ -1,3 +1,6 @@
+// The recorder talks to the sidecar over a WebSocket, which the Runtime assembly supports only in
+// the editor and standalone players (no WebGL): other builds leave the recorder out.
+#if UNITY_EDITOR || UNITY_STANDALONE
 using System.Collections.Generic;
 using System.IO;
 using Metabalance;
@@ -59,3 +62,4 @@ namespace CryptRun
         }
     }
 }
+#endif

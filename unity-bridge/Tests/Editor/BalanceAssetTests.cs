@@ -78,7 +78,7 @@ namespace Metabalance.Tests
                 { "potionRate", 7.0 }, // out of [Range]: clamped
                 { "somethingElse", 1.0 }, // another asset's param: ignored
             };
-            var changed = BalanceAsset.Apply(asset, values, "Apply test");
+            var changed = BalanceAsset.Apply(new[] { asset }, values, "Apply test");
             CollectionAssert.AreEquivalent(new[] { "enemyHealth", "potionRate", "roomCount", "hardMode", "enemyMix" }, changed);
             Assert.AreEqual(150.5f, asset.enemyHealth);
             Assert.AreEqual(1f, asset.potionRate);
@@ -96,9 +96,49 @@ namespace Metabalance.Tests
         }
 
         [Test]
+        public void ApplyToSeveralAssetsIsOneNamedUndoStep()
+        {
+            var other = ScriptableObject.CreateInstance<TestBalance>();
+            other.enemyHealth = 150f;
+            try
+            {
+                Undo.IncrementCurrentGroup();
+                var values = new Dictionary<string, object> { { "enemyHealth", 150.0 }, { "potionRate", 0.5 } };
+                var changed = BalanceAsset.Apply(new[] { asset, other }, values, "Apply L7");
+                // One of the two already had 150, but they disagreed: the value is written to both.
+                CollectionAssert.AreEquivalent(new[] { "enemyHealth", "potionRate" }, changed);
+                Assert.AreEqual(150f, asset.enemyHealth);
+                Assert.AreEqual(0.5f, asset.potionRate);
+                Assert.AreEqual(0.5f, other.potionRate);
+                Assert.IsTrue(EditorUtility.IsDirty(other));
+                Assert.AreEqual("Apply L7", Undo.GetCurrentGroupName());
+
+                Undo.PerformUndo();
+                Assert.AreEqual(80f, asset.enemyHealth);
+                Assert.AreEqual(0.3f, asset.potionRate);
+                Assert.AreEqual(150f, other.enemyHealth);
+                Assert.AreEqual(0.3f, other.potionRate);
+            }
+            finally
+            {
+                Object.DestroyImmediate(other);
+            }
+        }
+
+        [Test]
+        public void ApplyRefusesAssetsOfDifferentTypes()
+        {
+            var bad = ScriptableObject.CreateInstance<BadLogBalance>();
+            bad.name = "Speeds";
+            var e = Assert.Throws<System.ArgumentException>(() => BalanceAsset.Apply(new ScriptableObject[] { asset, bad }, new Dictionary<string, object>(), "x"));
+            StringAssert.Contains("Speeds is a BadLogBalance, not a TestBalance", e.Message);
+            Object.DestroyImmediate(bad);
+        }
+
+        [Test]
         public void ApplyingTheCurrentValuesChangesNothing()
         {
-            Assert.AreEqual(0, BalanceAsset.Apply(asset, BalanceAsset.ReadValues(asset), "noop").Count);
+            Assert.AreEqual(0, BalanceAsset.Apply(new[] { asset }, BalanceAsset.ReadValues(asset), "noop").Count);
         }
 
         [Test]

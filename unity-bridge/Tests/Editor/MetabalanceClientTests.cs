@@ -156,6 +156,21 @@ namespace Metabalance.Tests
         }
 
         [Test]
+        public void TimeoutMessagesWriteSecondsTheSameInEveryLocale()
+        {
+            server.Handler = (method, p) => FakeSidecar.NoAnswer;
+            TestSupport.InCulture("de-DE", () => TestSupport.Run(async () =>
+            {
+                Assert.AreEqual("0,35", (0.35).ToString(), "the locale is in effect on the test's threads");
+                await NewClient().ConnectAsync();
+                var e = await TestSupport.Throws<RequestTimeoutException>(() =>
+                    client.CallAsync<BalanceResult>(Methods.LevelBalance, new LevelBalanceParams { LevelId = "L1" }, TimeSpan.FromMilliseconds(350)));
+                // What is left of the 0.35 s after the connection wait, with a decimal point.
+                StringAssert.IsMatch(@"within 0\.\d+ s$", e.Message);
+            }));
+        }
+
+        [Test]
         public void NotificationsArriveTypedOnlyWhenTheQueueIsPumped()
         {
             var progress = new List<JobProgress>();

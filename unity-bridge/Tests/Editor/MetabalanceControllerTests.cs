@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 using Metabalance.Editor;
@@ -26,7 +27,6 @@ namespace Metabalance.Tests
         {
             foreach (var key in new[] { MetabalanceController.SessionLevel, MetabalanceController.SessionJob, MetabalanceController.SessionBalance, MetabalanceController.SessionListening })
                 SessionState.EraseString(key);
-            EditorPrefs.DeleteAll();
             asset = ScriptableObject.CreateInstance<TestBalance>();
             server = new FakeSidecar();
             server.Handler = (method, p) =>
@@ -74,13 +74,14 @@ namespace Metabalance.Tests
         }
 
         [Test]
-        public void SettingsRoundTripThroughEditorPrefs()
+        public void OnlyTheLevelSelectionCanBeChangedFromOutside()
         {
-            var s = new MetabalanceSettings { NodePath = "/opt/node/bin/node", CliPath = "/x/main.js", ProjectDir = "/game/Balancing", Port = 8800, TrainSteps = 42, SuggestCount = 3, AllowGeneration = true, StayNear = 4.5f, AssetPath = "Assets/B.asset" };
-            s.Save();
-            var loaded = MetabalanceSettings.Load();
-            Assert.AreEqual(Json.Serialize(s), Json.Serialize(loaded));
-            Assert.AreEqual(8800, EditorPrefs.GetInt("Metabalance.Port", 0));
+            var type = typeof(MetabalanceController);
+            var fields = type.GetFields(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public).Where(f => !f.IsLiteral).Select(f => f.Name);
+            CollectionAssert.IsEmpty(fields, "public fields");
+            var setters = type.GetProperties(BindingFlags.Instance | BindingFlags.Public).Where(p => p.GetSetMethod() != null).Select(p => p.Name);
+            CollectionAssert.AreEqual(new[] { "SelectedLevelId" }, setters);
+            Assert.IsFalse(typeof(IList<LevelSummary>).IsAssignableFrom(type.GetProperty("Levels").PropertyType), "the level list is read-only");
         }
 
         [Test]
@@ -182,6 +183,18 @@ namespace Metabalance.Tests
         }
 
         [Test]
+        public void TheBalanceStatusWritesPMeetTheSameInEveryLocale()
+        {
+            TestSupport.InCulture("de-DE", () => TestSupport.Run(async () =>
+            {
+                var c = await ConnectedWithLevels();
+                c.Balance();
+                await UntilIdle(c, () => c.LastBalance != null, "a balance result");
+                StringAssert.EndsWith("(pMeet 0.72)", c.Status);
+            }));
+        }
+
+        [Test]
         public void WhatIfPredictionsCoalesceToTheNewestValues()
         {
             TestSupport.Run(async () =>
@@ -195,31 +208,32 @@ namespace Metabalance.Tests
         }
 
         [Test]
-        public void WriteProjectMergesTheAssetParamsIntoProjectJsonWhenOffline()
+        public void WriteProjectMergesTheAssetParamsIntoTheSidecarsProject()
         {
-            var dir = TestSupport.TempDir("project");
-            try
+            server.Handler = (method, p) =>
             {
-                File.WriteAllText(Path.Combine(dir, "project.json"),
-                    "{\"name\":\"g\",\"params\":[{\"name\":\"trapDensity\",\"min\":0,\"max\":1,\"group\":\"generation\"}],\"metrics\":[{\"name\":\"won\",\"kind\":\"rate\"}],\"targets\":[{\"metric\":\"won\",\"target\":0.6,\"tolerance\":0.05}]}");
-                controller = new MetabalanceController(new MetabalanceSettings { ProjectDir = dir });
-                controller.WriteProject(asset);
-                Assert.IsNull(controller.Error);
-                var written = JObject.Parse(File.ReadAllText(Path.Combine(dir, "project.json")));
-                Assert.AreEqual(7, ((JArray)written["params"]).Count);
-                Assert.AreEqual("trapDensity", (string)written["params"][0]["name"]);
-                Assert.AreEqual("log", (string)written["params"][1]["scale"]);
-                Assert.AreEqual(0.6, (double)written["targets"][0]["target"]);
-                Assert.IsNull(written["features"], "absent sections stay absent");
-
-                var empty = new MetabalanceController(new MetabalanceSettings { ProjectDir = Path.Combine(dir, "missing") });
-                empty.WriteProject(asset);
-                StringAssert.Contains("metabalance init", empty.Error);
-            }
-            finally
+                switch (method)
+                {
+                    case Methods.ProjectGet:
+                        return JObject.Parse("{\"project\":{\"name\":\"g\",\"params\":[{\"name\":\"trapDensity\",\"min\":0,\"max\":1,\"group\":\"generation\"}],\"metrics\":[{\"name\":\"won\",\"kind\":\"rate\"}],\"targets\":[{\"metric\":\"won\",\"target\":0.6,\"tolerance\":0.05}]}}");
+                    case Methods.ProjectUpdate: return new JObject { { "project", p["project"] } };
+                    default: return JObject.Parse("{\"levels\":[]}");
+                }
+            };
+            TestSupport.Run(async () =>
             {
-                TestSupport.DeleteDir(dir);
-            }
+                var c = Connected();
+                await UntilIdle(c, () => c.Connection == ConnectionState.Connected, "the connection");
+                c.WriteProject(asset);
+                await UntilIdle(c, () => c.Status.StartsWith("project.json now has"), "project.update");
+                Assert.IsNull(c.Error);
+                var sent = (JObject)server.RequestsFor(Methods.ProjectUpdate).Single()["params"]["project"];
+                Assert.AreEqual(7, ((JArray)sent["params"]).Count);
+                Assert.AreEqual("trapDensity", (string)sent["params"][0]["name"]);
+                Assert.AreEqual("log", (string)sent["params"][1]["scale"]);
+                Assert.AreEqual(0.6, (double)sent["targets"][0]["target"]);
+                Assert.IsNull(sent["features"], "absent sections stay absent");
+            });
         }
 
         [Test]
@@ -231,6 +245,9 @@ namespace Metabalance.Tests
             controller.SelectedLevelId = null;
             controller.Balance();
             StringAssert.Contains("select a level", controller.Error);
+            controller.WriteProject(asset);
+            StringAssert.Contains("choose the balancing project folder", controller.Error, "no folder: no sidecar to write through");
+            Assert.IsFalse(controller.Sidecar.IsRunning);
         }
     }
 }

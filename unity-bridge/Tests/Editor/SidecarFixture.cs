@@ -36,7 +36,7 @@ namespace Metabalance.Tests
             var cli = Environment.GetEnvironmentVariable("METABALANCE_CLI");
             if (string.IsNullOrEmpty(cli)) cli = MetabalanceSettings.Load().CliPath;
             if (!string.IsNullOrEmpty(cli) && File.Exists(cli)) return cli;
-            var why = "no metabalance CLI: set METABALANCE_CLI to dist/src/cli/main.js (or the CLI path in Window > Metabalance)" +
+            var why = "no metabalance CLI: set METABALANCE_CLI to dist/src/cli/main.js (or the CLI path in Edit > Project Settings > Metabalance)" +
                       (string.IsNullOrEmpty(cli) ? "" : "; '" + cli + "' does not exist");
             if (Environment.GetEnvironmentVariable("METABALANCE_REQUIRE_SIDECAR") == "1") Assert.Fail(why);
             Assert.Ignore(why);

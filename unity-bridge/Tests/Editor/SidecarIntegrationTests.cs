@@ -197,6 +197,7 @@ namespace Metabalance.Tests
                     var result = controller.LastBalance;
                     Assert.AreEqual("L03", result.LevelId);
                     CollectionAssert.AreEquivalent(BalanceAsset.Describe(asset).Select(p => p.Name), result.Params.Keys, "params names every parameter");
+                    CollectionAssert.AreEquivalent(result.Params.Keys, result.Current.Keys, "current (the level's settings now) names every parameter too");
                     CollectionAssert.AreEquivalent(new[] { "won", "durationSec" }, result.Predicted.Keys, "predicted covers every metric");
                     Assert.That(result.PMeet, Is.InRange(0.0, 1.0));
                     Assert.That(result.Predicted["won"].Std, Is.GreaterThanOrEqualTo(0.0));

@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
@@ -50,6 +51,27 @@ namespace Metabalance.Tests
         public static async Task Until(Func<bool> condition, TimeSpan timeout, string what)
         {
             await PumpUntil(new MainThreadQueue(), condition, timeout, what);
+        }
+
+        /// <summary>Runs the body with this culture on every thread, as in an editor set to that locale.</summary>
+        public static void InCulture(string name, Action body)
+        {
+            var culture = CultureInfo.GetCultureInfo(name);
+            var thread = Thread.CurrentThread;
+            var saved = new[] { thread.CurrentCulture, thread.CurrentUICulture, CultureInfo.DefaultThreadCurrentCulture, CultureInfo.DefaultThreadCurrentUICulture };
+            thread.CurrentCulture = thread.CurrentUICulture = culture;
+            CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = culture;
+            try
+            {
+                body();
+            }
+            finally
+            {
+                thread.CurrentCulture = saved[0];
+                thread.CurrentUICulture = saved[1];
+                CultureInfo.DefaultThreadCurrentCulture = saved[2];
+                CultureInfo.DefaultThreadCurrentUICulture = saved[3];
+            }
         }
 
         public static string TempDir(string label)
