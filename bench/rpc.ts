@@ -19,7 +19,7 @@ interface Listening {
   tokenFile: string;
 }
 
-async function startServer(dir: string): Promise<{ info: Listening; token: string; stop: () => Promise<void> }> {
+export async function startServer(dir: string): Promise<{ info: Listening; token: string; stop: () => Promise<void> }> {
   const proc = spawn(process.execPath, [CLI, 'serve', '--project', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));

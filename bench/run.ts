@@ -22,6 +22,7 @@ const BENCHES: Bench[] = [
   { name: 'balance', file: 'balance-quality.js' },
   { name: 'speed', file: 'speed.js' },
   { name: 'rpc', file: 'rpc.js' },
+  { name: 'limits', file: 'limits.js' },
 ];
 
 function parseArgs(argv: string[]): { quick: boolean; only: string | undefined } {

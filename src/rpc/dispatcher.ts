@@ -1,6 +1,9 @@
 // Turns one incoming frame (a request, a notification or a batch) into its response, exactly as
 // JSON-RPC 2.0 says: notifications get nothing back, an empty batch is one -32600, a batch of
 // notifications only gets no response at all. Never throws: every failure becomes an error object.
+// Replies are capped: one over `maxReplyBytes`, or a batch whose replies together pass
+// `maxBatchReplyBytes`, is answered -32008 instead; once a batch's budget is spent its remaining
+// calls are answered -32008 without being run.
 import { ErrorCode, type ErrorObject } from './errors.js';
 import { checkRequest, failure, success, type Request, type Response } from './messages.js';
 import { describe, type Check, type SchemaRegistry } from './schemas.js';
@@ -10,6 +13,10 @@ import { toRpcError } from './error-mapping.js';
 export interface DispatcherOptions {
   /** most requests one batch may hold */
   maxBatch: number;
+  /** most bytes of JSON one response may take */
+  maxReplyBytes: number;
+  /** most bytes of JSON a batch's responses may take together */
+  maxBatchReplyBytes: number;
   /** check every result against its schema (tests and development); a mismatch is a -32603 */
   validateResults: boolean;
   /** where unexpected errors are reported (they reach the client as -32603 without a stack) */
@@ -21,6 +28,27 @@ interface Entry {
   params: Check;
   result: Check;
 }
+
+/** The answer to a request that is not run: invalid ones still get -32600, notifications nothing. */
+function refusal(raw: unknown, error: (method: string) => ErrorObject): Response | null {
+  const checked = checkRequest(raw);
+  if (!checked.ok) return checked.response;
+  if (!('id' in checked.request)) return null;
+  return failure(checked.request.id ?? null, error(checked.request.method));
+}
+
+const nullable = (r: Response | null): string | null => (r === null ? null : JSON.stringify(r));
+
+/** The frame's JSON value, or the -32700 answer when it is not JSON. */
+function parseFrame(text: string): { value: unknown } | { reply: string } {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { reply: JSON.stringify(failure(null, { code: ErrorCode.ParseError, message: `parse error: ${(err as Error).message}` })) };
+  }
+}
+
+const EMPTY_BATCH = JSON.stringify(failure(null, { code: ErrorCode.InvalidRequest, message: 'invalid request: empty batch' }));
 
 export class Dispatcher {
   private readonly entries = new Map<string, Entry>();
@@ -40,36 +68,86 @@ export class Dispatcher {
     return [...this.entries.keys()];
   }
 
-  /** A frame's text → the response to send, or null when nothing is to be sent. */
-  async handleText(text: string, ctx: MethodContext): Promise<Response | Response[] | null> {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      return failure(null, { code: ErrorCode.ParseError, message: `parse error: ${(err as Error).message}` });
-    }
-    return this.handleValue(value, ctx);
+  /** A frame's text → the text to send back, or null when nothing is to be sent. */
+  async handleText(text: string, ctx: MethodContext): Promise<string | null> {
+    const frame = parseFrame(text);
+    return 'reply' in frame ? frame.reply : this.handleValue(frame.value, ctx);
   }
 
-  async handleValue(value: unknown, ctx: MethodContext): Promise<Response | Response[] | null> {
-    if (!Array.isArray(value)) return this.handleOne(value, ctx);
-    if (value.length === 0) return failure(null, { code: ErrorCode.InvalidRequest, message: 'invalid request: empty batch' });
+  async handleValue(value: unknown, ctx: MethodContext): Promise<string | null> {
+    if (!Array.isArray(value)) {
+      const response = await this.handleOne(value, ctx);
+      return response && this.encode(response, this.options.maxReplyBytes);
+    }
+    if (value.length === 0) return EMPTY_BATCH;
     if (value.length > this.options.maxBatch) {
-      return failure(null, {
-        code: ErrorCode.PayloadTooLarge,
-        message: `batch of ${value.length} requests is over the limit of ${this.options.maxBatch}`,
-        data: { limit: this.options.maxBatch, size: value.length },
-      });
+      return JSON.stringify(
+        failure(null, {
+          code: ErrorCode.PayloadTooLarge,
+          message: `batch of ${value.length} requests is over the limit of ${this.options.maxBatch}`,
+          data: { limit: this.options.maxBatch, size: value.length },
+        }),
+      );
     }
     // One item at a time, yielding between items: a batch of slow calls (first adaptations,
     // balances) must not hold the event loop, and other clients' calls get in between.
-    const sent: Response[] = [];
+    const sent: string[] = [];
+    let left = this.options.maxBatchReplyBytes;
     for (const item of value) {
-      const response = await this.handleOne(item, ctx);
-      if (response) sent.push(response);
+      const response = left > 0 ? await this.handleOne(item, ctx) : this.notRun(item);
+      if (response) {
+        const text = this.encode(response, Math.min(this.options.maxReplyBytes, left));
+        left -= Buffer.byteLength(text) + 1;
+        sent.push(text);
+      }
       await new Promise((resolve) => setImmediate(resolve));
     }
-    return sent.length > 0 ? sent : null;
+    return sent.length > 0 ? `[${sent.join(',')}]` : null;
+  }
+
+  /** A batch item left unrun because the batch's replies already fill the budget (null for a notification). */
+  private notRun(raw: unknown): Response | null {
+    const limit = this.options.maxBatchReplyBytes;
+    return refusal(raw, (method) => ({
+      code: ErrorCode.PayloadTooLarge,
+      message: `reply too large: this batch's replies reached the limit of ${limit} bytes before ${method} was run; send it in a later batch`,
+      data: { limit, scope: 'batch' },
+    }));
+  }
+
+  /** Answers every request in a frame with `error` without running any (e.g. while shutting down). */
+  refuseText(text: string, error: (method: string) => ErrorObject): string | null {
+    const frame = parseFrame(text);
+    if ('reply' in frame) return frame.reply;
+    const { value } = frame;
+    if (!Array.isArray(value)) return nullable(refusal(value, error));
+    if (value.length === 0) return EMPTY_BATCH;
+    const sent = value.map((item) => refusal(item, error)).filter((r): r is Response => r !== null);
+    return sent.length > 0 ? JSON.stringify(sent) : null;
+  }
+
+  /** The response as JSON, or a -32008 in its place when it would take more than `room` bytes. */
+  private encode(response: Response, room: number): string {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(response);
+    } catch (err) {
+      // V8 cannot build a string this long ("Invalid string length"): far over any limit.
+      if (!(err instanceof RangeError)) throw err;
+    }
+    const size = text === undefined ? undefined : Buffer.byteLength(text);
+    if (text !== undefined && size! <= room) return text;
+    const batch = room < this.options.maxReplyBytes;
+    const limit = batch ? this.options.maxBatchReplyBytes : this.options.maxReplyBytes;
+    const what = size === undefined ? 'a reply too long to encode' : `a reply of ${size} bytes`;
+    const hint = 'error' in response ? '' : '; ask for less (e.g. a smaller playtests.list limit) or split the batch';
+    return JSON.stringify(
+      failure(response.id, {
+        code: ErrorCode.PayloadTooLarge,
+        message: `reply too large: ${what} is over the ${batch ? "batch's remaining" : 'per-reply'} limit (${batch ? `${limit} bytes per batch` : `${limit} bytes`})${hint}`,
+        data: { limit, scope: batch ? 'batch' : 'reply', ...(size === undefined ? {} : { size }) },
+      }),
+    );
   }
 
   private async handleOne(raw: unknown, ctx: MethodContext): Promise<Response | null> {

@@ -1,6 +1,7 @@
 // The dashboard is plain files (no build step) in src/server/dashboard/. The page is served as
 // one document with its script and style inlined under a per-response CSP nonce, because only
-// the page request carries ?token= and every other request needs the token too.
+// the page request may come without the Authorization header (?token= once, then the cookie it
+// is traded for; see guard.ts), and every other HTTP request needs the header.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

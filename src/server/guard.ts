@@ -1,13 +1,16 @@
 // Who may talk to the sidecar (Jupyter's model): a web page must not be able to drive it.
 // Host must be a loopback name (DNS rebinding), Origin — when a browser sends one — must be the
-// sidecar's own, and the session token must come as `Authorization: Bearer`, or as ?token= on
-// the two requests a browser cannot add a header to (the dashboard page and its WebSocket).
+// sidecar's own, and the session token must come as `Authorization: Bearer`. A browser cannot add
+// that header, so the dashboard page alone takes ?token=, once: it answers with the token in an
+// HttpOnly, SameSite=Strict cookie and a redirect that drops it from the URL (and from history).
+// The API takes that cookie only together with the sidecar's own Origin, so it proves a request
+// came from the sidecar's own page; ?token= is never accepted there.
 import { timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export interface Refusal {
-  status: 401 | 403;
+  status: 401 | 403 | 503;
   reason: string;
 }
 
@@ -53,8 +56,28 @@ export class Guard {
     return given.length === this.token.length && timingSafeEqual(given, this.token);
   }
 
-  /** null when the request may proceed. `queryTokenAllowed`: the page and the WebSocket handshake. */
-  check(headers: IncomingHttpHeaders, rawUrl: string | undefined, queryTokenAllowed: boolean): Refusal | null {
+  /** The cookie that carries the token for the dashboard; named per port, as cookies do not tell ports apart. */
+  cookieName(): string {
+    return `metabalance-token-${this.config.port()}`;
+  }
+
+  /** The page's ?token=, when it is the session token (the page then trades it for the cookie). */
+  pageToken(rawUrl: string | undefined): string | null {
+    const query = new URL(rawUrl ?? '/', 'http://localhost').searchParams.get('token');
+    return this.tokenMatches(query) ? query : null;
+  }
+
+  private cookieToken(headers: IncomingHttpHeaders): string | null {
+    const name = `${this.cookieName()}=`;
+    for (const part of (headers.cookie ?? '').split(';')) {
+      const pair = part.trim();
+      if (pair.startsWith(name)) return pair.slice(name.length);
+    }
+    return null;
+  }
+
+  /** null when the request may proceed. `page`: the dashboard page (?token=, or the cookie alone, as a navigation sends no Origin). */
+  check(headers: IncomingHttpHeaders, rawUrl: string | undefined, page: boolean): Refusal | null {
     const host = headers.host === undefined ? null : splitHost(headers.host);
     if (!host || !this.hostAllowed(host.hostname)) {
       return { status: 403, reason: `forbidden: Host ${JSON.stringify(headers.host ?? '')} is not a loopback address` };
@@ -66,11 +89,11 @@ export class Guard {
     const auth = headers.authorization;
     // The auth scheme name is case-insensitive (RFC 7235).
     const bearer = auth !== undefined && /^bearer /i.test(auth) ? auth.slice('Bearer '.length).trim() : null;
-    const query = queryTokenAllowed ? new URL(rawUrl ?? '/', 'http://localhost').searchParams.get('token') : null;
-    if (!this.tokenMatches(bearer) && !this.tokenMatches(query)) {
-      return { status: 401, reason: 'unauthorized: send Authorization: Bearer <token> (the token is in DIR/.metabalance/token)' };
-    }
-    return null;
+    if (this.tokenMatches(bearer)) return null;
+    if (page && this.pageToken(rawUrl) !== null) return null;
+    // The Origin, when present, was checked above: here it must be present.
+    if (this.tokenMatches(this.cookieToken(headers)) && (page || origin !== undefined)) return null;
+    return { status: 401, reason: 'unauthorized: send Authorization: Bearer <token> (the token is in DIR/.metabalance/token)' };
   }
 
   private isOwnOrigin(origin: string): boolean {

@@ -1,16 +1,24 @@
 // HTTP: POST /rpc (the same methods, for scripts), GET /health, and the dashboard page at /.
-// Every request passes the guard first; a body over the limit gets 413 with a -32008 error.
+// Every request passes the connection cap and the guard first; a refused request's connection is
+// closed once it is answered (a refused client must not keep it by trickling a body). A body over
+// the limit gets 413 with a -32008 error.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Caller } from '../rpc/services.js';
 import { dashboardPage } from './dashboard-page.js';
 import { tooLarge, type RpcEndpoint } from './endpoint.js';
-import type { Guard } from './guard.js';
+import type { ConnectionCap } from './connections.js';
+import type { Guard, Refusal } from './guard.js';
 import { LIMITS } from './limits.js';
 
 export interface HttpDeps {
   guard: Guard;
+  connections: ConnectionCap;
   endpoint: RpcEndpoint;
   health: () => Record<string, unknown>;
+}
+
+function refuse(res: Response, refusal: Refusal): void {
+  res.status(refusal.status).set('Connection', 'close').type('text/plain').send(`${refusal.reason}\n`);
 }
 
 export function httpApp(deps: HttpDeps): express.Express {
@@ -21,9 +29,9 @@ export function httpApp(deps: HttpDeps): express.Express {
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const pageRequest = req.method === 'GET' && req.path === '/';
-    const refusal = deps.guard.check(req.headers, req.originalUrl, pageRequest);
+    const refusal = deps.connections.check(req.socket) ?? deps.guard.check(req.headers, req.originalUrl, pageRequest);
     if (!refusal) return next();
-    res.status(refusal.status).type('text/plain').send(`${refusal.reason}\n`);
+    refuse(res, refusal);
   });
 
   app.get('/health', (_req, res) => {
@@ -33,12 +41,25 @@ export function httpApp(deps: HttpDeps): express.Express {
   app.post('/rpc', express.text({ type: () => true, limit: LIMITS.messageBytes }), async (req: Request, res: Response) => {
     const caller: Caller = { id: `http-${nextCaller++}` };
     const text = typeof req.body === 'string' ? req.body : '';
-    const reply = await deps.endpoint.respond(text, caller);
-    if (reply === null) res.status(204).end();
-    else res.status(200).type('application/json').send(reply);
+    await deps.endpoint.answer(text, caller, (reply) => {
+      const written = new Promise<void>((resolve) => res.once('finish', resolve).once('close', resolve));
+      if (reply === null) res.status(204).end();
+      else res.status(200).type('application/json').send(reply);
+      return written;
+    });
   });
 
   app.get('/', (req, res) => {
+    const token = deps.guard.pageToken(req.originalUrl);
+    if (token !== null) {
+      // Trade the link's token for a cookie the page's script cannot read, and drop it from the URL.
+      res
+        .status(303)
+        .set({ Location: '/', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' })
+        .cookie(deps.guard.cookieName(), token, { httpOnly: true, sameSite: 'strict', path: '/' })
+        .end();
+      return;
+    }
     const { html, nonce } = dashboardPage();
     res
       .status(200)
@@ -58,10 +79,10 @@ export function httpApp(deps: HttpDeps): express.Express {
 
   app.use((err: { type?: string; status?: number; length?: number; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (err.type === 'entity.too.large') {
-      res.status(413).json(tooLarge(err.length));
+      res.status(413).set('Connection', 'close').json(tooLarge(err.length));
       return;
     }
-    res.status(err.status ?? 400).type('text/plain').send(`bad request: ${err.message ?? 'unreadable body'}\n`);
+    res.status(err.status ?? 400).set('Connection', 'close').type('text/plain').send(`bad request: ${err.message ?? 'unreadable body'}\n`);
   });
 
   return app;

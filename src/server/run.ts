@@ -36,8 +36,10 @@ export async function serveUntilSignal(opts: ServeOptions, io: ServeIo): Promise
     tokenFile: server.tokenFile,
     pid: process.pid,
   };
+  for (const r of server.repairs) io.err(`metabalance: repaired: ${r.message}`);
   io.out(`metabalance: listening ${JSON.stringify(line)}`);
-  io.err(`metabalance: serving ${server.projectDir}; dashboard: ${server.urls.dashboard}`);
+  // The token is printed once, in the line above (and kept in the 0600 token file).
+  io.err(`metabalance: serving ${server.projectDir}; dashboard: ${server.urls.http} (open the dashboard link in the line above)`);
   if (!io.signal.aborted) await new Promise((resolve) => io.signal.addEventListener('abort', resolve, { once: true }));
   io.err('metabalance: shutting down');
   await server.close();

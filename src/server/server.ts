@@ -6,9 +6,10 @@ import { Dispatcher } from '../rpc/dispatcher.js';
 import { allMethods } from '../rpc/methods/index.js';
 import { SchemaRegistry } from '../rpc/schemas.js';
 import type { RpcServices } from '../rpc/services.js';
-import { ProjectStore } from '../store/project-store.js';
+import { ProjectStore, type Repair } from '../store/project-store.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import { RpcEndpoint } from './endpoint.js';
+import { ConnectionCap } from './connections.js';
 import { Guard } from './guard.js';
 import { httpApp } from './http-transport.js';
 import { TrainingJobs } from './jobs.js';
@@ -34,6 +35,8 @@ export interface RunningServer {
   readonly token: string;
   readonly tokenFile: string;
   readonly projectDir: string;
+  /** what opening the project repaired */
+  readonly repairs: readonly Repair[];
   close(): Promise<void>;
 }
 
@@ -116,27 +119,41 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     };
     const dispatcher = new Dispatcher(allMethods(), new SchemaRegistry(), {
       maxBatch: LIMITS.batch,
+      maxReplyBytes: LIMITS.replyBytes,
+      maxBatchReplyBytes: LIMITS.batchReplyBytes,
       validateResults: opts.validateResults ?? true,
       log,
     });
     const endpoint = new RpcEndpoint(dispatcher, services);
+    // The server comes before the app: the connection cap counts its sockets.
+    const server = createServer({
+      headersTimeout: LIMITS.requestTimeoutMs,
+      requestTimeout: LIMITS.requestTimeoutMs,
+      // Node checks the timeouts every 30 s by default: far too coarse for a 10 s limit.
+      connectionsCheckingInterval: 1000,
+    });
+    const connections = new ConnectionCap(server, LIMITS.connections);
     const app = httpApp({
       guard,
+      connections,
       endpoint,
       health: () => {
         const { rss, heapUsed } = process.memoryUsage();
         return { project: store.project.name, model: models.current()?.id ?? null, clients: ws?.size ?? 0, memory: { rss, heapUsed } };
       },
     });
-    const server = createServer(app);
-    const transport = (ws = new WsTransport(server, guard, endpoint, log));
+    server.on('request', app);
+    const transport = (ws = new WsTransport(server, guard, connections, endpoint, log));
     port = await listen(server, port, host);
     const tokenFile = await writeToken(store.dir, token);
     const base = `${urlHost(host)}:${port}`;
     let closing: Promise<void> | undefined;
     const close = async (): Promise<void> => {
       server.close();
-      await jobs.shutdown();
+      // What is being answered is answered (an acknowledged write is a durable one, and a durable
+      // one is acknowledged), bounded so that a stuck call cannot hold the process.
+      const [drained] = await Promise.all([endpoint.drain(LIMITS.shutdownDrainMs), jobs.shutdown()]);
+      if (!drained) log(`metabalance: warning: requests still running after ${LIMITS.shutdownDrainMs} ms were cut off by the shutdown`);
       await writes.idle();
       await transport.close();
       server.closeAllConnections();
@@ -150,6 +167,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       token,
       tokenFile,
       projectDir: store.dir,
+      repairs: store.repairLog,
       urls: { rpc: `ws://${base}/rpc`, http: `http://${base}/`, dashboard: `http://${base}/?token=${token}` },
       close: () => (closing ??= close()),
     };

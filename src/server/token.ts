@@ -1,19 +1,21 @@
-// The session token: fresh for every serve, readable only by the user (0600), removed on shutdown.
+// The session token: fresh for every serve, readable only by the user (0600, in a 0700 folder),
+// removed on shutdown.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { STATE_DIR, stateDir } from '../store/state-dir.js';
 
 export function newToken(): string {
   return randomBytes(32).toString('hex');
 }
 
 export function tokenFile(projectDir: string): string {
-  return path.resolve(projectDir, '.metabalance', 'token');
+  return path.resolve(projectDir, STATE_DIR, 'token');
 }
 
 export async function writeToken(projectDir: string, token: string): Promise<string> {
   const file = tokenFile(projectDir);
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await stateDir(projectDir);
   // Remove first: writeFile keeps the mode of an existing file, and an old one may be wider.
   await rm(file, { force: true });
   await writeFile(file, `${token}\n`, { mode: 0o600, flag: 'wx' });

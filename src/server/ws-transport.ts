@@ -7,6 +7,7 @@ import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import type { Notification } from '../rpc/messages.js';
 import type { Caller } from '../rpc/services.js';
 import type { RpcEndpoint } from './endpoint.js';
+import type { ConnectionCap } from './connections.js';
 import type { Guard } from './guard.js';
 import { LIMITS } from './limits.js';
 
@@ -32,6 +33,7 @@ export class WsTransport {
   constructor(
     server: Server,
     private readonly guard: Guard,
+    private readonly connections: ConnectionCap,
     private readonly endpoint: RpcEndpoint,
     private readonly log: (message: string) => void,
   ) {
@@ -48,7 +50,7 @@ export class WsTransport {
     socket.on('error', () => socket.destroy());
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/rpc') return refuse(socket, 404, `not found: WebSocket endpoint is /rpc`);
-    const refusal = this.guard.check(req.headers, req.url, true);
+    const refusal = this.connections.check(req.socket) ?? this.guard.check(req.headers, req.url, false);
     if (refusal) return refuse(socket, refusal.status, refusal.reason);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
   }
@@ -65,15 +67,20 @@ export class WsTransport {
 
   private async onMessage(ws: WebSocket, client: Client, data: RawData): Promise<void> {
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-    let reply: string | null;
     try {
-      reply = await this.endpoint.respond(text, client);
+      await this.endpoint.answer(text, client, (reply) => this.send(ws, reply));
     } catch (err) {
       // The dispatcher answers every failure itself; this is the last guard against a crash.
       this.log(`metabalance: ${client.id}: could not answer a message: ${(err as Error)?.message ?? String(err)}`);
-      return;
     }
-    if (reply !== null && ws.readyState === WebSocket.OPEN) ws.send(reply);
+  }
+
+  /** Resolves once the reply is written to the socket (or the peer is gone). */
+  private send(ws: WebSocket, reply: string | null): Promise<void> {
+    return new Promise((resolve) => {
+      if (reply === null || ws.readyState !== WebSocket.OPEN) return resolve();
+      ws.send(reply, () => resolve());
+    });
   }
 
   private pingAll(): void {

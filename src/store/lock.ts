@@ -1,10 +1,11 @@
 // The writer lock: one process at a time may write a project folder. The lock is a small JSON file
 // naming its holder, created with O_EXCL; a lock whose holder process is gone (same host, pid dead)
 // is taken over, under a second short-lived lock so two processes cannot both take it over.
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { fsyncDir } from './durable.js';
+import { STATE_DIR, stateDir } from './state-dir.js';
 
 /** A takeover guard or a lock file naming nobody older than this was left by a crash. */
 const TAKEOVER_STALE_MS = 10_000;
@@ -33,7 +34,7 @@ export class StoreLockedError extends Error {
 }
 
 export function lockFilePath(projectDir: string): string {
-  return path.join(projectDir, '.metabalance', 'lock');
+  return path.join(projectDir, STATE_DIR, 'lock');
 }
 
 function currentCommand(): string {
@@ -52,7 +53,8 @@ async function readHolder(file: string): Promise<LockHolder | undefined> {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid runs on this host (EPERM: it does, under another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -125,7 +127,7 @@ export class WriterLock {
    */
   static async acquire(projectDir: string, opts: { waitMs?: number } = {}): Promise<WriterLock> {
     const file = lockFilePath(projectDir);
-    await mkdir(path.dirname(file), { recursive: true });
+    await stateDir(projectDir);
     const holder: LockHolder = { pid: process.pid, host: hostname(), command: currentCommand(), since: new Date().toISOString() };
     const deadline = Date.now() + (opts.waitMs ?? 0);
     for (let attempt = 0; ; attempt++) {

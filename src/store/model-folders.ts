@@ -1,9 +1,12 @@
 // Model folders under DIR/models/: written into a hidden temporary folder, fsync'd, then renamed
 // into place, so a reader never sees half a model. A manifest (.complete) written last inside the
 // temporary folder lists every file and its size; only folders whose files match it count.
+// A writer killed mid-way leaves its temporary folder (.tmp-<modelId>-<pid>); the next writer
+// removes those whose process is gone.
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir } from './durable.js';
+import { processAlive } from './lock.js';
 
 export const MODELS_DIR = 'models';
 const MANIFEST = '.complete';
@@ -20,6 +23,18 @@ export function newModelId(now: Date = new Date()): string {
 }
 
 const VALID_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const TMP_PREFIX = '.tmp-';
+/** The writer's pid, from a temporary folder's name. */
+const TMP_OWNER = /^\.tmp-.+-(\d+)$/;
+
+/** Removes temporary folders whose writer process has died (a kill during a save); keeps any a live process may still own. */
+async function removeAbandoned(models: string): Promise<void> {
+  for (const entry of await readdir(models, { withFileTypes: true })) {
+    const pid = Number(TMP_OWNER.exec(entry.name)?.[1] ?? NaN);
+    if (!entry.isDirectory() || !Number.isSafeInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+    await rm(path.join(models, entry.name), { recursive: true, force: true });
+  }
+}
 
 async function writeSynced(file: string, data: Uint8Array | string): Promise<void> {
   const fh = await open(file, 'w');
@@ -35,9 +50,10 @@ async function writeSynced(file: string, data: Uint8Array | string): Promise<voi
 export async function writeModelFolder(projectDir: string, modelId: string, files: Record<string, Uint8Array | string>): Promise<string> {
   if (!VALID_ID.test(modelId)) throw new Error(`invalid model id "${modelId}"`);
   const models = path.join(projectDir, MODELS_DIR);
-  await mkdir(models, { recursive: true });
+  if ((await mkdir(models, { recursive: true })) !== undefined) await fsyncDir(projectDir);
+  await removeAbandoned(models);
   const final = path.join(models, modelId);
-  const tmp = path.join(models, `.tmp-${modelId}-${process.pid}`);
+  const tmp = path.join(models, `${TMP_PREFIX}${modelId}-${process.pid}`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp);
   try {

@@ -3,7 +3,7 @@
 // not valid JSON), the mark of a crash mid-append, which is cut away, saved aside and reported.
 // Appends are serialized within the process, take the writer lock (or use the one held for the
 // store's lifetime), first read whatever another writer appended, and resolve only after fsync.
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../project/errors.js';
 import type { Level, Playtest, Project } from '../project/types.js';
@@ -16,6 +16,7 @@ import { appendDurably, truncateDurably, writeFileAtomic } from './durable.js';
 import type { JsonlChunk } from './jsonl.js';
 import { readJsonl } from './jsonl.js';
 import { StoreLockedError, WriterLock } from './lock.js';
+import { STATE_DIR, stateDir } from './state-dir.js';
 
 export type { AppendResult } from './corpus-index.js';
 export { StoreLockedError } from './lock.js';
@@ -66,9 +67,20 @@ export async function readProjectFile(dir: string): Promise<Project> {
   return parseProject(raw, PROJECT_FILE);
 }
 
+/** Something loading had to repair in a file (or had to leave alone). */
+export interface Repair {
+  file: string;
+  line: number;
+  action: 'added-newline' | 'removed-torn-line' | 'ignored-torn-line';
+  /** where a removed line was kept, relative to the project folder */
+  savedTo?: string;
+  /** one readable line: "playtests.jsonl:812: removed an incomplete last line ..." */
+  message: string;
+}
+
 export class ProjectStore {
-  /** What loading had to repair (or could not), one readable line each. */
-  readonly repairs: string[] = [];
+  /** What loading had to repair (or could not), in the order found. */
+  readonly repairLog: Repair[] = [];
   private readonly index: CorpusIndex;
   private readonly queue = new SerialQueue();
   private readonly cursors: Record<FileKey, Cursor> = { levels: { end: 0, nextLine: 1 }, playtests: { end: 0, nextLine: 1 } };
@@ -101,6 +113,11 @@ export class ProjectStore {
       await lock?.release();
       throw e;
     }
+  }
+
+  /** The repairs as readable lines. */
+  get repairs(): string[] {
+    return this.repairLog.map((r) => r.message);
   }
 
   get project(): Project {
@@ -191,27 +208,35 @@ export class ProjectStore {
         await appendDurably(this.file(key), '\n');
         chunk.lines.push({ line: tail.line, value: tail.value });
         this.cursors[key] = { end: (await stat(this.file(key))).size, nextLine: tail.line + 1 };
-        this.repairs.push(`${name}:${tail.line}: added the missing newline at the end of the file`);
+        this.repairLog.push({ file: name, line: tail.line, action: 'added-newline', message: `${name}:${tail.line}: added the missing newline at the end of the file` });
       } else {
         const saved = await this.saveTorn(name, tail.text);
         await truncateDurably(this.file(key), tail.offset);
-        this.repairs.push(
-          `${name}:${tail.line}: removed an incomplete last line (${Buffer.byteLength(tail.text)} bytes) left by an interrupted write; saved to ${saved}`,
-        );
+        this.repairLog.push({
+          file: name,
+          line: tail.line,
+          action: 'removed-torn-line',
+          savedTo: saved,
+          message: `${name}:${tail.line}: removed an incomplete last line (${Buffer.byteLength(tail.text)} bytes) left by an interrupted write; saved to ${saved}`,
+        });
       }
     });
     if (!repaired) {
-      this.repairs.push(`${name}:${tail.line}: ignored an incomplete last line: another writer holds the lock and may still be writing it`);
+      this.repairLog.push({
+        file: name,
+        line: tail.line,
+        action: 'ignored-torn-line',
+        message: `${name}:${tail.line}: ignored an incomplete last line: another writer holds the lock and may still be writing it`,
+      });
     }
   }
 
   /** Keeps a removed torn line under .metabalance/repaired/ so nothing a person typed is lost for good. */
   private async saveTorn(name: string, text: string): Promise<string> {
-    const dir = path.join(this.dir, '.metabalance', 'repaired');
-    await mkdir(dir, { recursive: true });
-    const rel = path.join('.metabalance', 'repaired', `${name}.${new Date().toISOString().replace(/[:.]/g, '-')}.txt`);
-    await writeFile(path.join(this.dir, rel), `${text}\n`);
-    return rel;
+    const dir = await stateDir(this.dir, 'repaired');
+    const file = `${name}.${new Date().toISOString().replace(/[:.]/g, '-')}.txt`;
+    await writeFileAtomic(path.join(dir, file), `${text}\n`);
+    return path.join(STATE_DIR, 'repaired', file);
   }
 
   /** Runs `task` under the writer lock if it can be had at once; false when another writer holds it. */

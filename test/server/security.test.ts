@@ -1,7 +1,10 @@
-// The contract's security rules against the real server: token file 0600, Bearer on every
-// handshake and request (401, and no upgrade, without it), own Origin only, loopback Host only.
+// The contract's security rules against the real server: token file 0600 in a 0700 folder, printed
+// once, Bearer on every handshake and request (401, and no upgrade, without it), the dashboard's
+// ?token= traded for an HttpOnly SameSite=Strict cookie that the API takes only with the sidecar's
+// own Origin, own Origin only, loopback Host only.
 import assert from 'node:assert/strict';
-import { stat } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { RpcClient } from '../../src/server/client.js';
 import { makeProjectDir } from './fixture.js';
@@ -29,12 +32,26 @@ async function handshake(url: string, headers: Record<string, string>): Promise<
   }
 }
 
-test('the token is fresh, 64 hex digits, in DIR/.metabalance/token with mode 0600', async () => {
+test('the token is fresh, 64 hex digits, in DIR/.metabalance/token with mode 0600, the folder 0700; printed once', async () => {
   assert.match(server.token, /^[0-9a-f]{64}$/);
   assert.equal(server.info.tokenFile, `${server.dir}/.metabalance/token`);
   assert.equal((await stat(server.info.tokenFile)).mode & 0o777, 0o600);
+  assert.equal((await stat(path.dirname(server.info.tokenFile))).mode & 0o777, 0o700);
   assert.ok(server.info.dashboard.endsWith(`/?token=${server.token}`));
   assert.equal(server.info.pid, server.proc.pid);
+  assert.equal((server.stdout + server.stderr).split(server.token).length - 1, 1, 'the token appears once in the output');
+});
+
+test('a .metabalance folder left at 0755 (by an older version) is narrowed to 0700 by serve', async () => {
+  const dir = await makeProjectDir({ levels: 1, playtestsPerLevel: 1 });
+  await mkdir(path.join(dir, '.metabalance'), { mode: 0o755 });
+  await chmod(path.join(dir, '.metabalance'), 0o755);
+  const other = await serve(dir);
+  try {
+    assert.equal((await stat(path.join(dir, '.metabalance'))).mode & 0o777, 0o700);
+  } finally {
+    await other.stop();
+  }
 });
 
 test('WebSocket handshake: no token or a wrong one → 401 and no upgrade; the right one → 101', async () => {
@@ -46,8 +63,34 @@ test('WebSocket handshake: no token or a wrong one → 401 and no upgrade; the r
   assert.equal(await handshake(`${url}?token=wrong`, {}), 401);
   assert.equal(await handshake(url, { authorization: `Bearer ${server.token}` }), 101);
   assert.equal(await handshake(url, { authorization: `bearer ${server.token}` }), 101, 'the scheme name is case-insensitive');
-  // the dashboard's way: a browser cannot set headers on a WebSocket
-  assert.equal(await handshake(`${url}?token=${server.token}`, {}), 101);
+  // ?token= is the dashboard page's alone: the API never takes it
+  assert.equal(await handshake(`${url}?token=${server.token}`, {}), 401);
+});
+
+test("the dashboard page trades ?token= for an HttpOnly SameSite=Strict cookie and a redirect that drops it from the URL", async () => {
+  const traded = await server.http('GET', `/?token=${server.token}`, undefined, { authorization: null });
+  assert.equal(traded.status, 303);
+  assert.equal(traded.headers.location, '/');
+  const cookie = (traded.headers['set-cookie'] as string[])[0]!;
+  assert.match(cookie, new RegExp(`^metabalance-token-${server.info.port}=${server.token}; Path=/; HttpOnly; SameSite=Strict$`));
+  const pair = cookie.split(';')[0]!;
+  const page = await server.http('GET', '/', undefined, { authorization: null, cookie: pair });
+  assert.equal(page.status, 200);
+  assert.match(page.headers['content-security-policy'] as string, /script-src 'nonce-/);
+  assert.equal((await server.http('GET', '/?token=wrong', undefined, { authorization: null })).status, 401);
+});
+
+test('the API takes the cookie only with the own Origin (the dashboard page), never alone', async () => {
+  const cookie = `metabalance-token-${server.info.port}=${server.token}`;
+  const origin = `http://127.0.0.1:${server.info.port}`;
+  const body = '{"jsonrpc":"2.0","id":1,"method":"levels.list"}';
+  assert.equal(await handshake(server.info.rpc, { cookie, origin }), 101);
+  assert.equal(await handshake(server.info.rpc, { cookie }), 401, 'no Origin: not the page');
+  assert.equal(await handshake(server.info.rpc, { cookie, origin: 'http://evil.example' }), 403);
+  assert.equal(await handshake(server.info.rpc, { cookie: `metabalance-token-${server.info.port}=${'0'.repeat(64)}`, origin }), 401);
+  assert.equal(await handshake(server.info.rpc, { cookie: `metabalance-token-${server.info.port + 1}=${server.token}`, origin }), 401, "another port's cookie");
+  assert.equal((await server.http('POST', '/rpc', body, { authorization: null, cookie, origin })).status, 200);
+  assert.equal((await server.http('POST', '/rpc', body, { authorization: null, cookie })).status, 401);
 });
 
 test('HTTP: no token or a wrong one → 401 on every route', async () => {
@@ -65,9 +108,6 @@ test('HTTP: no token or a wrong one → 401 on every route', async () => {
   // ?token= is for the page only, not for the API
   const viaQuery = await server.http('POST', `/rpc?token=${server.token}`, '{"jsonrpc":"2.0","id":1,"method":"levels.list"}', { authorization: null });
   assert.equal(viaQuery.status, 401);
-  const page = await server.http('GET', `/?token=${server.token}`, undefined, { authorization: null });
-  assert.equal(page.status, 200);
-  assert.match(page.headers['content-security-policy'] as string, /script-src 'nonce-/);
 });
 
 test('a foreign Origin is refused (403) on the handshake and on HTTP; the own origin is fine', async () => {

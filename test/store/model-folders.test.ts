@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -41,5 +42,26 @@ describe('model folders', () => {
     assert.equal(await readFile(path.join(dir, 'models', 'm-1', 'a.txt'), 'utf8'), 'x');
     await assert.rejects(writeModelFolder(dir, '../evil', {}), /invalid model id/);
     await assert.rejects(writeModelFolder(dir, 'm-2', { '../x': 'y' }), /invalid model file name/);
+  });
+  it('the next writer removes the temporary folder of a writer killed mid-save, and keeps one a live writer owns', async () => {
+    const dir = await makeProjectDir();
+    const models = path.join(dir, 'models');
+    // Real processes that start a save (their temporary folder, one file in it) and then hang.
+    const saver = (): ChildProcess =>
+      spawn(process.execPath, ['-e', `const fs=require('fs');const d=process.argv[1]+'/.tmp-m-20260101T000000000Z-000-'+process.pid;fs.mkdirSync(d,{recursive:true});fs.writeFileSync(d+'/weights.bin','x');console.log('saving');setInterval(()=>{},1000)`, models], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const started = (p: ChildProcess) => new Promise((resolve) => p.stdout!.once('data', resolve));
+    const killed = saver();
+    const live = saver();
+    try {
+      await Promise.all([started(killed), started(live)]);
+      killed.kill('SIGKILL');
+      await new Promise((resolve) => killed.once('exit', resolve));
+      const before = (await readdir(models)).sort();
+      assert.equal(before.length, 2);
+      await writeModelFolder(dir, 'm-2', { 'a.txt': 'x' });
+      assert.deepEqual((await readdir(models)).sort(), ['.tmp-m-20260101T000000000Z-000-' + live.pid, 'm-2'].sort());
+    } finally {
+      live.kill('SIGKILL');
+    }
   });
 });

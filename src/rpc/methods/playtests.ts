@@ -3,7 +3,8 @@ import { notification } from '../messages.js';
 import { method, type Method } from '../services.js';
 import { toWire } from './append-result.js';
 
-const DEFAULT_LIMIT = 1000;
+// A page's most: a reply stays a few hundred KB, and a batch of pages meets the reply budget early.
+const PAGE_MAX = 1000;
 
 export const playtestMethods: Method[] = [
   // The store resolves only after fsync, so the answer is the durability acknowledgement.
@@ -15,6 +16,6 @@ export const playtestMethods: Method[] = [
   method('playtests.list', (params: { levelId?: string; offset?: number; limit?: number }, { services }) => {
     const all = params.levelId === undefined ? services.store.playtests() : services.store.playtestsFor(params.levelId);
     const offset = params.offset ?? 0;
-    return { playtests: all.slice(offset, offset + (params.limit ?? DEFAULT_LIMIT)), total: all.length };
+    return { playtests: all.slice(offset, offset + Math.min(params.limit ?? PAGE_MAX, PAGE_MAX)), total: all.length };
   }),
 ];

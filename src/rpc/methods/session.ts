@@ -26,6 +26,8 @@ export function sessionMethods(capabilities: { methods: string[]; notifications:
         protocolVersion: PROTOCOL_VERSION,
         backend: services.backend(),
         project: { name: services.store.project.name, dir: services.store.dir },
+        // A torn last line cut away on open is news the user must see, not only a file under .metabalance/.
+        repairs: services.store.repairLog,
         capabilities,
         // what model.train does without `steps`, as `metabalance train` without --steps
         trainDefaults: { steps: defaultConfig('joint', 0).steps },

@@ -25,6 +25,17 @@ namespace Metabalance
         [JsonProperty("notifications")] public List<string> Notifications = new List<string>();
     }
 
+    /// <summary>Something opening the project folder repaired (initialize's repairs).</summary>
+    public sealed class Repair
+    {
+        [JsonProperty("file")] public string File;
+        [JsonProperty("line")] public int Line;
+        /// <summary>added-newline, removed-torn-line or ignored-torn-line.</summary>
+        [JsonProperty("action")] public string Action;
+        [JsonProperty("savedTo")] public string SavedTo;
+        [JsonProperty("message")] public string Message;
+    }
+
     public sealed class InitializeResult
     {
         [JsonProperty("serverVersion")] public string ServerVersion;
@@ -32,6 +43,7 @@ namespace Metabalance
         [JsonProperty("backend")] public string Backend;
         [JsonProperty("project")] public ServerProject Project;
         [JsonProperty("capabilities")] public Capabilities Capabilities;
+        [JsonProperty("repairs")] public List<Repair> Repairs = new List<Repair>();
     }
 
     public sealed class ProjectGetResult { [JsonProperty("project")] public ProjectFile Project; }
