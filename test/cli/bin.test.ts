@@ -17,6 +17,12 @@ describe('metabalance (the executable)', () => {
   it('starts with a shebang', async () => {
     assert.match(await readFile(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/);
   });
+  it('runs as an executable, as npm links the bin (no `node` in front)', () => {
+    const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    assert.equal(r.error, undefined, `spawning ${bin}: ${r.error?.message}`);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
   it('prints help and version on stdout, exit 0', () => {
     const help = cli(tmpdir(), '--help');
     assert.equal(help.code, 0);
