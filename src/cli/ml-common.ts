@@ -140,6 +140,7 @@ export function suggestStored(model: MetaModel, store: ProjectStore, level: Leve
 /** A one-line progress bar redrawn in place on a terminal; plain lines at most every few seconds otherwise. */
 export class Progress {
   private lastPlain = 0;
+  private lastFrac = 0;
   constructor(
     private readonly out: { write(text: string): unknown },
     private readonly tty: boolean,
@@ -147,18 +148,28 @@ export class Progress {
 
   update(done: number, total: number, detail: string): void {
     const frac = total > 0 ? Math.min(1, done / total) : 0;
-    if (this.tty) {
-      const width = 30;
-      const filled = Math.round(frac * width);
-      this.out.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${detail}\x1b[K`);
-    } else if (Date.now() - this.lastPlain > 5000 || done === total) {
+    this.lastFrac = frac;
+    if (this.tty) this.draw(detail);
+    else if (Date.now() - this.lastPlain > 5000 || done === total) {
       this.lastPlain = Date.now();
       this.out.write(`${(frac * 100).toFixed(0)}% ${detail}\n`);
     }
   }
 
-  done(): void {
-    if (this.tty) this.out.write('\n');
+  /** Ends the bar; `outcome` (e.g. why it ended short of 100 %) replaces its detail, or is a last plain line. */
+  done(outcome?: string): void {
+    if (!this.tty) {
+      if (outcome !== undefined) this.out.write(`${(this.lastFrac * 100).toFixed(0)}% ${outcome}\n`);
+      return;
+    }
+    if (outcome !== undefined) this.draw(outcome);
+    this.out.write('\n');
+  }
+
+  private draw(detail: string): void {
+    const width = 30;
+    const filled = Math.round(this.lastFrac * width);
+    this.out.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(this.lastFrac * 100).toFixed(0).padStart(3)}% ${detail}\x1b[K`);
   }
 }
 

@@ -17,9 +17,9 @@ interface Run {
   stderr: string;
 }
 
-function cli(args: string[], cwd?: string): Promise<Run> {
+function cli(args: string[], cwd?: string, timeout = 60_000): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [main, ...args], { cwd, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [main, ...args], { cwd, timeout }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -135,4 +135,24 @@ test('train → balance --json → suggest --json', async () => {
 
   const bad = await cli(['suggest', '--project', dir, '--level', 'N001', '--count', '0']);
   assert.equal(bad.code, 2);
+});
+
+test('train says when it stopped early, at which step, and which step\'s weights it keeps', async () => {
+  // Enough levels with 10+ playtests for a validation set; small enough to overfit, so the
+  // validation NLL stops improving and training ends well before the default 1000 steps.
+  const small = path.join(path.dirname(dir), 'overfits');
+  await writeSampleProject(small, { seed: 3, pastLevels: 30, playtestsPerPast: 12, newLevels: 1, playtestsPerNew: 3 });
+  const t = await cli(['train', '--project', small], undefined, 300_000);
+  assert.equal(t.code, 0, t.stderr);
+  const bar = /stopped early at step (\d+) \(best validation at step (\d+)\)\n$/.exec(t.stderr);
+  assert.ok(bar, `the progress ends saying it stopped early:\n${t.stderr.slice(-300)}`);
+  const [stopped, best] = [Number(bar[1]), Number(bar[2])];
+  assert.ok(best < stopped && stopped < 1000, `best ${best}, stopped ${stopped}`);
+  // The summary never shows the step count alone beside a different best step.
+  assert.match(t.stdout, new RegExp(`: joint, stopped early at step ${stopped} of 1000, seed 0,`));
+  assert.match(t.stdout, new RegExp(`\\n  validation NLL -?[\\d.]+ \\(lower is better\\) at step ${best}, the best, whose weights the model keeps; scored on 3 held-out levels`));
+
+  const help = await cli(['train', '--help']);
+  assert.match(help.stdout, /the validation NLL is their\nmean negative log-likelihood per playtest/);
+  assert.match(help.stdout, /can go\nbelow zero/);
 });

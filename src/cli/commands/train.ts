@@ -21,8 +21,26 @@ Meta-trains the surrogate model on every level's playtests and saves it as DIR/m
   --verbose          also print the backend choice and the model's hyper-parameters on stderr
   --json             print the result as one JSON object on stdout
 
+How training is scored: about 10 % of the levels are held out. Every so often the model is adapted
+to each held-out level from 5 of its playtests and scores the others: the validation NLL is their
+mean negative log-likelihood per playtest under the model's predictive distribution (lower is
+better). Continuous metrics are scored as densities of standardized values, which can exceed 1, so
+the NLL — and the training loss beside it, the same kind of quantity on the training levels — can go
+below zero. Training stops early when the validation NLL has not improved for 8 evaluations, and
+the saved model keeps the weights of its best validation step.
+
 Progress goes to stderr (a bar on a terminal). Ctrl-C stops training and saves nothing.
 Exit status: 0 trained and saved, 2 bad usage or bad project files, 1 otherwise.`;
+
+/** The validation outcome in words: which step's weights the model keeps, and on what it was scored. */
+function validationLine(v: Record<string, number>): string {
+  const { nll, bestStep, levels, adaptPlaytests } = v;
+  if (nll === undefined) return '  validation: none (too few levels to hold any out); the model keeps the last step\'s weights';
+  return (
+    `  validation NLL ${Number(nll.toPrecision(4))} (lower is better) at step ${bestStep}, the best, whose weights the model keeps; ` +
+    `scored on ${levels} held-out levels adapted on ${adaptPlaytests} playtests each`
+  );
+}
 
 export const command: Command = {
   name: 'train',
@@ -52,6 +70,7 @@ export const command: Command = {
       io.err(`metabalance: training on ${levels.length} levels, ${playtests.length} playtests (backend ${backend}, seed ${seed}${algorithm ? `, ${algorithm}` : ''})`);
       const bar = new Progress(io.stderr, io.stderrIsTTY);
       const started = Date.now();
+      let planned = steps ?? 0;
       let model;
       try {
         model = await trainModel(
@@ -61,12 +80,14 @@ export const command: Command = {
             signal: io.signal,
             ...(steps === undefined ? {} : { steps }),
             ...(algorithm === undefined ? {} : { algorithm }),
-            onProgress: (p) =>
+            onProgress: (p) => {
+              planned = p.total;
               bar.update(
                 p.step,
                 p.total,
                 `step ${p.step}/${p.total} loss ${p.loss.toFixed(4)}${p.valLoss === null ? '' : ` val ${p.valLoss.toFixed(4)}`} ETA ${Math.ceil(p.etaSec)} s`,
-              ),
+              );
+            },
           },
         );
       } catch (err) {
@@ -75,16 +96,20 @@ export const command: Command = {
         io.err('metabalance: training interrupted; nothing saved');
         return 1;
       }
-      bar.done();
+      const info = model.info;
+      const bestStep = info.validation['bestStep'];
+      const stoppedEarly = info.steps < planned;
+      bar.done(stoppedEarly ? `stopped early at step ${info.steps} (best validation at step ${bestStep})` : undefined);
       try {
         const modelId = await saveModel(model, dir);
-        const info = model.info;
         if (flags.verbose) io.err(`metabalance: backend ${backendName()}; model info ${JSON.stringify(info)}`);
         const result = {
           modelId,
           algorithm: info.algorithm,
           seed: info.seed,
           steps: info.steps,
+          plannedSteps: planned,
+          stoppedEarly,
           backend: info.backend,
           corpus: info.corpus,
           validation: info.validation,
@@ -92,11 +117,12 @@ export const command: Command = {
         };
         if (flags.json) io.out(JSON.stringify(result));
         else {
+          const ran = stoppedEarly ? `stopped early at step ${info.steps} of ${planned}` : `${info.steps} steps`;
           io.out(
-            `trained model ${modelId}: ${info.algorithm}, ${info.steps} steps, seed ${info.seed}, backend ${info.backend}, ` +
+            `trained model ${modelId}: ${info.algorithm}, ${ran}, seed ${info.seed}, backend ${info.backend}, ` +
               `${info.corpus.levels} levels / ${info.corpus.playtests} playtests, ${result.seconds} s`,
           );
-          for (const [k, v] of Object.entries(info.validation)) io.out(`  validation ${k}: ${Number(v.toPrecision(4))}`);
+          io.out(validationLine(info.validation));
         }
         return 0;
       } finally {
