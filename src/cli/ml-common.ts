@@ -3,12 +3,14 @@
 import path from 'node:path';
 import { parseArgs, type FlagSpecs, type Flags } from './args.js';
 import type { CliIo } from './command.js';
+import { openProject } from './open-project.js';
 import { balanceLevel, levelBase, suggestPlaytests, type BalanceResult, type Suggestion } from '../balance/index.js';
 import { initBackend } from '../model/backend.js';
 import { adaptLevel, loadLatestModel, type MetaModel } from '../model/index.js';
 import { InputError, UsageError, type Problem } from '../project/errors.js';
 import type { Level } from '../project/types.js';
-import { ProjectStore } from '../store/project-store.js';
+import type { ProjectStore } from '../store/project-store.js';
+import { didYouMean } from '../util/did-you-mean.js';
 
 /** The --project folder resolved against the CLI's cwd. */
 export function projectDir(dir: string | undefined, cwd: string): string {
@@ -34,10 +36,14 @@ export function requireLevels(store: ProjectStore, ids: readonly string[], locke
   for (const id of ids) {
     const level = store.level(id);
     if (level) levels.push(level);
-    else problems.push({ field: '--level', message: `unknown level "${id}" (not in ${store.dir}/levels.jsonl)` });
+    else {
+      const hint = didYouMean(id, store.levels().map((l) => l.id));
+      problems.push({ field: '--level', message: `unknown level "${id}"${hint || ` (not in ${store.dir}/levels.jsonl)`}` });
+    }
   }
+  const params = store.project.params.map((p) => p.name);
   for (const name of locked) {
-    if (!store.project.params.some((p) => p.name === name)) problems.push({ field: '--lock', message: `unknown param "${name}"` });
+    if (!params.includes(name)) problems.push({ field: '--lock', message: `unknown param "${name}"${didYouMean(name, params) || ` (params: ${params.join(', ')})`}` });
   }
   if (problems.length > 0) throw new InputError(problems);
   return levels;
@@ -101,7 +107,7 @@ export async function runOnLevels<S extends FlagSpecs>(
     proximity: atLeast('stay-near', shared['stay-near'], 0),
   };
   check(flags);
-  const store = await ProjectStore.open(dir);
+  const store = await openProject(dir, io);
   try {
     const levels = requireLevels(store, shared.level, opts.locked);
     const model = await requireModel(dir, store);

@@ -49,7 +49,8 @@ describe('metabalance (the executable)', () => {
     assert.match(unknown.err, /unknown command "frobnicate"/);
     const flag = cli(tmpdir(), 'validate', '--projekt', 'x');
     assert.equal(flag.code, 2);
-    assert.equal(flag.err, 'metabalance validate: unknown option --projekt\nsee: metabalance validate --help\n');
+    assert.equal(flag.err, 'metabalance validate: unknown option --projekt (did you mean --project?)\nsee: metabalance validate --help\n');
+    assert.match(cli(tmpdir(), 'valdate').err, /^metabalance: unknown command "valdate" \(did you mean "validate"\?\)/);
   });
   it('init, import and validate end to end', async () => {
     const cwd = await mkdtemp(path.join(tmpdir(), 'metabalance-bin-'));

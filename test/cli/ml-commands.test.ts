@@ -68,6 +68,10 @@ test('an unknown level is exit 2 before any work (no model needed to find out)',
   const lock = await cli(['balance', '--project', empty, '--level', 'N001', '--lock', 'nonsense']);
   assert.equal(lock.code, 2);
   assert.match(lock.stderr, /unknown param "nonsense"/);
+  const typo = await cli(['balance', '--project', empty, '--level', 'n001', '--lock', 'enemyhealth']);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /--lock: unknown param "enemyhealth" \(did you mean "enemyHealth"\?\)/);
+  assert.match(typo.stderr, /--level: unknown level "n001" \(did you mean "N001"\?\)/);
 });
 
 test('train → balance --json → suggest --json', async () => {

@@ -2,10 +2,10 @@
 import { backendName, initBackend } from '../../model/backend.js';
 import { saveModel, trainModel, type Algorithm } from '../../model/index.js';
 import { UsageError } from '../../project/errors.js';
-import { ProjectStore } from '../../store/project-store.js';
 import { parseArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { atLeast, noPositionals, Progress, projectDir } from '../ml-common.js';
+import { openProject } from '../open-project.js';
 
 const ALGORITHMS: readonly Algorithm[] = ['joint', 'reptile', 'reptile-plain'];
 
@@ -62,7 +62,7 @@ export const command: Command = {
     if (algorithm !== undefined && !ALGORITHMS.includes(algorithm)) {
       throw new UsageError(`--algorithm must be one of ${ALGORITHMS.join(', ')} (got "${flags.algorithm}")`);
     }
-    const store = await ProjectStore.open(dir);
+    const store = await openProject(dir, io);
     try {
       const levels = store.levels();
       const playtests = store.playtests();
