@@ -1,13 +1,17 @@
 // `npm run test:all` (every part) and `npm test` (the fast path: `node scripts/test.mjs build types node`).
 // Runs each named part in order, every one even when an earlier one failed, with its full output in
 // test-results/<part>.log, and ends with one summary: what ran, what passed, what failed and the
-// first lines of why. Exit status 0 only when every part passed. `--verbose` also streams the output.
+// first lines of why. Exit status 0 only when every part passed. `--verbose` also streams the output;
+// `--root DIR` runs the parts of another checkout (the runner's own test uses it).
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const rootAt = args.indexOf('--root');
+const root = rootAt === -1 ? path.resolve(here, '..') : path.resolve(args[rootAt + 1] ?? '.');
 const results = path.join(root, 'test-results');
 const rel = (file) => path.relative(root, file);
 
@@ -28,7 +32,9 @@ function testFiles() {
 function run(cmd, args, log, verbose) {
   return new Promise((resolve) => {
     const out = createWriteStream(log);
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    // Without NODE_TEST_CONTEXT: a `node --test` started from inside a test would report to that test's runner.
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, FORCE_COLOR: '0' } });
     for (const stream of [child.stdout, child.stderr]) {
       stream.on('data', (chunk) => {
         out.write(chunk);
@@ -52,25 +58,29 @@ function why(log, pattern, n = 4) {
 /** A node:test part: spec output in the log, counts and failures from scripts/test-summary-reporter.mjs. */
 async function nodeTests(files, name, log, verbose) {
   if (files.length === 0) return { ok: false, detail: 'no test files in dist/test (did the build fail?)', why: [] };
-  const json = path.join(results, `${name}.json`);
+  const json = path.join(results, `${name}.jsonl`);
   const status = await run(
     process.execPath,
-    ['--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout',
-      `--test-reporter=${path.join(root, 'scripts', 'test-summary-reporter.mjs')}`, `--test-reporter-destination=${json}`, ...files],
+    ['--test', '--test-concurrency=1', '--test-force-exit', '--test-reporter=spec', '--test-reporter-destination=stdout',
+      `--test-reporter=${path.join(here, 'test-summary-reporter.mjs')}`, `--test-reporter-destination=${json}`, ...files],
     log,
     verbose,
   );
-  let s;
+  let ran = [];
   try {
-    s = JSON.parse(readFileSync(json, 'utf8'));
+    ran = readFileSync(json, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
   } catch {
-    return { ok: false, detail: `node --test exited ${status} without a summary`, why: why(log, /Error|error:/) };
+    // no results file: node --test itself failed (the reasons are in the log)
   }
-  const counts = `${s.passed} passed, ${s.failed} failed${s.skipped > 0 ? `, ${s.skipped} skipped` : ''} (${files.length} files)`;
-  const reasons = s.failures.slice(0, 5).flatMap((f) => [`${f.file ? rel(f.file) : '?'}${f.line ? `:${f.line}` : ''} "${f.name}"`, ...f.why.map((l) => `  ${l}`)]);
-  if (s.failures.length > 5) reasons.push(`… and ${s.failures.length - 5} more failures`);
+  if (ran.length === 0) return { ok: false, detail: `node --test exited ${status} without running a test`, why: why(log, /Error|error:/) };
+  const count = (result) => ran.filter((r) => r.result === result).length;
+  const failures = ran.filter((r) => r.result === 'fail');
+  const skipped = count('skip');
+  const counts = `${count('pass')} passed, ${failures.length} failed${skipped > 0 ? `, ${skipped} skipped` : ''} (${files.length} files)`;
+  const reasons = failures.slice(0, 5).flatMap((f) => [`${f.file ? rel(f.file) : '?'}${f.line ? `:${f.line}` : ''} "${f.name}"`, ...f.why.map((l) => `  ${l}`)]);
+  if (failures.length > 5) reasons.push(`… and ${failures.length - 5} more failures`);
   // A skipped test counts as not passed: the suite must not go green by not running something.
-  return { ok: status === 0 && s.failed === 0 && s.skipped === 0, detail: counts, why: reasons.length > 0 ? reasons : tail(readFileSync(log, 'utf8'), 4) };
+  return { ok: status === 0 && failures.length === 0 && skipped === 0, detail: counts, why: reasons.length > 0 ? reasons : tail(readFileSync(log, 'utf8'), 4) };
 }
 
 const PARTS = {
@@ -114,12 +124,11 @@ const PARTS = {
   },
 };
 
-const args = process.argv.slice(2);
 const verbose = args.includes('--verbose');
-const names = args.filter((a) => a !== '--verbose');
+const names = args.filter((a, i) => a !== '--verbose' && (rootAt === -1 || (i !== rootAt && i !== rootAt + 1)));
 const unknown = names.filter((n) => !(n in PARTS));
-if (unknown.length > 0 || args.includes('--help')) {
-  console.error(`usage: node scripts/test.mjs [--verbose] [PART ...]   (parts: ${Object.keys(PARTS).join(', ')}; default: all)`);
+if (unknown.length > 0 || args.includes('--help') || (rootAt !== -1 && args[rootAt + 1] === undefined)) {
+  console.error(`usage: node scripts/test.mjs [--verbose] [--root DIR] [PART ...]   (parts: ${Object.keys(PARTS).join(', ')}; default: all)`);
   process.exit(unknown.length > 0 ? 2 : 0);
 }
 const selected = names.length > 0 ? names : Object.keys(PARTS);
