@@ -48,7 +48,24 @@ export class CorpusIndex {
   private readonly outOfRange: { id: string; line: number; params: string[] }[] = [];
   private readonly notes: string[] = [];
 
-  constructor(public project: Project) {}
+  constructor(private current: Project) {}
+
+  get project(): Project {
+    return this.current;
+  }
+
+  /**
+   * A project definition every stored record satisfies (checked by problemsUnder): playtests left
+   * out under the old ranges are in range now, and are served again in file order.
+   */
+  set project(project: Project) {
+    this.current = project;
+    if (this.outOfRange.length === 0) return;
+    this.outOfRange.length = 0;
+    this.playtestRecords.length = 0;
+    this.playtestsByLevel.clear();
+    for (const s of this.playtestList) this.serve(s.record);
+  }
 
   /** Harmless oddities found while loading, one line each; all out-of-range playtests share one. */
   get warnings(): string[] {
@@ -229,10 +246,13 @@ export class CorpusIndex {
   private putPlaytest(s: Stored<Playtest>, usable = true): void {
     this.playtestList.push(s);
     if (s.record.id !== undefined) this.playtestById.set(s.record.id, s);
-    if (!usable) return;
-    this.playtestRecords.push(s.record);
-    const list = this.playtestsByLevel.get(s.record.levelId);
-    if (list) list.push(s.record);
-    else this.playtestsByLevel.set(s.record.levelId, [s.record]);
+    if (usable) this.serve(s.record);
+  }
+
+  private serve(playtest: Playtest): void {
+    this.playtestRecords.push(playtest);
+    const list = this.playtestsByLevel.get(playtest.levelId);
+    if (list) list.push(playtest);
+    else this.playtestsByLevel.set(playtest.levelId, [playtest]);
   }
 }
