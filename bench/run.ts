@@ -25,20 +25,33 @@ const BENCHES: Bench[] = [
   { name: 'limits', file: 'limits.js' },
 ];
 
-function parseArgs(argv: string[]): { quick: boolean; only: string | undefined } {
+const USAGE = `usage: npm run bench [-- --quick] [-- --only NAME]
+
+Runs the benchmarks and prints markdown tables (machine, date, commit) on stdout, progress on stderr.
+The README's "Performance" numbers are the full run (about 16 minutes on 2 cores).
+
+  --quick       smaller corpora and budgets: a smoke run, not the README numbers
+  --only NAME   one benchmark: ${BENCHES.map((b) => b.name).join(', ')}
+  -h, --help    this help`;
+
+/** A mistake on the command line: printed with the usage, no stack trace, exit 2. */
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): { quick: boolean; only: string | undefined; help: boolean } {
   let only: string | undefined;
   let quick = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    if (a === '--help' || a === '-h') return { quick, only, help: true };
     if (a === '--quick') quick = true;
     else if (a === '--only') only = argv[++i];
     else if (a.startsWith('--only=')) only = a.slice('--only='.length);
-    else throw new Error(`unknown argument "${a}" (use --quick, --only NAME)`);
+    else throw new UsageError(`unknown argument "${a}"`);
   }
   if (only !== undefined && !BENCHES.some((b) => b.name === only)) {
-    throw new Error(`--only: unknown benchmark "${only}" (one of ${BENCHES.map((b) => b.name).join(', ')})`);
+    throw new UsageError(`--only: unknown benchmark "${only}" (one of ${BENCHES.map((b) => b.name).join(', ')})`);
   }
-  return { quick, only };
+  return { quick, only, help: false };
 }
 
 function commit(): string {
@@ -52,7 +65,11 @@ function commit(): string {
 }
 
 async function main(): Promise<void> {
-  const { quick, only } = parseArgs(process.argv.slice(2));
+  const { quick, only, help } = parseArgs(process.argv.slice(2));
+  if (help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   await initBackend();
   const cpus = os.cpus();
   const header = [
@@ -78,6 +95,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`bench: ${err.message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

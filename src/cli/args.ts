@@ -1,6 +1,7 @@
 // Command-line flags, declared per command: `--name value`, `--name=value`, repeatable flags
 // (--level A --level B), booleans, strict numbers, `--` to end flags. Mistakes are UsageErrors.
 import { UsageError } from '../project/errors.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import { parseStrictNumber } from '../util/strict-number.js';
 
 export type FlagType = 'string' | 'int' | 'number' | 'boolean';
@@ -52,7 +53,10 @@ export function parseArgs<S extends FlagSpecs>(argv: readonly string[], specs: S
     const raw = arg.startsWith('--') ? arg.slice(2, eq === -1 ? undefined : eq) : arg.slice(1, eq === -1 ? undefined : eq);
     const name = arg.startsWith('--') ? raw : byShort.get(raw);
     const spec = name !== undefined ? specs[name] : undefined;
-    if (name === undefined || spec === undefined) throw new UsageError(`unknown option ${arg.slice(0, eq === -1 ? undefined : eq)}`);
+    if (name === undefined || spec === undefined) {
+      const hint = arg.startsWith('--') ? didYouMean(raw, Object.keys(specs), (s) => `--${s}`) : '';
+      throw new UsageError(`unknown option ${arg.slice(0, eq === -1 ? undefined : eq)}${hint}`);
+    }
     let value: string | number | boolean;
     if (spec.type === 'boolean') {
       if (eq !== -1) throw new UsageError(`--${name} takes no value`);

@@ -3,12 +3,14 @@
 import path from 'node:path';
 import { parseArgs, type FlagSpecs, type Flags } from './args.js';
 import type { CliIo } from './command.js';
+import { openProject } from './open-project.js';
 import { balanceLevel, levelBase, suggestPlaytests, type BalanceResult, type Suggestion } from '../balance/index.js';
 import { initBackend } from '../model/backend.js';
 import { adaptLevel, loadLatestModel, type MetaModel } from '../model/index.js';
 import { InputError, UsageError, type Problem } from '../project/errors.js';
 import type { Level } from '../project/types.js';
-import { ProjectStore } from '../store/project-store.js';
+import type { ProjectStore } from '../store/project-store.js';
+import { didYouMean } from '../util/did-you-mean.js';
 
 /** The --project folder resolved against the CLI's cwd. */
 export function projectDir(dir: string | undefined, cwd: string): string {
@@ -34,10 +36,14 @@ export function requireLevels(store: ProjectStore, ids: readonly string[], locke
   for (const id of ids) {
     const level = store.level(id);
     if (level) levels.push(level);
-    else problems.push({ field: '--level', message: `unknown level "${id}" (not in ${store.dir}/levels.jsonl)` });
+    else {
+      const hint = didYouMean(id, store.levels().map((l) => l.id));
+      problems.push({ field: '--level', message: `unknown level "${id}"${hint || ` (not in ${store.dir}/levels.jsonl)`}` });
+    }
   }
+  const params = store.project.params.map((p) => p.name);
   for (const name of locked) {
-    if (!store.project.params.some((p) => p.name === name)) problems.push({ field: '--lock', message: `unknown param "${name}"` });
+    if (!params.includes(name)) problems.push({ field: '--lock', message: `unknown param "${name}"${didYouMean(name, params) || ` (params: ${params.join(', ')})`}` });
   }
   if (problems.length > 0) throw new InputError(problems);
   return levels;
@@ -101,7 +107,7 @@ export async function runOnLevels<S extends FlagSpecs>(
     proximity: atLeast('stay-near', shared['stay-near'], 0),
   };
   check(flags);
-  const store = await ProjectStore.open(dir);
+  const store = await openProject(dir, io);
   try {
     const levels = requireLevels(store, shared.level, opts.locked);
     const model = await requireModel(dir, store);
@@ -140,6 +146,7 @@ export function suggestStored(model: MetaModel, store: ProjectStore, level: Leve
 /** A one-line progress bar redrawn in place on a terminal; plain lines at most every few seconds otherwise. */
 export class Progress {
   private lastPlain = 0;
+  private lastFrac = 0;
   constructor(
     private readonly out: { write(text: string): unknown },
     private readonly tty: boolean,
@@ -147,18 +154,28 @@ export class Progress {
 
   update(done: number, total: number, detail: string): void {
     const frac = total > 0 ? Math.min(1, done / total) : 0;
-    if (this.tty) {
-      const width = 30;
-      const filled = Math.round(frac * width);
-      this.out.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${detail}\x1b[K`);
-    } else if (Date.now() - this.lastPlain > 5000 || done === total) {
+    this.lastFrac = frac;
+    if (this.tty) this.draw(detail);
+    else if (Date.now() - this.lastPlain > 5000 || done === total) {
       this.lastPlain = Date.now();
       this.out.write(`${(frac * 100).toFixed(0)}% ${detail}\n`);
     }
   }
 
-  done(): void {
-    if (this.tty) this.out.write('\n');
+  /** Ends the bar; `outcome` (e.g. why it ended short of 100 %) replaces its detail, or is a last plain line. */
+  done(outcome?: string): void {
+    if (!this.tty) {
+      if (outcome !== undefined) this.out.write(`${(this.lastFrac * 100).toFixed(0)}% ${outcome}\n`);
+      return;
+    }
+    if (outcome !== undefined) this.draw(outcome);
+    this.out.write('\n');
+  }
+
+  private draw(detail: string): void {
+    const width = 30;
+    const filled = Math.round(this.lastFrac * width);
+    this.out.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(this.lastFrac * 100).toFixed(0).padStart(3)}% ${detail}\x1b[K`);
   }
 }
 

@@ -3,6 +3,7 @@
 import { InputError, UsageError, formatProblems } from '../project/errors.js';
 import { packageVersion } from '../project/paths.js';
 import { StoreLockedError } from '../store/lock.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import type { CliIo } from './command.js';
 import { commands, findCommand } from './commands/index.js';
 
@@ -46,7 +47,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.out(topHelp());
       return 0;
     }
-    io.err(`metabalance: unknown command "${helpFor ?? name}" (commands: ${commands.map((c) => c.name).join(', ')}; see metabalance --help)`);
+    const names = commands.map((c) => c.name);
+    const hint = didYouMean(helpFor ?? name, names, (s) => `"${s}"`);
+    io.err(`metabalance: unknown command "${helpFor ?? name}"${hint} (commands: ${names.join(', ')}; see metabalance --help)`);
     return 2;
   }
   try {

@@ -3,6 +3,7 @@
 // cell is a missing value; cells are converted by the declared type (strict numbers, true/false
 // for bools, the text for choices), and every problem names the CSV line and column.
 import type { CsvRow } from '../util/csv.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import { parseStrictNumber } from '../util/strict-number.js';
 import type { Problem } from './errors.js';
 import { showValue } from './errors.js';
@@ -42,7 +43,10 @@ type Cell = (text: string) => { value?: unknown; error?: string };
 
 const numberCell: Cell = (text) => {
   const n = parseStrictNumber(text);
-  return n === undefined ? { error: `must be a number (got ${showValue(text)})` } : { value: n };
+  if (n !== undefined) return { value: n };
+  // A spreadsheet set to a decimal-comma locale writes 1,5; reading it as 1.5 or 15 would be a guess.
+  const decimalComma = /^[-+]?\d*,\d+$/.test(text) ? `; numbers need a decimal point: ${text.replace(',', '.')}` : '';
+  return { error: `must be a number (got ${showValue(text)}${decimalComma})` };
 };
 
 const boolText = (text: string): boolean | undefined => (/^true$/i.test(text) ? true : /^false$/i.test(text) ? false : undefined);
@@ -70,8 +74,9 @@ interface Column {
   cell: Cell;
 }
 
-function declared(what: string, names: readonly string[]): string {
-  return `unknown ${what} (declared: ${names.length > 0 ? names.join(', ') : 'none'})`;
+function declared(what: string, name: string, names: readonly string[]): string {
+  const prefix = `${what}.`;
+  return `unknown ${what}${didYouMean(name, names, (s) => `${prefix}${s}`)} (declared: ${names.length > 0 ? names.join(', ') : 'none'})`;
 }
 
 /** Maps each header cell to where its values go; unknown or repeated columns are problems. */
@@ -93,18 +98,18 @@ function planColumns(project: Project, kind: RecordKind, header: readonly string
     if (kind === 'playtests' && prefix === 'param') {
       const param = project.params.find((p) => p.name === key);
       if (param) return { target: ['params', key], cell: paramCell(param) };
-      problems.push({ line, field: name, message: declared('param', project.params.map((p) => p.name)) });
+      problems.push({ line, field: name, message: declared('param', key, project.params.map((p) => p.name)) });
       return undefined;
     }
     if (kind === 'playtests' && prefix === 'metric') {
       const metric = project.metrics.find((m) => m.name === key);
       if (metric) return { target: ['metrics', key], cell: metric.kind === 'rate' ? rateCell : numberCell };
-      problems.push({ line, field: name, message: declared('metric', project.metrics.map((m) => m.name)) });
+      problems.push({ line, field: name, message: declared('metric', key, project.metrics.map((m) => m.name)) });
       return undefined;
     }
     if (kind === 'levels' && prefix === 'feature') {
       if (project.features.some((f) => f.name === key)) return { target: ['features', key], cell: numberCell };
-      problems.push({ line, field: name, message: declared('feature', project.features.map((f) => f.name)) });
+      problems.push({ line, field: name, message: declared('feature', key, project.features.map((f) => f.name)) });
       return undefined;
     }
     problems.push({ line, field: name, message: `unknown column for ${kind} (expected ${[...textCols, ...prefixes].join(', ')})` });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Problem } from './errors.js';
+import { closest } from '../util/did-you-mean.js';
 import { dedupeProblems, showValue } from './errors.js';
 import { packageRoot, schemaPath } from './paths.js';
 
@@ -56,7 +57,22 @@ export function schemaProblems(name: string, data: unknown): Problem[] {
 /** ajv errors → Problems with dotted field paths (params.enemyHealth, params[2].min) and plain messages. */
 export function translateErrors(errors: readonly ErrorObject[], data: unknown): Problem[] {
   // An if/then failure is always accompanied by the specific error inside `then`; the summary adds nothing.
-  return dedupeProblems(errors.filter((e) => e.keyword !== 'if').map((e) => translateError(e, data)));
+  const relevant = errors.filter((e) => e.keyword !== 'if' && !followsFromBadType(e, errors));
+  return dedupeProblems(relevant.map((e) => translateError(e, data)));
+}
+
+/**
+ * Whether `e` comes from the if/then/else branch an object's invalid `type` chose (a param with
+ * "type": "integer" is judged as a choice param: choices required, min and max not allowed): the
+ * bad type is the one problem to fix, the rest would vanish with it.
+ */
+function followsFromBadType(e: ErrorObject, errors: readonly ErrorObject[]): boolean {
+  if (!/\/(then|else)\//.test(e.schemaPath)) return false;
+  return errors.some((t) => {
+    if (t.keyword !== 'enum' || !t.instancePath.endsWith('/type')) return false;
+    const owner = t.instancePath.slice(0, -'/type'.length);
+    return e.instancePath === owner || e.instancePath.startsWith(`${owner}/`);
+  });
 }
 
 function pointerSegments(pointer: string): string[] {
@@ -131,8 +147,11 @@ function translateError(e: ErrorObject, data: unknown): Problem {
       const hint = allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : '';
       return problem(`unknown field${hint}`, at(String(params['additionalProperty'])));
     }
-    case 'enum':
-      return problem(`must be one of ${(params['allowedValues'] as unknown[]).map((v) => showValue(v)).join(', ')}${got}`);
+    case 'enum': {
+      const allowed = params['allowedValues'] as unknown[];
+      const meant = typeof value === 'string' ? closest(value, allowed.filter((v): v is string => typeof v === 'string')) : undefined;
+      return problem(`must be one of ${allowed.map((v) => showValue(v)).join(', ')} (got ${showValue(value)}${meant === undefined ? '' : `; did you mean ${showValue(meant)}?`})`);
+    }
     case 'const':
       return problem(`must be ${showValue(params['allowedValue'])}${got}`);
     case 'minLength':

@@ -3,6 +3,7 @@
 // semantic checks are written to cope with whatever shape the schema already complained about.
 import type { Problem } from './errors.js';
 import { InputError, dedupeProblems, locate, showValue } from './errors.js';
+import { closest, didYouMean } from '../util/did-you-mean.js';
 import { schemaProblems } from './schemas.js';
 import type {
   FeatureDef,
@@ -94,7 +95,8 @@ function targetProblems(t: Obj, at: string, metrics: Map<string, string>): Probl
   const kind = typeof metric === 'string' ? metrics.get(metric) : undefined;
   if (typeof metric === 'string' && kind === undefined) {
     const known = [...metrics.keys()].join(', ');
-    problems.push({ field: `${at}.metric`, message: `names no declared metric (got "${metric}"; declared: ${known || 'none'})` });
+    const meant = closest(metric, metrics.keys());
+    problems.push({ field: `${at}.metric`, message: `names no declared metric (got "${metric}"${meant === undefined ? '' : `; did you mean "${meant}"?`}; declared: ${known || 'none'})` });
   }
   for (const key of ['target', 'tolerance', 'weight']) {
     const v = num(t[key]);
@@ -220,7 +222,8 @@ function metricValueProblems(metric: MetricDef, value: number, field: string): P
 }
 
 function unknownName(field: string, what: string, known: readonly string[]): Problem {
-  return { field, message: `unknown ${what} (declared: ${known.length > 0 ? known.join(', ') : 'none'})` };
+  const name = field.slice(field.indexOf('.') + 1);
+  return { field, message: `unknown ${what}${didYouMean(name, known)} (declared: ${known.length > 0 ? known.join(', ') : 'none'})` };
 }
 
 /** A levels.jsonl record checked against the schema and the project's features. */
@@ -247,10 +250,45 @@ export function checkLevel(project: Project, raw: unknown): { level?: Level; pro
   return { level: { id: r.id, features: { ...(r.features ?? {}) }, ...(r.description !== undefined ? { description: r.description } : {}) }, problems };
 }
 
-/** A playtests.jsonl record checked against the schema, the project's params and metrics, and the known levels. */
-export function checkPlaytest(project: Project, raw: unknown, hasLevel: (id: string) => boolean): { playtest?: Playtest; problems: Problem[] } {
+const UNKNOWN_LEVEL = /^unknown level "(.*)" \(add it to levels\.jsonl first\)$/;
+
+/** Problems of playtests naming levels that are not stored, when there are several, as one: how many, which levels, where the first is. */
+export function groupUnknownLevels(problems: readonly Problem[], fix: string): Problem[] {
+  const unknown = problems.filter((p) => p.field === 'levelId' && UNKNOWN_LEVEL.test(p.message));
+  if (unknown.length < 3) return [...problems];
+  const ids = [...new Set(unknown.map((p) => UNKNOWN_LEVEL.exec(p.message)?.[1] as string))];
+  const shown = ids.slice(0, 5).map((id) => `"${id}"`).join(', ') + (ids.length > 5 ? ` and ${ids.length - 5} more` : '');
+  const first = unknown[0] as Problem;
+  const grouped: Problem = {
+    ...first,
+    message: `${unknown.length} playtests name levels that are not stored (${ids.length} level id${ids.length === 1 ? '' : 's'}: ${shown}); ${fix}`,
+  };
+  return problems.flatMap((p) => (p === first ? [grouped] : unknown.includes(p) ? [] : [p]));
+}
+
+/** A numeric param value that is valid but for lying outside the param's [min, max]. */
+function outsideRange(param: Param, value: unknown): boolean {
+  if (param.type !== 'float' && param.type !== 'int') return false;
+  return typeof value === 'number' && Number.isFinite(value) && (value < param.min || value > param.max);
+}
+
+export interface CheckedPlaytest {
+  playtest?: Playtest;
+  problems: Problem[];
+  /** With `rangeTolerant`: the params whose values lie outside their ranges (the playtest is otherwise valid). */
+  outOfRange: string[];
+}
+
+/**
+ * A playtests.jsonl record checked against the schema, the project's params and metrics, and the
+ * known levels. `rangeTolerant` (for stored playtests, when a range in project.json was narrowed
+ * after they were recorded) lists param values outside their ranges in `outOfRange` instead of
+ * rejecting the playtest.
+ */
+export function checkPlaytest(project: Project, raw: unknown, hasLevel: (id: string) => boolean, rangeTolerant = false): CheckedPlaytest {
   const problems = schemaProblems('playtest', raw);
-  if (!isObj(raw)) return { problems };
+  const outOfRange: string[] = [];
+  if (!isObj(raw)) return { problems, outOfRange };
   const levelId = raw['levelId'];
   if (typeof levelId === 'string' && levelId !== '' && !hasLevel(levelId)) {
     problems.push({ field: 'levelId', message: `unknown level "${levelId}" (add it to levels.jsonl first)` });
@@ -259,7 +297,11 @@ export function checkPlaytest(project: Project, raw: unknown, hasLevel: (id: str
   for (const [name, value] of Object.entries(isObj(raw['params']) ? raw['params'] : {})) {
     const param = params.get(name);
     if (!param) problems.push(unknownName(`params.${name}`, 'param', [...params.keys()]));
-    else if (['number', 'boolean', 'string'].includes(typeof value)) problems.push(...paramValueProblems(param, value, `params.${name}`));
+    else if (['number', 'boolean', 'string'].includes(typeof value)) {
+      const found = paramValueProblems(param, value, `params.${name}`);
+      if (rangeTolerant && found.length === 1 && outsideRange(param, value)) outOfRange.push(name);
+      else problems.push(...found);
+    }
   }
   const metrics = new Map(project.metrics.map((m) => [m.name, m]));
   for (const [name, value] of Object.entries(isObj(raw['metrics']) ? raw['metrics'] : {})) {
@@ -267,12 +309,12 @@ export function checkPlaytest(project: Project, raw: unknown, hasLevel: (id: str
     if (!metric) problems.push(unknownName(`metrics.${name}`, 'metric', [...metrics.keys()]));
     else if (typeof value === 'number') problems.push(...metricValueProblems(metric, value, `metrics.${name}`));
   }
-  if (problems.length > 0) return { problems: dedupeProblems(problems) };
+  if (problems.length > 0) return { problems: dedupeProblems(problems), outOfRange };
   const r = raw as unknown as Playtest;
   const playtest: Playtest = { ...(r.id !== undefined ? { id: r.id } : {}), levelId: r.levelId, params: { ...(r.params ?? {}) }, metrics: { ...r.metrics } };
   if (r.tester !== undefined) playtest.tester = r.tester;
   if (r.at !== undefined) playtest.at = r.at;
-  return { playtest, problems };
+  return { playtest, problems, outOfRange };
 }
 
 /** A complete assignment in project param order: given values where present, defaults elsewhere. */

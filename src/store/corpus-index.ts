@@ -44,9 +44,45 @@ export class CorpusIndex {
   private readonly playtestRecords: Playtest[] = [];
   private readonly playtestById = new Map<string, Stored<Playtest>>();
   private readonly playtestsByLevel = new Map<string, Playtest[]>();
-  readonly warnings: string[] = [];
+  /** Stored playtests with params outside the ranges project.json now declares: kept, not learned from. */
+  private readonly outOfRange: { id: string; line: number; params: string[] }[] = [];
+  private readonly notes: string[] = [];
 
-  constructor(public project: Project) {}
+  constructor(private current: Project) {}
+
+  get project(): Project {
+    return this.current;
+  }
+
+  /**
+   * A project definition every stored record satisfies (checked by problemsUnder): playtests left
+   * out under the old ranges are in range now, and are served again in file order.
+   */
+  set project(project: Project) {
+    this.current = project;
+    if (this.outOfRange.length === 0) return;
+    this.outOfRange.length = 0;
+    this.playtestRecords.length = 0;
+    this.playtestsByLevel.clear();
+    for (const s of this.playtestList) this.serve(s.record);
+  }
+
+  /** Harmless oddities found while loading, one line each; all out-of-range playtests share one. */
+  get warnings(): string[] {
+    return this.outOfRange.length === 0 ? [...this.notes] : [...this.notes, this.outOfRangeWarning()];
+  }
+
+  private outOfRangeWarning(): string {
+    const n = this.outOfRange.length;
+    const byParam = new Map<string, number>();
+    for (const o of this.outOfRange) for (const p of o.params) byParam.set(p, (byParam.get(p) ?? 0) + 1);
+    const params = [...byParam].map(([name, count]) => `${name} in ${count}`).join(', ');
+    const ids = this.outOfRange.slice(0, 5).map((o) => o.id).join(', ') + (n > 5 ? ` and ${n - 5} more` : '');
+    return (
+      `${PLAYTESTS_FILE}: ${n} playtest${n === 1 ? ' has' : 's have'} param values outside the ranges in project.json (${params}); ` +
+      `left out of training and balancing until the ranges include them again: ${ids} (first at line ${this.outOfRange[0]?.line})`
+    );
+  }
 
   levels(): Level[] {
     return [...this.levelMap.values()].map((s) => s.record);
@@ -89,7 +125,8 @@ export class CorpusIndex {
         problems.push({ ...where, message: l.error });
         continue;
       }
-      const { playtest, problems: p } = checkPlaytest(this.project, l.value, (id) => this.levelMap.has(id));
+      // A range narrowed in project.json after playtests were recorded leaves them out, not the project unusable.
+      const { playtest, problems: p, outOfRange } = checkPlaytest(this.project, l.value, (id) => this.levelMap.has(id), true);
       if (!playtest) {
         problems.push(...locate(p, where));
         continue;
@@ -97,11 +134,12 @@ export class CorpusIndex {
       const canonical = canonicalJson(playtest);
       const prior = playtest.id !== undefined ? this.playtestById.get(playtest.id) : undefined;
       if (prior && prior.canonical === canonical) {
-        this.warnings.push(`${PLAYTESTS_FILE}:${l.line}: repeats playtest "${playtest.id}" of line ${prior.line} (identical, counted once)`);
+        this.notes.push(`${PLAYTESTS_FILE}:${l.line}: repeats playtest "${playtest.id}" of line ${prior.line} (identical, counted once)`);
       } else if (prior) {
         problems.push({ ...where, field: 'id', message: `"${playtest.id}" is already used by a different playtest at line ${prior.line}` });
       } else {
-        this.putPlaytest({ record: playtest, line: l.line, canonical });
+        this.putPlaytest({ record: playtest, line: l.line, canonical }, outOfRange.length === 0);
+        if (outOfRange.length > 0) this.outOfRange.push({ id: playtest.id ?? `(no id)`, line: l.line, params: outOfRange });
       }
     }
     return problems;
@@ -135,15 +173,22 @@ export class CorpusIndex {
    * Decides an append of playtests: a stored id with the same content is a duplicate, with other
    * content a rejection; a playtest without an id gets the next free pt-<n>.
    */
-  planPlaytests(records: readonly unknown[]): AppendPlan<Playtest> {
+  planPlaytests(records: readonly unknown[], recordName: (index: number) => string = (i) => `record ${i} of this batch`): AppendPlan<Playtest> {
     const result: AppendResult = { accepted: [], duplicates: [], rejected: [] };
     const write: Playtest[] = [];
     const pending = new Map<string, { canonical: string; index: number }>();
     let next = this.playtestList.length + 1;
     const hasLevel = (id: string) => this.levelMap.has(id);
     records.forEach((raw, index) => {
-      const { playtest: checked, problems } = checkPlaytest(this.project, raw, hasLevel);
       const rawId = idOf(raw);
+      // A playtest stored before its range was narrowed, sent again as it is, is a duplicate; new data must be in range.
+      const tolerant = checkPlaytest(this.project, raw, hasLevel, true);
+      const storedAs = rawId !== undefined ? this.playtestById.get(rawId) : undefined;
+      if (tolerant.playtest && tolerant.outOfRange.length > 0 && storedAs?.canonical === canonicalJson(tolerant.playtest)) {
+        result.duplicates.push(rawId as string);
+        return;
+      }
+      const { playtest: checked, problems } = tolerant.outOfRange.length > 0 ? checkPlaytest(this.project, raw, hasLevel) : tolerant;
       if (!checked) {
         result.rejected.push({ index, ...(rawId !== undefined ? { id: rawId } : {}), problems });
         return;
@@ -161,7 +206,7 @@ export class CorpusIndex {
       if (prior === canonical) {
         result.duplicates.push(id);
       } else if (prior !== undefined) {
-        const where = earlier ? `record ${earlier.index} of this batch` : `${PLAYTESTS_FILE}:${stored?.line}`;
+        const where = earlier ? recordName(earlier.index) : `${PLAYTESTS_FILE}:${stored?.line}`;
         result.rejected.push({ index, id, problems: [{ field: 'id', message: `"${id}" is already used by a different playtest (${where})` }] });
       } else {
         pending.set(id, { canonical, index });
@@ -197,12 +242,17 @@ export class CorpusIndex {
     this.levelMap.set(s.record.id, s);
   }
 
-  private putPlaytest(s: Stored<Playtest>): void {
+  /** Indexes a stored playtest; one that is not `usable` keeps its id (appends stay idempotent) but is not served. */
+  private putPlaytest(s: Stored<Playtest>, usable = true): void {
     this.playtestList.push(s);
-    this.playtestRecords.push(s.record);
     if (s.record.id !== undefined) this.playtestById.set(s.record.id, s);
-    const list = this.playtestsByLevel.get(s.record.levelId);
-    if (list) list.push(s.record);
-    else this.playtestsByLevel.set(s.record.levelId, [s.record]);
+    if (usable) this.serve(s.record);
+  }
+
+  private serve(playtest: Playtest): void {
+    this.playtestRecords.push(playtest);
+    const list = this.playtestsByLevel.get(playtest.levelId);
+    if (list) list.push(playtest);
+    else this.playtestsByLevel.set(playtest.levelId, [playtest]);
   }
 }

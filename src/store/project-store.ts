@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../project/errors.js';
 import type { Level, Playtest, Project } from '../project/types.js';
-import { parseProject } from '../project/validate.js';
+import { groupUnknownLevels, parseProject } from '../project/validate.js';
 import { jsonErrorLocation, jsonErrorMessage, jsonLine } from '../util/json.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import type { AppendResult } from './corpus-index.js';
@@ -36,6 +36,8 @@ export interface WriteOptions {
   allOrNothing?: boolean;
   /** Only check: the result says what would be accepted, nothing is written. */
   dryRun?: boolean;
+  /** How a problem names another record of the same write (default "record N of this batch"; an import names its file line). */
+  recordName?: (index: number) => string;
 }
 
 type FileKey = 'levels' | 'playtests';
@@ -154,7 +156,7 @@ export class ProjectStore {
   appendPlaytests(records: unknown[], opts: WriteOptions = {}): Promise<AppendResult> {
     return this.write(async () => {
       await this.catchUp();
-      const plan = this.index.planPlaytests(records);
+      const plan = this.index.planPlaytests(records, opts.recordName);
       await this.appendPlanned('playtests', plan.write, plan.result, opts);
       return plan.result;
     });
@@ -288,8 +290,9 @@ export class ProjectStore {
       if (chunk.lines.length > 0) problems.push(...(key === 'levels' ? this.index.loadLevels(chunk.lines) : this.index.loadPlaytests(chunk.lines)));
     }
     if (problems.length === 0) return;
-    if (!this.opened) throw new InputError(problems);
-    throw (this.broken = new InputError(problems, 'fix the files, then reopen the project'));
+    const grouped = groupUnknownLevels(problems, `add them to ${LEVELS_FILE} first`);
+    if (!this.opened) throw new InputError(grouped);
+    throw (this.broken = new InputError(grouped, 'fix the files, then reopen the project'));
   }
 
   /** Writes planned records durably, then indexes them (nothing at all when allOrNothing and any was rejected). */

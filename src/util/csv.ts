@@ -1,4 +1,5 @@
-// RFC 4180 CSV as spreadsheets write it: comma-separated, fields optionally in double quotes with
+// RFC 4180 CSV as spreadsheets write it: comma-separated (or semicolon- or tab-separated, as
+// spreadsheets in locales with a decimal comma save "CSV"), fields optionally in double quotes with
 // "" for a quote, quoted fields may span lines, CRLF or LF line ends, an optional UTF-8 BOM.
 
 export interface CsvRow {
@@ -17,8 +18,24 @@ export class CsvSyntaxError extends Error {
   }
 }
 
+export type CsvDelimiter = ',' | ';' | '\t';
+
+/** The delimiter the header row (the first line) uses most outside quotes; a comma when it uses none. */
+export function detectDelimiter(text: string): CsvDelimiter {
+  const counts = new Map<CsvDelimiter, number>([[',', 0], [';', 0], ['\t', 0]]);
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && counts.has(ch as CsvDelimiter)) counts.set(ch as CsvDelimiter, (counts.get(ch as CsvDelimiter) ?? 0) + 1);
+  }
+  let best: CsvDelimiter = ',';
+  for (const [d, n] of counts) if (n > (counts.get(best) ?? 0)) best = d;
+  return best;
+}
+
 /** Rows of `text`; blank lines are skipped; unquoted cells are trimmed, quoted ones kept as written. */
-export function parseCsv(text: string): CsvRow[] {
+export function parseCsv(text: string, delimiter: CsvDelimiter = ','): CsvRow[] {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const rows: CsvRow[] = [];
   let line = 1;
@@ -54,7 +71,7 @@ export function parseCsv(text: string): CsvRow[] {
       }
       continue;
     }
-    if (ch === ',') endCell();
+    if (ch === delimiter) endCell();
     else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && src[i + 1] === '\n') i++;
       endRow();

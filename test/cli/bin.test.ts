@@ -17,6 +17,12 @@ describe('metabalance (the executable)', () => {
   it('starts with a shebang', async () => {
     assert.match(await readFile(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/);
   });
+  it('runs as an executable, as npm links the bin (no `node` in front)', () => {
+    const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    assert.equal(r.error, undefined, `spawning ${bin}: ${r.error?.message}`);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
   it('prints help and version on stdout, exit 0', () => {
     const help = cli(tmpdir(), '--help');
     assert.equal(help.code, 0);
@@ -43,7 +49,8 @@ describe('metabalance (the executable)', () => {
     assert.match(unknown.err, /unknown command "frobnicate"/);
     const flag = cli(tmpdir(), 'validate', '--projekt', 'x');
     assert.equal(flag.code, 2);
-    assert.equal(flag.err, 'metabalance validate: unknown option --projekt\nsee: metabalance validate --help\n');
+    assert.equal(flag.err, 'metabalance validate: unknown option --projekt (did you mean --project?)\nsee: metabalance validate --help\n');
+    assert.match(cli(tmpdir(), 'valdate').err, /^metabalance: unknown command "valdate" \(did you mean "validate"\?\)/);
   });
   it('init, import and validate end to end', async () => {
     const cwd = await mkdtemp(path.join(tmpdir(), 'metabalance-bin-'));

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../../src/cli/run.js';
 import { ProjectStore } from '../../src/store/project-store.js';
-import { makeProjectDir, playtest } from '../project/fixtures.js';
+import { exampleProjectFile, makeProjectDir, playtest } from '../project/fixtures.js';
 import { captureIo } from './io.js';
 
 async function run(cwd: string, ...argv: string[]) {
@@ -60,12 +60,51 @@ describe('metabalance validate', () => {
     ]);
   });
   it('caps a long problem list', async () => {
-    const bad = '{"levelId":"L9","metrics":{"won":1}}\n'.repeat(70);
+    const bad = '{"levelId":"L1","metrics":{"won":2}}\n'.repeat(70);
     const r = await run(await makeProjectDir({ playtests: bad }), 'validate', '--project', '.');
     assert.equal(r.code, 2);
     assert.equal(r.err.length, 52);
     assert.equal(r.err[50], '… and 20 more');
     assert.equal(r.err[51], 'metabalance validate: 70 problems');
+  });
+  it('playtests of levels that are not stored: one line with the count and the first ids', async () => {
+    const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify(playtest(`p${i}`, `M${i % 8}`)));
+    const dir = await makeProjectDir({ playtests: `${[JSON.stringify(playtest('ok')), ...lines].join('\n')}\n` });
+    const r = await run(dir, 'validate', '--project', dir);
+    assert.equal(r.code, 2);
+    assert.deepEqual(r.err, [
+      'playtests.jsonl:2: levelId: 40 playtests name levels that are not stored (8 level ids: "M0", "M1", "M2", "M3", "M4" and 3 more); add them to levels.jsonl first',
+      'metabalance validate: 1 problem',
+    ]);
+  });
+  it('a param range narrowed after playtests were recorded: those playtests are left out, with one warning', async () => {
+    const lines = Array.from({ length: 120 }, (_, i) => JSON.stringify({ ...playtest(`p${i}`), params: { enemyHealth: i < 100 ? 150 : 50, roomCount: 4 } }));
+    const project = exampleProjectFile();
+    (project['params'] as { name: string; max?: number }[])[0]!.max = 100; // enemyHealth was [20, 200]
+    const dir = await makeProjectDir({ project, playtests: `${lines.join('\n')}\n` });
+    const r = await run(dir, 'validate', '--project', dir);
+    assert.equal(r.code, 0, r.err.join('\n'));
+    assert.deepEqual(r.err, [
+      'warning: playtests.jsonl: 100 playtests have param values outside the ranges in project.json (enemyHealth in 100); ' +
+        'left out of training and balancing until the ranges include them again: p0, p1, p2, p3, p4 and 95 more (first at line 1)',
+    ]);
+    assert.match(r.out[0]!, /; 2 levels, 20 playtests /);
+    const store = await ProjectStore.open(dir);
+    try {
+      assert.deepEqual(store.playtests().map((p) => p.id), Array.from({ length: 20 }, (_, i) => `p${100 + i}`));
+      assert.equal(store.playtestsFor('L1').length, 20);
+      // Kept by id: appending one again is still a duplicate, not a second copy.
+      assert.deepEqual((await store.appendPlaytests([JSON.parse(lines[0]!)])).duplicates, ['p0']);
+    } finally {
+      await store.close();
+    }
+  });
+  it('a mistyped param type in project.json is reported alone, with what was meant', async () => {
+    const project = exampleProjectFile();
+    (project['params'] as { type: string }[])[1]!.type = 'integer';
+    const r = await run(await makeProjectDir({ project }), 'validate', '--project', '.');
+    assert.equal(r.code, 2);
+    assert.deepEqual(r.err, ['project.json: params[1].type: must be one of "float", "int", "bool", "choice" (got "integer"; did you mean "int"?)', 'metabalance validate: 1 problem']);
   });
   it('reports a repaired torn line on stderr', async () => {
     const dir = await makeProjectDir({ playtests: `${JSON.stringify(playtest('a'))}\n{"id":"b","lev` });
@@ -141,6 +180,44 @@ describe('metabalance import', () => {
     assert.equal(r.code, 2);
     assert.deepEqual(r.err, ['levels.csv:3: feature.chokepoints: must lie within [0, 10] (got 11)', 'metabalance import: 1 problem; nothing imported from levels.csv']);
     assert.equal((await run(dir, 'import', '--project', '.', '--kind', 'rows', 'levels.csv')).code, 2);
+  });
+  it('playtests imported before their levels: one line with the count and the first level ids', async () => {
+    const dir = await makeProjectDir();
+    const rows = Array.from({ length: 195 }, (_, i) => `L${String(10 + (i % 20))},80,melee,1,400,,p${i}`);
+    await writeFile(path.join(dir, 'plays.csv'), `${header}\nL1,80,melee,1,400,,first\n${rows.join('\n')}\nL1,lots,melee,1,400,,last\n`);
+    const r = await run(dir, 'import', '--project', '.', 'plays.csv');
+    assert.equal(r.code, 2);
+    assert.deepEqual(r.err, [
+      'plays.csv:3: levelId: 195 playtests name levels that are not stored (20 level ids: "L10", "L11", "L12", "L13", "L14" and 15 more); ' +
+        'import the levels first (metabalance import --project . LEVELS-FILE)',
+      'plays.csv:198: param.enemyHealth: must be a number (got "lots")',
+      'metabalance import: 2 problems; nothing imported from plays.csv',
+    ]);
+  });
+  it('an id used twice in one file: both named by file line', async () => {
+    const dir = await makeProjectDir();
+    await writeFile(path.join(dir, 'plays.csv'), `${header}\nL1,80,melee,1,400,,a\nL1,90,melee,1,400,,b\nL2,80,melee,0,300,,a\n`);
+    const r = await run(dir, 'import', '--project', '.', 'plays.csv');
+    assert.equal(r.code, 2);
+    assert.deepEqual(r.err, ['plays.csv:4: id: "a" is already used by a different playtest (line 2 of this file)', 'metabalance import: 1 problem; nothing imported from plays.csv']);
+  });
+  it('a semicolon-separated CSV (a decimal-comma spreadsheet) is read as such; a decimal comma is named', async () => {
+    const dir = await makeProjectDir();
+    await writeFile(path.join(dir, 'plays.csv'), `${header.replaceAll(',', ';')}\nL1;80;melee;1;400;"bot; one";p1\nL2;85.5;ranged;0;;;p2\n`);
+    const r = await run(dir, 'import', '--project', '.', 'plays.csv');
+    assert.equal(r.code, 0, r.err.join('\n'));
+    assert.deepEqual(r.err, ['plays.csv: reading it as semicolon-separated (from its header row)', 'imported: p1, p2']);
+    assert.deepEqual((await ProjectStore.open(dir)).playtests()[0]?.tester, 'bot; one');
+    await writeFile(path.join(dir, 'comma.csv'), `${header.replaceAll(',', ';')}\nL1;80,5;melee;1;400;;p3\n`);
+    assert.deepEqual((await run(dir, 'import', '--project', '.', 'comma.csv')).err.slice(1), [
+      'comma.csv:2: param.enemyHealth: must be a number (got "80,5"; numbers need a decimal point: 80.5)',
+      'metabalance import: 1 problem; nothing imported from comma.csv',
+    ]);
+  });
+  it('a mistyped column name: did you mean', async () => {
+    const dir = await makeProjectDir();
+    await writeFile(path.join(dir, 'plays.csv'), 'levelId,param.enemyhealth,metric.won\nL1,80,1\n');
+    assert.deepEqual((await run(dir, 'import', '--project', '.', 'plays.csv')).err[0], 'plays.csv:1: param.enemyhealth: unknown param (did you mean param.enemyHealth?) (declared: enemyHealth, roomCount, bossEnabled, archetype)');
   });
   it('a FILE that is missing or a folder is bad input: exit 2 naming it', async () => {
     const dir = await makeProjectDir();

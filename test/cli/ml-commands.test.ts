@@ -1,12 +1,11 @@
 // train → balance → suggest end to end through the real executable on a small generated project.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readFile } from 'node:fs/promises';
 import { writeSampleProject } from '../../samples/crypt-run/generate.js';
 import type { Project } from '../../src/project/types.js';
 
@@ -19,9 +18,9 @@ interface Run {
   stderr: string;
 }
 
-function cli(args: string[], cwd?: string): Promise<Run> {
+function cli(args: string[], cwd?: string, timeout = 60_000): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [main, ...args], { cwd, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [main, ...args], { cwd, timeout }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -70,6 +69,10 @@ test('an unknown level is exit 2 before any work (no model needed to find out)',
   const lock = await cli(['balance', '--project', empty, '--level', 'N001', '--lock', 'nonsense']);
   assert.equal(lock.code, 2);
   assert.match(lock.stderr, /unknown param "nonsense"/);
+  const typo = await cli(['balance', '--project', empty, '--level', 'n001', '--lock', 'enemyhealth']);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /--lock: unknown param "enemyhealth" \(did you mean "enemyHealth"\?\)/);
+  assert.match(typo.stderr, /--level: unknown level "n001" \(did you mean "N001"\?\)/);
 });
 
 test('train → balance --json → suggest --json', async () => {
@@ -168,4 +171,24 @@ test('loop plays suggested settings with the runner, stores each, rebalances per
   const usage = await cli(['loop', '--project', dir, '--level', level]);
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /--runner CMD is required/);
+});
+
+test('train says when it stopped early, at which step, and which step\'s weights it keeps', async () => {
+  // Enough levels with 10+ playtests for a validation set; small enough to overfit, so the
+  // validation NLL stops improving and training ends well before the default 1000 steps.
+  const small = path.join(path.dirname(dir), 'overfits');
+  await writeSampleProject(small, { seed: 3, pastLevels: 30, playtestsPerPast: 12, newLevels: 1, playtestsPerNew: 3 });
+  const t = await cli(['train', '--project', small], undefined, 300_000);
+  assert.equal(t.code, 0, t.stderr);
+  const bar = /stopped early at step (\d+) \(best validation at step (\d+)\)$/m.exec(t.stderr);
+  assert.ok(bar, `the progress ends saying it stopped early:\n${t.stderr.slice(-300)}`);
+  const [stopped, best] = [Number(bar[1]), Number(bar[2])];
+  assert.ok(best < stopped && stopped < 1000, `best ${best}, stopped ${stopped}`);
+  // The summary never shows the step count alone beside a different best step.
+  assert.match(t.stdout, new RegExp(`: joint, stopped early at step ${stopped} of 1000, seed 0,`));
+  assert.match(t.stdout, new RegExp(`\\n  validation NLL -?[\\d.]+ \\(lower is better\\) at step ${best}, the best, whose weights the model keeps; scored on 3 held-out levels`));
+
+  const help = await cli(['train', '--help']);
+  assert.match(help.stdout, /the validation NLL is their\nmean negative log-likelihood per playtest/);
+  assert.match(help.stdout, /can go\nbelow zero/);
 });

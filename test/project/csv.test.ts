@@ -62,7 +62,7 @@ describe('csvToRecords', () => {
       'line 2: param.bossEnabled: must be true or false (got "yes")',
       'line 3: has 5 cells but the header has 4 columns',
       'line 3: param.enemyHealth: must be a number (got "0x10")',
-      'line 4: param.enemyHealth: must be a number (got "1,5")',
+      'line 4: param.enemyHealth: must be a number (got "1,5"; numbers need a decimal point: 1.5)',
     ]);
     assert.deepEqual(out.records[0]?.failed, ['param.enemyHealth', 'param.bossEnabled']);
   });

@@ -187,6 +187,20 @@ describe('ProjectStore appends', () => {
     assert.equal(store.project.name, 'renamed');
     assert.equal((JSON.parse(await readFile(path.join(dir, 'project.json'), 'utf8')) as { name: string }).name, 'renamed');
   });
+  it('playtests outside a range narrowed by hand are left out, and served again once updateProject widens it', async () => {
+    const narrowed = exampleProjectFile();
+    (narrowed['params'] as Record<string, unknown>[])[0]!['min'] = 60; // the playtests say enemyHealth 50
+    const dir = await makeProjectDir({ project: narrowed, playtests: `${[playtest('a'), { ...playtest('b'), params: { enemyHealth: 70 } }, playtest('c', 'L2')].map((p) => JSON.stringify(p)).join('\n')}\n` });
+    const store = await ProjectStore.open(dir);
+    assert.deepEqual(store.playtests().map((p) => p.id), ['b']);
+    assert.deepEqual(store.playtestsFor('L2'), []);
+    assert.match(store.warnings[0]!, /^playtests\.jsonl: 2 playtests have param values outside the ranges in project\.json \(enemyHealth in 2\); .*: a, c \(first at line 1\)$/);
+    await store.updateProject(exampleProjectFile());
+    assert.deepEqual(store.playtests().map((p) => p.id), ['a', 'b', 'c']);
+    assert.deepEqual(store.playtestsFor('L2').map((p) => p.id), ['c']);
+    assert.deepEqual(store.warnings, []);
+    await store.close();
+  });
   it('a missing data file reads as empty and is created by the first append', async () => {
     const dir = await makeProjectDir();
     const { rm } = await import('node:fs/promises');

@@ -6,10 +6,11 @@ import { csvColumnOf, csvToRecords } from '../../project/csv-records.js';
 import type { Problem } from '../../project/errors.js';
 import { InputError, UsageError } from '../../project/errors.js';
 import type { Project } from '../../project/types.js';
+import { groupUnknownLevels } from '../../project/validate.js';
 import { parseJsonl } from '../../store/jsonl.js';
 import type { AppendResult } from '../../store/project-store.js';
 import { ProjectStore } from '../../store/project-store.js';
-import { CsvSyntaxError, parseCsv } from '../../util/csv.js';
+import { CsvSyntaxError, detectDelimiter, parseCsv } from '../../util/csv.js';
 import { expectPositionals, parseArgs, required } from '../args.js';
 import type { CliIo, Command } from '../command.js';
 
@@ -22,7 +23,8 @@ can be repeated safely when its records carry ids. A level whose id is already s
 
 FILE formats:
   JSONL  one JSON record a line, as in levels.jsonl / playtests.jsonl
-  CSV    a header row, then one record a row. Playtest columns: levelId, id, tester, at,
+  CSV    a header row, then one record a row, comma-separated (semicolon- or tab-separated
+         files, as some spreadsheets save them, are recognized from the header). Playtest columns: levelId, id, tester, at,
          param.<name>, metric.<name>; level columns: id, description, feature.<name>.
          Quote cells with "…" ("" for a quote); an empty cell is a missing value; numbers are
          plain decimals (1.5, -2, 3e4); bools are true/false; a rate metric may also be true/false.
@@ -64,12 +66,22 @@ async function readInput(file: string, shown: string): Promise<Buffer> {
   }
 }
 
-async function readRecords(file: string, shown: string, project: Project, kind: RecordKind | undefined): Promise<{ converted: ConvertedRecords; csv: boolean }> {
+const DELIMITER_NAMES = { ',': 'comma', ';': 'semicolon', '\t': 'tab' } as const;
+
+async function readRecords(
+  file: string,
+  shown: string,
+  project: Project,
+  kind: RecordKind | undefined,
+  io: CliIo,
+): Promise<{ converted: ConvertedRecords; csv: boolean }> {
   const bytes = await readInput(file, shown);
   const text = bytes.toString('utf8');
   if (!isCsv(file, text)) return { converted: jsonlRecords(bytes, kind), csv: false };
+  const delimiter = detectDelimiter(text);
+  if (delimiter !== ',') io.err(`${shown}: reading it as ${DELIMITER_NAMES[delimiter]}-separated (from its header row)`);
   try {
-    return { converted: csvToRecords(project, parseCsv(text), kind), csv: true };
+    return { converted: csvToRecords(project, parseCsv(text, delimiter), kind), csv: true };
   } catch (e) {
     if (e instanceof CsvSyntaxError) return { converted: { kind: kind ?? 'playtests', records: [], problems: [{ line: e.line, message: e.message }] }, csv: true };
     throw e;
@@ -108,11 +120,12 @@ export const command: Command = {
     const file = path.resolve(io.cwd, shown);
     const store = await ProjectStore.open(dir);
     try {
-      const { converted, csv } = await readRecords(file, shown, store.project, kind);
+      const { converted, csv } = await readRecords(file, shown, store.project, kind, io);
       const problems = converted.problems.map((p) => ({ ...p, file: shown }));
       const records = converted.records.map((r) => r.record);
       // With conversion problems nothing will be written, but the other records are still checked so every problem shows.
-      const opts = { allOrNothing: true, dryRun: problems.length > 0 };
+      const recordName = (i: number) => `line ${converted.records[i]?.line} of this file`;
+      const opts = { allOrNothing: true, dryRun: problems.length > 0, recordName };
       const result = converted.kind === 'levels' ? await store.upsertLevels(records, opts) : await store.appendPlaytests(records, opts);
       for (const r of result.rejected) {
         const source = converted.records[r.index];
@@ -124,7 +137,8 @@ export const command: Command = {
       }
       if (problems.length > 0) {
         problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-        throw new InputError(problems, `nothing imported from ${shown}`);
+        const fix = `import the levels first (metabalance import --project ${flags.project} LEVELS-FILE)`;
+        throw new InputError(groupUnknownLevels(problems, fix), `nothing imported from ${shown}`);
       }
       report(io, converted.kind, result, Boolean(flags.json), shown);
       return 0;

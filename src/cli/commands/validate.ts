@@ -1,9 +1,10 @@
 // `metabalance validate --project DIR`: load everything, list every problem, report repairs, and
 // on success summarize what is there.
 import path from 'node:path';
-import { ProjectStore } from '../../store/project-store.js';
+import type { ProjectStore } from '../../store/project-store.js';
 import { parseArgs, required } from '../args.js';
 import type { Command } from '../command.js';
+import { openProject } from '../open-project.js';
 
 const usage = `usage: metabalance validate --project DIR [--json]
 
@@ -51,10 +52,8 @@ export const command: Command = {
   async run(argv, io) {
     const { flags } = parseArgs(argv, { project: { type: 'string' }, json: { type: 'boolean' } });
     const dir = path.resolve(io.cwd, required(flags.project, '--project DIR'));
-    const store = await ProjectStore.open(dir);
+    const store = await openProject(dir, io);
     try {
-      for (const r of store.repairs) io.err(`repaired: ${r}`);
-      for (const w of store.warnings) io.err(`warning: ${w}`);
       const s = summarize(store);
       if (flags.json) io.out(JSON.stringify({ ok: true, ...s, repairs: store.repairs }));
       else {
