@@ -7,4 +7,3 @@ export { trainModel, AbortError, defaultConfig, type Corpus, type TrainOptions, 
 export { saveModel, loadLatestModel, loadModelDir } from './checkpoint.js';
 export { adaptLevel, type AdaptMethod } from './adapt.js';
 export type { LevelPredictor } from './predictor.js';
-export { trainScratch } from './scratch.js';
