@@ -3,7 +3,7 @@
 // the meta-model is trained on its past levels only, and every held-out new level is balanced from
 // its first K playtests by metabalance and by the baselines. Reports mean ± sd over the runs.
 import { balanceLevel, levelBase, suggestPlaytests, type BalanceResult } from '../src/balance/index.js';
-import { functionPredictor } from '../src/balance/function-predictor.js';
+import { functionPredictor } from '../test/support/function-predictor.js';
 import { searchLayout, snap } from '../src/balance/layout.js';
 import { meetsTargets, targetLoss, targetTerms, type TargetTerm } from '../src/balance/objective.js';
 import { lift } from '../src/balance/search.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { functionPredictor } from '../../src/balance/function-predictor.js';
+import { functionPredictor } from '../support/function-predictor.js';
 import { suggestPlaytests } from '../../src/balance/index.js';
 import { targetLoss, targetTerms } from '../../src/balance/objective.js';
 import { project, separable, separablePredictor, space } from './fixtures.js';
