@@ -5,7 +5,7 @@
 import { balanceLevel, levelBase, suggestPlaytests, type BalanceResult } from '../src/balance/index.js';
 import { functionPredictor } from '../test/support/function-predictor.js';
 import { searchLayout, snap } from '../src/balance/layout.js';
-import { meetsTargets, targetLoss, targetTerms, type TargetTerm } from '../src/balance/objective.js';
+import { meetsTargets, targetLoss, targetTerms, type TargetTerm } from '../src/balance/targets.js';
 import { lift } from '../src/balance/search.js';
 import { adaptLevel, trainModel, type AdaptMethod, type LevelPredictor, type MetaModel } from '../src/model/index.js';
 import type { Level, ParamValues, Playtest, Project } from '../src/project/types.js';

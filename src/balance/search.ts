@@ -7,7 +7,7 @@ import type { LevelPredictor } from '../model/index.js';
 import type { Param, ParamValue, ParamValues } from '../project/types.js';
 import { Rng } from '../util/rng.js';
 import { snap, type SearchLayout } from './layout.js';
-import { pMeetFromDraws, targetLoss, type TargetTerm } from './objective.js';
+import { pMeetFromDraws, targetLoss, type TargetTerm } from './targets.js';
 
 export interface SearchBudget {
   /** quasi-random candidates of the first sweep */

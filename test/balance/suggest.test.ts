@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { functionPredictor } from '../support/function-predictor.js';
 import { suggestPlaytests } from '../../src/balance/index.js';
-import { targetLoss, targetTerms } from '../../src/balance/objective.js';
+import { targetLoss, targetTerms } from '../../src/balance/targets.js';
 import { project, separable, separablePredictor, space } from './fixtures.js';
 
 const metrics = project.metrics.map((m) => m.name);

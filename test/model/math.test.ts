@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/model/backend.js';
 import { corpusRows } from '../../src/model/data.js';
 import { klToPrior } from '../../src/model/likelihood.js';
-import { batchArrays, copyLoss, disposeBatch, uploadBatch } from '../../src/model/objective.js';
+import { batchArrays, copyLoss, disposeBatch, uploadBatch } from '../../src/model/elbo.js';
 import { defaultConfig, newModel } from '../../src/model/train.js';
 import { adamDispose, adamInit } from '../../src/model/adam.js';
 import { jointStep, pickLevels, reptileInner, reptileOuter } from '../../src/model/trainers.js';

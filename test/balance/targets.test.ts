@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MODEL_ERROR_SCALE, meetsTargets, metricPredictions, pMeetFromDraws, targetLoss, targetTerms } from '../../src/balance/objective.js';
+import { MODEL_ERROR_SCALE, meetsTargets, metricPredictions, pMeetFromDraws, targetLoss, targetTerms } from '../../src/balance/targets.js';
 import { project } from './fixtures.js';
 
 const metrics = ['rooms', 'health', 'spawn', 'loot']; // a model's order need not be the targets' order
