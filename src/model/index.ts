@@ -1,4 +1,4 @@
-// The public face of the meta-learner (see INTERFACES.md "src/model").
+// The public face of the meta-learner (README "How it works"; the layout table under "Development").
 export { initBackend, backendName } from './backend.js';
 export { paramSpace, type ParamSpace } from './encoding.js';
 export type { Algorithm, MetaModel, ModelInfo, ModelConfig } from './model.js';
