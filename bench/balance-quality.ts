@@ -3,17 +3,18 @@
 // the meta-model is trained on its past levels only, and every held-out new level is balanced from
 // its first K playtests by metabalance and by the baselines. Reports mean ± sd over the runs.
 import { balanceLevel, levelBase, suggestPlaytests, type BalanceResult } from '../src/balance/index.js';
-import { functionPredictor } from '../src/balance/function-predictor.js';
+import { functionPredictor } from '../test/support/function-predictor.js';
 import { searchLayout, snap } from '../src/balance/layout.js';
-import { meetsTargets, targetLoss, targetTerms, type TargetTerm } from '../src/balance/objective.js';
+import { meetsTargets, targetLoss, targetTerms, type TargetTerm } from '../src/balance/targets.js';
 import { lift } from '../src/balance/search.js';
-import { adaptLevel, trainModel, trainScratch, type AdaptMethod, type LevelPredictor, type MetaModel } from '../src/model/index.js';
+import { adaptLevel, trainModel, type AdaptMethod, type LevelPredictor, type MetaModel } from '../src/model/index.js';
 import type { Level, ParamValues, Playtest, Project } from '../src/project/types.js';
 import { Rng } from '../src/util/rng.js';
 import { agentBalance, levelPosterior } from '../samples/crypt-run/bayes-agent.js';
 import { generateCorpus, pastCorpus, type SampleCorpus } from '../samples/crypt-run/corpus.js';
 import { botPlaytests, expectedMetrics, variants, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
 import { log, markdownTable, mean, meanSd, sd } from './report.js';
+import { trainScratch } from './support/scratch.js';
 
 export interface QualityOptions {
   quick: boolean;

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { command as loopCommand } from '../src/cli/commands/loop.js';
 import type { CliIo } from '../src/cli/command.js';
 import { balanceLevel, levelBase, type BalanceResult } from '../src/balance/index.js';
-import { meetsTargets, targetLoss, targetTerms } from '../src/balance/objective.js';
+import { meetsTargets, targetLoss, targetTerms } from '../src/balance/targets.js';
 import { Progress } from '../src/cli/ml-common.js';
 import { backendName, initBackend } from '../src/model/backend.js';
 import { adaptLevel, saveModel, trainModel } from '../src/model/index.js';

@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../src/project/paths.js';
-import { RpcClient } from '../src/server/client.js';
+import { RpcClient } from '../test/support/rpc-client.js';
 import { markdownTable } from './report.js';
 import { startServer } from './rpc.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../src/project/paths.js';
-import { RpcClient } from '../src/server/client.js';
+import { RpcClient } from '../test/support/rpc-client.js';
 import { log, markdownTable, percentile } from './report.js';
 
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');

@@ -3,7 +3,7 @@
 // are checked here, in the same run, never by timed unit tests.
 import * as tf from '@tensorflow/tfjs-core';
 import { balanceLevel, levelBase } from '../src/balance/index.js';
-import { functionPredictor } from '../src/balance/function-predictor.js';
+import { functionPredictor } from '../test/support/function-predictor.js';
 import { backendName, initBackend } from '../src/model/backend.js';
 import { adaptLevel, trainModel, type Algorithm, type Corpus, type MetaModel } from '../src/model/index.js';
 import { generateCorpus } from '../samples/crypt-run/corpus.js';

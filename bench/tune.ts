@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { generateCorpus, pastCorpus } from '../samples/crypt-run/corpus.js';
 import { expectedMetrics, variants } from '../samples/crypt-run/game.js';
 import { balanceLevel, levelBase, meetsTargets, targetLoss, targetTerms } from '../src/balance/index.js';
-import { pMeetFromDraws } from '../src/balance/objective.js';
+import { pMeetFromDraws } from '../src/balance/targets.js';
 import { adaptLevel, trainModel, type AdaptMethod } from '../src/model/index.js';
 import type { ModelConfig } from '../src/model/model.js';
 import type { ParamValues, Project } from '../src/project/types.js';

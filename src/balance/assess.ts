@@ -1,7 +1,7 @@
 // What the model says about given settings: per-metric mean ± spread, whether the means meet the
 // targets, and the calibrated probability that they truly do (from the predictor's draws).
 import type { LevelPredictor } from '../model/index.js';
-import { metricPredictions, meetsTargets, pMeetFromDraws, type MetricPrediction, type TargetTerm } from './objective.js';
+import { metricPredictions, meetsTargets, pMeetFromDraws, type MetricPrediction, type TargetTerm } from './targets.js';
 
 export interface Assessment {
   predicted: Record<string, MetricPrediction>;

@@ -6,16 +6,16 @@ import type { ParamSpace } from '../model/encoding.js';
 import type { ParamValues, Project } from '../project/types.js';
 import { assess } from './assess.js';
 import { searchLayout, snap } from './layout.js';
-import { targetTerms, type MetricPrediction } from './objective.js';
+import { targetTerms, type MetricPrediction } from './targets.js';
 import { searchParams, type SearchBudget, type SearchObjective } from './search.js';
 import { suggestFrom, type Suggestion } from './suggest.js';
 
-export type { MetricPrediction } from './objective.js';
+export type { MetricPrediction } from './targets.js';
 export type { Suggestion } from './suggest.js';
 export type { SearchBudget, SearchObjective } from './search.js';
 export { DEFAULT_OBJECTIVE, DEFAULT_PROXIMITY } from './search.js';
 export { levelBase } from './layout.js';
-export { targetLoss, meetsTargets, targetTerms } from './objective.js';
+export { targetLoss, meetsTargets, targetTerms } from './targets.js';
 
 export interface BalanceOptions {
   allowGeneration?: boolean;

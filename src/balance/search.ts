@@ -1,13 +1,13 @@
 // Batched parameter search in the ParamSpace unit cube. Per-call overhead of the predictor dwarfs
 // its per-row cost, so every stage scores all its candidates in ONE predict call: a quasi-random
-// sweep, then a few rounds of CMA-ES-lite from several starts (all starts' offspring together),
+// sweep, then a few rounds of a (1+λ)-ES from several starts (all starts' offspring together),
 // then a coordinate polish (each moving param's neighbouring ints / alternative choices).
 // Ints and choices are relaxed in the cube and snapped at evaluation; fixed params never move.
 import type { LevelPredictor } from '../model/index.js';
 import type { Param, ParamValue, ParamValues } from '../project/types.js';
 import { Rng } from '../util/rng.js';
 import { snap, type SearchLayout } from './layout.js';
-import { pMeetFromDraws, targetLoss, type TargetTerm } from './objective.js';
+import { pMeetFromDraws, targetLoss, type TargetTerm } from './targets.js';
 
 export interface SearchBudget {
   /** quasi-random candidates of the first sweep */

@@ -6,7 +6,7 @@ import type { LevelPredictor } from '../model/index.js';
 import type { ParamValues } from '../project/types.js';
 import { assess, type Assessment } from './assess.js';
 import type { SearchLayout } from './layout.js';
-import type { MetricPrediction, TargetTerm } from './objective.js';
+import type { MetricPrediction, TargetTerm } from './targets.js';
 import { distinctBest, searchParams, type Candidate, type SearchObjective } from './search.js';
 
 export interface Suggestion {

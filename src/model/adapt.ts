@@ -13,7 +13,7 @@ import { levelRows, type LevelRows } from './data.js';
 import { gridHeads, levelBias } from './inference.js';
 import { softLogSd } from './heads.js';
 import { memberNets, type MetaModel, type Model } from './model.js';
-import { batchArrays, copyLoss, disposeBatch, uploadBatch } from './objective.js';
+import { batchArrays, copyLoss, disposeBatch, uploadBatch } from './elbo.js';
 import { affine } from './dense.js';
 import { contextPosteriors, headShift, residualMetrics } from './posterior.js';
 import { baseNormals } from './normals.js';

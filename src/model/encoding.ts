@@ -15,7 +15,6 @@ export interface ParamSpace {
   readonly offsets: readonly number[];
   encode(values: ParamValues): Float32Array;
   decode(x: ArrayLike<number>): ParamValues;
-  movable(opts: { allowGeneration: boolean; locked: ReadonlySet<string> }): boolean[];
 }
 
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
@@ -89,14 +88,6 @@ export function paramSpace(project: Project): ParamSpace {
         }
       });
       return out;
-    },
-    movable(opts: { allowGeneration: boolean; locked: ReadonlySet<string> }): boolean[] {
-      const m = new Array<boolean>(dim).fill(false);
-      params.forEach((p, i) => {
-        const moves = !p.locked && !opts.locked.has(p.name) && (p.group === 'balance' || opts.allowGeneration);
-        for (let k = 0; k < paramWidth(p); k++) m[offsets[i]! + k] = moves;
-      });
-      return m;
     },
   };
 }

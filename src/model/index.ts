@@ -1,4 +1,4 @@
-// The public face of the meta-learner (see INTERFACES.md "src/model").
+// The public face of the meta-learner (README "How it works"; the layout table under "Development").
 export { initBackend, backendName } from './backend.js';
 export { paramSpace, type ParamSpace } from './encoding.js';
 export type { Algorithm, MetaModel, ModelInfo, ModelConfig } from './model.js';
@@ -7,4 +7,3 @@ export { trainModel, AbortError, defaultConfig, type Corpus, type TrainOptions, 
 export { saveModel, loadLatestModel, loadModelDir } from './checkpoint.js';
 export { adaptLevel, type AdaptMethod } from './adapt.js';
 export type { LevelPredictor } from './predictor.js';
-export { trainScratch } from './scratch.js';

@@ -9,7 +9,7 @@ import type { Rng } from '../util/rng.js';
 import { adamDispose, adamInit, adamStep, type AdamState } from './adam.js';
 import type { LevelRows } from './data.js';
 import type { Model } from './model.js';
-import { batchArrays, copyLoss, disposeBatch, uploadBatch, type Batch } from './objective.js';
+import { batchArrays, copyLoss, disposeBatch, uploadBatch, type Batch } from './elbo.js';
 
 function normals(rng: Rng, n: number): Float32Array {
   const a = new Float32Array(n);

@@ -1,5 +1,5 @@
 // JSON-RPC error values. The application codes are part of the external contract (README,
-// INTERFACES.md, the Unity bridge): never renumber them.
+// ../shared/design/CONTRACT.md, the Unity bridge): never renumber them.
 
 export const ErrorCode = {
   ParseError: -32700,

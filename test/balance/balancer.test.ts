@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { balanceLevel, levelBase, predictAt } from '../../src/balance/index.js';
-import { functionPredictor } from '../../src/balance/function-predictor.js';
-import { MODEL_ERROR_SCALE, targetLoss, targetTerms } from '../../src/balance/objective.js';
+import { functionPredictor } from '../support/function-predictor.js';
+import { MODEL_ERROR_SCALE, targetLoss, targetTerms } from '../../src/balance/targets.js';
 import type { Param, ParamValues } from '../../src/project/types.js';
 import { project, separable, separablePredictor, space } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 // A small project with every param kind and group, and closed-form predictors over it whose
 // optimum is known, so the search itself can be checked against the truth.
-import { functionPredictor } from '../../src/balance/function-predictor.js';
+import { functionPredictor } from '../support/function-predictor.js';
 import { paramSpace } from '../../src/model/encoding.js';
 import type { ParamValues, Project } from '../../src/project/types.js';
 

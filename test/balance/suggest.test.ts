@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { functionPredictor } from '../../src/balance/function-predictor.js';
+import { functionPredictor } from '../support/function-predictor.js';
 import { suggestPlaytests } from '../../src/balance/index.js';
-import { targetLoss, targetTerms } from '../../src/balance/objective.js';
+import { targetLoss, targetTerms } from '../../src/balance/targets.js';
 import { project, separable, separablePredictor, space } from './fixtures.js';
 
 const metrics = project.metrics.map((m) => m.name);

@@ -7,7 +7,10 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { writeSampleProject } from '../../samples/crypt-run/generate.js';
-import type { Project } from '../../src/project/types.js';
+import { levelBase, predictAt } from '../../src/balance/index.js';
+import { adaptLevel, initBackend, loadLatestModel } from '../../src/model/index.js';
+import type { ParamValues, Project } from '../../src/project/types.js';
+import { ProjectStore } from '../../src/store/project-store.js';
 
 const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 const sampleRunner = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../samples/crypt-run/runner.js');
@@ -53,6 +56,30 @@ before(async () => {
 after(async () => {
   await rm(path.dirname(dir), { recursive: true, force: true });
 });
+
+/**
+ * The latest model's pMeet for a stored level at each of `settings` and at the level's current
+ * settings, computed in this process through the library (adapt, then predict), not by the CLI.
+ */
+async function modelPMeet(levelId: string, settings: readonly Partial<ParamValues>[]): Promise<{ at: number[]; current: number }> {
+  await initBackend();
+  const store = await ProjectStore.open(dir);
+  try {
+    const model = await loadLatestModel(dir, store.project);
+    assert.ok(model, 'a trained model');
+    const playtests = store.playtestsFor(levelId);
+    const predictor = adaptLevel(model, store.level(levelId)!, playtests);
+    try {
+      const pMeet = (params: Partial<ParamValues>): number => predictAt(store.project, model.space, predictor, params).pMeet;
+      return { at: settings.map(pMeet), current: pMeet(levelBase(store.project, playtests)) };
+    } finally {
+      predictor.dispose();
+      model.dispose();
+    }
+  } finally {
+    await store.close();
+  }
+}
 
 test('an unknown level is exit 2 before any work (no model needed to find out)', async () => {
   const r = await cli(['balance', '--project', empty, '--level', 'NOPE', '--json']);
@@ -100,8 +127,11 @@ test('train → balance --json → suggest --json', async () => {
       assert.ok(Number.isFinite(p.mean) && Number.isFinite(p.std) && p.std >= 0);
     }
     assert.equal(typeof r.meetsTargets, 'boolean');
-    assert.ok((r.pMeet as number) > 0 && (r.pMeet as number) < 1);
     assert.equal(r.playtestCount, 3);
+    // pMeet is the model's for the params recommended, and never below leaving the level as it is
+    const model = await modelPMeet(String(r.levelId), [params as ParamValues]);
+    assert.ok(Math.abs((r.pMeet as number) - model.at[0]!) < 1e-6, `${String(r.levelId)}: pMeet ${String(r.pMeet)}, the model says ${model.at[0]} at those params`);
+    assert.ok((r.pMeet as number) >= model.current - 1e-6, `${String(r.levelId)}: pMeet ${String(r.pMeet)} below ${model.current} at the current settings`);
   }
 
   const locked = await cli(['balance', '--project', dir, '--level', 'N001', '--json', '--lock', 'enemyHealth', '--allow-generation', '--seed', '2']);
@@ -130,12 +160,13 @@ test('train → balance --json → suggest --json', async () => {
   assert.equal(s.code, 0, s.stderr);
   const suggestions = jsonLines(s.stdout);
   assert.equal(suggestions.length, 2);
-  for (const x of suggestions) {
+  const model = await modelPMeet('N001', suggestions.map((x) => x.params as ParamValues));
+  suggestions.forEach((x, i) => {
     assert.equal(x.levelId, 'N001');
     assert.deepEqual(Object.keys(x.params as object).sort(), [...paramNames].sort());
     assert.equal(typeof x.reason, 'string');
-    assert.ok((x.pMeet as number) > 0 && (x.pMeet as number) < 1);
-  }
+    assert.ok(Math.abs((x.pMeet as number) - model.at[i]!) < 1e-6, `suggestion ${i}: pMeet ${String(x.pMeet)}, the model says ${model.at[i]} at its params`);
+  });
   assert.notDeepEqual(suggestions[0]!.params, suggestions[1]!.params);
 
   const bad = await cli(['suggest', '--project', dir, '--level', 'N001', '--count', '0']);

@@ -40,8 +40,6 @@ test('params round-trip through the unit cube (log scale, ints, bools, one-hot c
   assert.ok(Math.abs(space.encode({ hp: Math.sqrt(20 * 200) })[0]! - 0.5) < 1e-6);
   // decode clamps, snaps ints and takes the argmax choice
   assert.deepEqual(space.decode([1.7, 0.52, 0.49, 0.1, 0.8, 0.3]), { hp: 200, rooms: 8, boss: false, arch: 'ranged' });
-  assert.deepEqual(space.movable({ allowGeneration: false, locked: new Set() }), [true, false, false, false, false, false]);
-  assert.deepEqual(space.movable({ allowGeneration: true, locked: new Set(['hp']) }), [false, true, true, false, false, false]);
 });
 
 test('features are standardised with corpus statistics; a missing one is imputed and flagged', () => {

@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/model/backend.js';
-import { corpusRows } from '../../src/model/data.js';
+import { corpusRows, type LevelRows } from '../../src/model/data.js';
 import { klToPrior } from '../../src/model/likelihood.js';
-import { batchArrays, copyLoss, disposeBatch, uploadBatch } from '../../src/model/objective.js';
+import { batchArrays, copyLoss, disposeBatch, uploadBatch } from '../../src/model/elbo.js';
 import { defaultConfig, newModel } from '../../src/model/train.js';
-import { adamDispose, adamInit } from '../../src/model/adam.js';
+import { adamDispose, adamInit, BETA2 } from '../../src/model/adam.js';
+import type { Model } from '../../src/model/model.js';
 import { jointStep, pickLevels, reptileInner, reptileOuter } from '../../src/model/trainers.js';
 import { Rng } from '../../src/util/rng.js';
 import { smallCorpus } from './fixtures.js';
@@ -107,53 +108,111 @@ test('the KL term equals the closed form and a Monte-Carlo estimate', () => {
   }
 });
 
-test('one batched Reptile step equals a per-task reference loop', () => {
+/**
+ * Reptile's inner loop for ONE task written out from the paper's update rule (Nichol et al. 2018,
+ * "On First-Order Meta-Learning Algorithms", Alg. 1: W̃ = U^k_τ(θ), k steps of Adam with β1 = 0 on
+ * task τ's loss, starting from θ): first the task's q(z) alone for `contextSteps` (fresh Adam state,
+ * contextLr), then weights (innerLr) and q(z) (contextLr) together for `innerSteps` (fresh state). The
+ * loss is the task's own negative ELBO, the noise the task's own stream rng.fork("member:level")
+ * (the documented seeding: a task's random numbers depend only on (member, level)). Adam by hand.
+ */
+function adaptOneTask(model: Model, levels: readonly LevelRows[], member: number, level: number, rng: Rng): { w: Float32Array[]; q: Float32Array[] } {
+  const cfg = model.config;
+  const E = model.ensemble;
+  const L = model.levelIds.length;
+  const Z = model.shape.context;
+  const w = model.weights.map((v) => {
+    const all = v.dataSync() as Float32Array;
+    const per = all.length / E;
+    return all.slice(member * per, (member + 1) * per);
+  });
+  const row = member * L + level;
+  const q = [model.qMu!, model.qLogSig!].map((v) => (v.dataSync() as Float32Array).slice(row * Z, (row + 1) * Z));
+  const wShape = model.weights.map((v) => [1, ...v.shape.slice(1)]);
+  const arrays = batchArrays(levels, [[level]], model.shape.perPlaytest, model.spec.metrics.length, () => 0, 1);
+  const batch = uploadBatch(arrays, model.shape.perPlaytest + model.shape.features, model.spec.metrics.length);
+  const noise = rng.fork(`${member}:${level}`);
+  const phase = (steps: number, withWeights: boolean): void => {
+    const params = withWeights ? [...w, ...q] : q;
+    const lr = params.map((_, k) => (withWeights && k < w.length ? cfg.innerLr : cfg.contextLr));
+    const m = params.map((p) => new Float64Array(p.length));
+    const v = params.map((p) => new Float64Array(p.length));
+    for (let t = 1; t <= steps; t++) {
+      const eps = tf.tensor2d(Float32Array.from({ length: Z }, () => noise.normal()), [1, Z]);
+      const grads = tf.tidy(() => {
+        const ws = w.map((a, k) => tf.tensor(a, wShape[k]!));
+        const [mu, ls] = q.map((a) => tf.tensor2d(a, [1, Z]));
+        const loss = (...ps: tf.Tensor[]): tf.Scalar => {
+          const ww = withWeights ? ps.slice(0, ws.length) : ws;
+          const [qm, ql] = withWeights ? ps.slice(ws.length) : ps;
+          return tf.sum(copyLoss(model.layout, ww, qm!, ql!, batch, eps, cfg.weightDecay));
+        };
+        return tf.grads(loss)(withWeights ? [...ws, mu!, ls!] : [mu!, ls!]).map((g) => g.dataSync() as Float32Array);
+      });
+      eps.dispose();
+      const c2 = 1 - Math.pow(BETA2, t); // β1 = 0: no momentum, so no first-moment bias correction
+      params.forEach((p, k) => {
+        for (let i = 0; i < p.length; i++) {
+          const g = grads[k]![i]!;
+          m[k]![i] = g;
+          v[k]![i] = BETA2 * v[k]![i]! + (1 - BETA2) * g * g;
+          p[i] = p[i]! - (lr[k]! * m[k]![i]!) / (Math.sqrt(v[k]![i]! / c2) + 1e-8);
+        }
+      });
+    }
+  };
+  phase(cfg.contextSteps, false);
+  phase(cfg.innerSteps, true);
+  disposeBatch(batch);
+  return { w, q };
+}
+
+test('one batched Reptile step equals the per-task loop of the paper\'s update rule', () => {
   const { model, levels } = fixture('reptile', { contextSteps: 2, innerSteps: 3, batchLevels: 3 });
   const assign = [
     [0, 3, 5],
     [1, 2, 6],
   ];
+  const E = model.ensemble;
   const T = 3;
-  const theta = model.readWeights();
+  const Z = model.shape.context;
   const rng = new Rng(9).fork('inner');
+  const ref = assign.map((tasks, e) => tasks.map((level) => adaptOneTask(model, levels, e, level, rng)));
+  const theta = model.readWeights();
   const batched = reptileInner(model, levels, assign, rng);
-  const tilde = batched.tilde.map((t) => (t.dataSync() as Float32Array).slice());
-  const qBatched = (batched.qMu!.dataSync() as Float32Array).slice();
-  // reference: every task alone (the same member weights, the same per-task random numbers)
-  const refTilde = theta.map((w) => new Float32Array(w.length * T));
-  for (let t = 0; t < T; t++) {
-    const one = reptileInner(model, levels, [[assign[0]![t]!], [assign[1]![t]!]], rng);
-    one.tilde.forEach((w, k) => {
-      const a = w.dataSync() as Float32Array;
-      const per = a.length / 2;
-      for (let e = 0; e < 2; e++) refTilde[k]!.set(a.subarray(e * per, (e + 1) * per), (e * T + t) * per);
-    });
-    const q = one.qMu!.dataSync() as Float32Array;
-    for (let e = 0; e < 2; e++) {
-      for (let i = 0; i < 4; i++) assert.ok(Math.abs(q[e * 4 + i]! - qBatched[(e * T + t) * 4 + i]!) < 1e-5, 'task q(z) differs');
+  const tilde = batched.tilde.map((t) => t.dataSync() as Float32Array);
+  const qBatched = [batched.qMu!, batched.qLogSig!].map((t) => t.dataSync() as Float32Array);
+  let moved = 0;
+  for (let e = 0; e < E; e++) {
+    for (let t = 0; t < T; t++) {
+      const c = e * T + t;
+      const { w, q } = ref[e]![t]!;
+      w.forEach((a, k) => {
+        for (let i = 0; i < a.length; i++) {
+          const got = tilde[k]![c * a.length + i]!;
+          assert.ok(Math.abs(got - a[i]!) < 2e-5, `task (${e}, ${assign[e]![t]}) layer tensor ${k}[${i}]: batched ${got} vs per-task ${a[i]}`);
+          moved = Math.max(moved, Math.abs(a[i]! - theta[k]![e * a.length + i]!));
+        }
+      });
+      q.forEach((a, k) => {
+        for (let i = 0; i < Z; i++) assert.ok(Math.abs(qBatched[k]![c * Z + i]! - a[i]!) < 2e-5, `task (${e}, ${assign[e]![t]}) q(z) ${k}[${i}]`);
+      });
     }
-    tf.dispose([...one.tilde, one.qMu!, one.qLogSig!]);
   }
-  tilde.forEach((a, k) => {
-    let maxDiff = 0;
-    for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - refTilde[k]![i]!));
-    assert.ok(maxDiff < 1e-5, `layer tensor ${k}: batched vs per-task max |diff| ${maxDiff}`);
-  });
+  assert.ok(moved > 1e-3, `the inner loop moved the weights (max ${moved})`);
   // outer step: θ + ε·mean_t(θ̃ − θ)
   const epsilon = 0.7;
   reptileOuter(model, batched, assign, epsilon);
   const after = model.readWeights();
   after.forEach((a, k) => {
-    const per = a.length / 2;
-    for (let e = 0; e < 2; e++) {
-      for (let i = 0; i < per; i += 7) {
+    const per = a.length / E;
+    for (let e = 0; e < E; e++) {
+      for (let i = 0; i < per; i++) {
         const th = theta[k]![e * per + i]!;
-        let mean = 0;
-        for (let t = 0; t < T; t++) mean += refTilde[k]![(e * T + t) * per + i]! / T;
-        assert.ok(Math.abs(a[e * per + i]! - (th + epsilon * (mean - th))) < 1e-5);
+        const mean = ref[e]!.reduce((sum, task) => sum + task.w[k]![i]!, 0) / T;
+        assert.ok(Math.abs(a[e * per + i]! - (th + epsilon * (mean - th))) < 2e-5, `outer step, layer tensor ${k}[${e * per + i}]`);
       }
     }
-    assert.ok(a.some((v, i) => v !== theta[k]![i]), 'the outer step moved the weights');
   });
   model.dispose();
 });

@@ -2,7 +2,7 @@
 // the standard errors, batches, notifications, size limits and the application error codes.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { RpcClient } from '../../src/server/client.js';
+import type { RpcClient } from '../support/rpc-client.js';
 import { SchemaRegistry } from '../../src/rpc/schemas.js';
 import { makeProjectDir } from '../server/fixture.js';
 import { serve, type Served } from '../server/harness.js';

@@ -2,7 +2,7 @@
 // frame with a usable id answered, the connection and the server still in order, memory flat.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RpcClient } from '../../src/server/client.js';
+import type { RpcClient } from '../support/rpc-client.js';
 import { Rng } from '../../src/util/rng.js';
 import { makeProjectDir } from './fixture.js';
 import { serve, trainSmall, type Served } from './harness.js';

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RpcClient, type ConnectOptions } from '../../src/server/client.js';
+import { RpcClient, type ConnectOptions } from '../support/rpc-client.js';
 
 /** dist-<x>/test/server → dist-<x>/src/cli/main.js: the CLI built next to this test. */
 export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { SchemaRegistry } from '../../src/rpc/schemas.js';
-import type { RpcClient } from '../../src/server/client.js';
+import type { RpcClient } from '../support/rpc-client.js';
 import { makeProjectDir } from './fixture.js';
 import { serve, trainSmall, type Served } from './harness.js';
 

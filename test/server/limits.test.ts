@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import type { RpcClient } from '../../src/server/client.js';
+import type { RpcClient } from '../support/rpc-client.js';
 import { LIMITS } from '../../src/server/limits.js';
 import { makeProjectDir } from './fixture.js';
 import { serve, type Served } from './harness.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { RpcClient } from '../../src/server/client.js';
+import { RpcClient } from '../support/rpc-client.js';
 import { makeProjectDir } from './fixture.js';
 import { serve, type Served } from './harness.js';
 

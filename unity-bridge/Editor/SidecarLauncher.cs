@@ -7,7 +7,7 @@ using Newtonsoft.Json;
 
 namespace Metabalance.Editor
 {
-    /// <summary>What `metabalance serve` prints once it listens (INTERFACES "Sidecar").</summary>
+    /// <summary>What `metabalance serve` prints once it listens (README "The sidecar: `metabalance serve`").</summary>
     public sealed class ListeningInfo
     {
         [JsonProperty("port")] public int Port;

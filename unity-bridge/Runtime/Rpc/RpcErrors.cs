@@ -3,7 +3,7 @@ using Newtonsoft.Json.Linq;
 
 namespace Metabalance
 {
-    /// <summary>Stable JSON-RPC error codes of the metabalance sidecar (INTERFACES "Sidecar").</summary>
+    /// <summary>Stable JSON-RPC error codes of the metabalance sidecar (README "Protocol", "Error codes"; ../shared/design/CONTRACT.md).</summary>
     public static class RpcErrorCodes
     {
         public const int ParseError = -32700;

@@ -1,9 +1,9 @@
 // A LevelPredictor over a closed-form function of the settings: the benchmark's oracle (the
 // simulator's true expected metrics) and a known landscape for testing the search. Its draws are
 // the function plus an optional per-metric spread at fixed normal quantiles, so they are exact.
-import type { LevelPredictor } from '../model/index.js';
-import type { ParamSpace } from '../model/encoding.js';
-import type { ParamValues } from '../project/types.js';
+import type { LevelPredictor } from '../../src/model/index.js';
+import type { ParamSpace } from '../../src/model/encoding.js';
+import type { ParamValues } from '../../src/project/types.js';
 
 export interface FunctionPredictorOptions {
   levelId: string;

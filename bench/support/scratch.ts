@@ -1,15 +1,15 @@
 // The "from scratch" baseline: a small network trained only on one level's K playtests (no
 // meta-learning, no context), a 3-member ensemble for its spread.
-import type { Level, Playtest } from '../project/types.js';
-import { adaptRows } from './adapt.js';
-import { levelRows } from './data.js';
-import type { Model, MetaModel } from './model.js';
-import type { LevelPredictor } from './predictor.js';
-import { defaultConfig, newModel } from './train.js';
-import { jointStep } from './trainers.js';
-import { adamInit } from './adam.js';
-import { Rng } from '../util/rng.js';
-import { backendName } from './backend.js';
+import type { Level, Playtest } from '../../src/project/types.js';
+import { adaptRows } from '../../src/model/adapt.js';
+import { levelRows } from '../../src/model/data.js';
+import type { Model, MetaModel } from '../../src/model/model.js';
+import type { LevelPredictor } from '../../src/model/predictor.js';
+import { defaultConfig, newModel } from '../../src/model/train.js';
+import { jointStep } from '../../src/model/trainers.js';
+import { adamInit } from '../../src/model/adam.js';
+import { Rng } from '../../src/util/rng.js';
+import { backendName } from '../../src/model/backend.js';
 
 export function trainScratch(meta: MetaModel, level: Level, playtests: readonly Playtest[], opts: { seed?: number } = {}): LevelPredictor {
   const base = meta as Model;

@@ -1,8 +1,8 @@
-// A minimal JSON-RPC 2.0 client over WebSocket, for scripts, tests and benchmarks: pipelined
-// calls matched by id, notifications collected and observable.
+// A minimal JSON-RPC 2.0 client over WebSocket for the tests and benchmarks (the product's client is the
+// Unity bridge): pipelined calls matched by id, notifications collected and observable.
 import { WebSocket } from 'ws';
-import type { ErrorObject } from '../rpc/errors.js';
-import type { Notification, Response } from '../rpc/messages.js';
+import type { ErrorObject } from '../../src/rpc/errors.js';
+import type { Notification, Response } from '../../src/rpc/messages.js';
 
 export class RpcCallError extends Error {
   constructor(readonly error: ErrorObject) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MODEL_ERROR_SCALE, meetsTargets, metricPredictions, pMeetFromDraws, targetLoss, targetTerms } from '../../src/balance/objective.js';
+import { MODEL_ERROR_SCALE, meetsTargets, metricPredictions, pMeetFromDraws, targetLoss, targetTerms } from '../../src/balance/targets.js';
 import { project } from './fixtures.js';
 
 const metrics = ['rooms', 'health', 'spawn', 'loot']; // a model's order need not be the targets' order
@@ -27,15 +27,29 @@ test('pMeet without spread is the share of draws meeting every target, kept off 
   assert.equal(pMeetFromDraws(terms, [...bad, ...bad, ...good, ...good], 2, 4, 8), 2.5 / 3, 'offset selects the candidate');
 });
 
-test('pMeet blurs every draw by a model error 0.8 times as wide as the draws spread', () => {
-  assert.equal(MODEL_ERROR_SCALE, 0.8);
-  // health draws 77.3 ± 2 (sd 2, tolerance 1), the rest on target: each draw misses by 2 and is
-  // blurred by N(0, 1.6²), so P(met) = Φ(−1/1.6) − Φ(−3/1.6) = 0.2659855 − 0.0303964.
-  const p = pMeetFromDraws(terms, [9, 75.3, 1.7, 13, 9, 79.3, 1.7, 13], 2, 4);
-  assert.ok(Math.abs(p - (2 * (0.2659855 - 0.0303964) + 0.5) / 3) < 1e-6, `pMeet ${p}`);
-  // the scale is a parameter: at √2, P(met) = Φ(−1/(2√2)) − Φ(−3/(2√2)) = 0.3618368 − 0.1444222
-  const wide = pMeetFromDraws(terms, [9, 75.3, 1.7, 13, 9, 79.3, 1.7, 13], 2, 4, 0, Math.SQRT2);
-  assert.ok(Math.abs(wide - (2 * (0.3618368 - 0.1444222) + 0.5) / 3) < 1e-6, `pMeet ${wide}`);
+/** P(|miss + e| ≤ tolerance) for e ~ N(0, sd²), by midpoint integration (independent of the module's normal CDF). */
+function within(miss: number, tolerance: number, sd: number): number {
+  const n = 20000;
+  const h = (2 * tolerance) / n;
+  let p = 0;
+  for (let k = 0; k < n; k++) {
+    const e = -tolerance - miss + (k + 0.5) * h;
+    p += (Math.exp(-0.5 * (e / sd) ** 2) / (sd * Math.sqrt(2 * Math.PI))) * h;
+  }
+  return p;
+}
+
+test('pMeet blurs every draw by a model error MODEL_ERROR_SCALE (or the given scale) times the draws spread', () => {
+  // health draws 77.3 ± 2 (sd 2, tolerance 1), the rest on target with no spread (a hard check):
+  // each draw misses by 2, blurred by N(0, (2·scale)²).
+  const draws = [9, 75.3, 1.7, 13, 9, 79.3, 1.7, 13];
+  const expected = (scale: number): number => (2 * within(2, 1, 2 * scale) + 0.5) / 3;
+  const p = pMeetFromDraws(terms, draws, 2, 4);
+  assert.ok(Math.abs(p - expected(MODEL_ERROR_SCALE)) < 1e-6, `pMeet ${p} vs ${expected(MODEL_ERROR_SCALE)}`);
+  for (const scale of [0.5, Math.SQRT2]) {
+    const q = pMeetFromDraws(terms, draws, 2, 4, 0, scale);
+    assert.ok(Math.abs(q - expected(scale)) < 1e-6, `scale ${scale}: pMeet ${q} vs ${expected(scale)}`);
+  }
   // The same draws as a count would say 0.5/3: never met. A draw just outside the tolerance with a
   // tiny spread stays nearly impossible.
   const tight = pMeetFromDraws(terms, [9, 78.4, 1.7, 13, 9, 78.41, 1.7, 13], 2, 4);
