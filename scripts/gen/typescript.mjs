@@ -11,6 +11,8 @@ export const OPTIONS = {
   additionalProperties: false,
   declareExternallyReferenced: true,
   strictIndexSignatures: false,
+  // minItems as tuple types ([T, ...T[]]) would make every array built in code need a cast
+  ignoreMinAndMaxItems: true,
   format: true,
   style: { singleQuote: true, printWidth: 140 },
 };

@@ -16,12 +16,12 @@ export interface ProjectFile {
   /**
    * @minItems 1
    */
-  params: [ParamDef, ...ParamDef[]];
+  params: ParamDef[];
   features?: FeatureDef[];
   /**
    * @minItems 1
    */
-  metrics: [MetricDef, ...MetricDef[]];
+  metrics: MetricDef[];
   targets?: TargetDef[];
 }
 export interface ParamDef {
@@ -37,7 +37,7 @@ export interface ParamDef {
   /**
    * @minItems 1
    */
-  choices?: [string, ...string[]];
+  choices?: string[];
   group?: 'balance' | 'generation';
   /**
    * a locked param keeps its default when balancing

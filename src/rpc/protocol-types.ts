@@ -44,7 +44,7 @@ export interface RejectedRecord {
   /**
    * @minItems 1
    */
-  errors: [string, ...string[]];
+  errors: string[];
 }
 
 export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
