@@ -3,7 +3,7 @@
 // into both languages; a schema the C# generator cannot name is refused with its file and field.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,24 +12,12 @@ import { packageRoot } from '../../src/project/paths.js';
 
 const run = promisify(execFile);
 const root = packageRoot();
-const GENERATED = [
-  'src/project/schema-types.ts',
-  'src/rpc/protocol-types.ts',
-  'src/rpc/error-codes.ts',
-  'unity-bridge/Runtime/Protocol/ProjectTypes.cs',
-  'unity-bridge/Runtime/Protocol/RpcTypes.cs',
-  'unity-bridge/Runtime/Protocol/Methods.cs',
-  'unity-bridge/Runtime/Protocol/RpcErrorCodes.cs',
-];
 let copy: string;
 
 before(async () => {
   copy = await mkdtemp(path.join(os.tmpdir(), 'metabalance-gen-'));
-  for (const dir of ['scripts', 'schemas']) await cp(path.join(root, dir), path.join(copy, dir), { recursive: true });
-  for (const file of GENERATED) {
-    await mkdir(path.dirname(path.join(copy, file)), { recursive: true });
-    await cp(path.join(root, file), path.join(copy, file));
-  }
+  // the generator, its inputs, and the folders its outputs live in
+  for (const dir of ['scripts', 'schemas', 'src', 'unity-bridge']) await cp(path.join(root, dir), path.join(copy, dir), { recursive: true });
   await symlink(path.join(root, 'node_modules'), path.join(copy, 'node_modules'));
 });
 
