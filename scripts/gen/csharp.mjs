@@ -98,9 +98,19 @@ class Writer {
     for (const [json, prop] of props) {
       const type = this.type(prop.schema, prop.from, json, !required.has(json));
       const init = required.has(json) && /^(List|Dictionary)</.test(type) ? ` = new ${type}()` : '';
-      fields.push(`${summary(fieldDoc(prop.schema), '        ')}        [JsonProperty("${json}")] public ${type} ${pascal(json)}${init};`);
+      fields.push(`${summary(fieldDoc(this.documented(prop.schema, prop.from)), '        ')}        [JsonProperty("${json}")] public ${type} ${pascal(json)}${init};`);
     }
     this.blocks[slot] = `${summary(doc, '    ')}    public sealed class ${name}\n    {\n${fields.join('\n')}${fields.length ? '\n' : ''}    }\n`;
+  }
+
+  /** A property's schema with the description, values and default of the value type it refers to,
+   *  where it has none of its own (a class describes itself). */
+  documented(schema, from) {
+    if (!schema.$ref) return schema;
+    const target = this.schemas.resolve(schema.$ref, from);
+    if (this.isClass(target.schema)) return schema;
+    const inherited = this.documented(target.schema, target.file);
+    return { ...inherited, ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$ref')) };
   }
 
   /** The C# type of a property's schema; `optional`: the property may be absent. */

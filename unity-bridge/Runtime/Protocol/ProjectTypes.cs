@@ -19,6 +19,7 @@ namespace Metabalance
 
     public sealed class ParamDef
     {
+        /// <summary>a name: a letter or _ then letters, digits, _ . or -.</summary>
         [JsonProperty("name")] public string Name;
         /// <summary>One of "float", "int", "bool", "choice". Default "float".</summary>
         [JsonProperty("type")] public string Type;
@@ -47,6 +48,7 @@ namespace Metabalance
 
     public sealed class FeatureDef
     {
+        /// <summary>a name: a letter or _ then letters, digits, _ . or -.</summary>
         [JsonProperty("name")] public string Name;
         [JsonProperty("min")] public double? Min;
         [JsonProperty("max")] public double? Max;
@@ -55,6 +57,7 @@ namespace Metabalance
 
     public sealed class MetricDef
     {
+        /// <summary>a name: a letter or _ then letters, digits, _ . or -.</summary>
         [JsonProperty("name")] public string Name;
         /// <summary>One of "rate", "continuous", "count".</summary>
         [JsonProperty("kind")] public string Kind;
@@ -63,6 +66,7 @@ namespace Metabalance
 
     public sealed class TargetDef
     {
+        /// <summary>a name: a letter or _ then letters, digits, _ . or -.</summary>
         [JsonProperty("metric")] public string Metric;
         [JsonProperty("target")] public double Target;
         [JsonProperty("tolerance")] public double Tolerance;

@@ -51,6 +51,7 @@ namespace Metabalance
     public sealed class ModelInfo
     {
         [JsonProperty("modelId")] public string ModelId;
+        /// <summary>One of "joint", "reptile", "reptile-plain".</summary>
         [JsonProperty("algorithm")] public string Algorithm;
         [JsonProperty("seed")] public int Seed;
         [JsonProperty("steps")] public int Steps;
@@ -166,6 +167,7 @@ namespace Metabalance
     public sealed class JobCancelResult
     {
         [JsonProperty("jobId")] public string JobId;
+        /// <summary>One of "running", "succeeded", "failed", "cancelled".</summary>
         [JsonProperty("state")] public string State;
     }
 
@@ -201,6 +203,7 @@ namespace Metabalance
     {
         [JsonProperty("jobId")] public string JobId;
         [JsonProperty("kind")] public string Kind;
+        /// <summary>One of "running", "succeeded", "failed", "cancelled".</summary>
         [JsonProperty("state")] public string State;
         [JsonProperty("step")] public int Step;
         [JsonProperty("total")] public int Total;
@@ -216,6 +219,7 @@ namespace Metabalance
     public sealed class LevelBalanceParams
     {
         [JsonProperty("levelId")] public string LevelId;
+        /// <summary>Playtests to adapt to instead of the stored ones; levelId may be omitted (it is the request's level). Checked like playtests.append records.</summary>
         [JsonProperty("playtests")] public List<PlaytestRecord> Playtests;
         [JsonProperty("allowGeneration")] public bool? AllowGeneration;
         [JsonProperty("locked")] public List<string> Locked;
@@ -242,6 +246,7 @@ namespace Metabalance
     {
         [JsonProperty("levelId")] public string LevelId;
         [JsonProperty("params")] public Dictionary<string, object> Params = new Dictionary<string, object>();
+        /// <summary>Playtests to adapt to instead of the stored ones; levelId may be omitted (it is the request's level). Checked like playtests.append records.</summary>
         [JsonProperty("playtests")] public List<PlaytestRecord> Playtests;
     }
 
@@ -260,6 +265,7 @@ namespace Metabalance
     {
         [JsonProperty("levelId")] public string LevelId;
         [JsonProperty("count")] public int? Count;
+        /// <summary>Playtests to adapt to instead of the stored ones; levelId may be omitted (it is the request's level). Checked like playtests.append records.</summary>
         [JsonProperty("playtests")] public List<PlaytestRecord> Playtests;
         [JsonProperty("allowGeneration")] public bool? AllowGeneration;
         [JsonProperty("seed")] public int? Seed;
@@ -307,6 +313,7 @@ namespace Metabalance
     {
         [JsonProperty("steps")] public int? Steps;
         [JsonProperty("seed")] public int? Seed;
+        /// <summary>One of "joint", "reptile", "reptile-plain".</summary>
         [JsonProperty("algorithm")] public string Algorithm;
     }
 
