@@ -83,3 +83,11 @@ test('a nested object without a title is refused, naming the schema file and the
   assert.equal(failed.code, 1);
   assert.match(failed.stderr, /level\.predict\.schema\.json: "hint" is an object with properties: give it a "title"/);
 });
+
+test("the README's error table lists exactly the codes of schemas/rpc/errors.json", async () => {
+  const table = JSON.parse(await readFile(path.join(root, 'schemas', 'rpc', 'errors.json'), 'utf8')) as { codes: { code: number }[] };
+  const readme = await readFile(path.join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('Error codes (stable):'), readme.indexOf('### Security'));
+  const listed = [...section.matchAll(/^\| (-\d+) \|/gm)].map((m) => Number(m[1]));
+  assert.deepEqual(listed, table.codes.map((c) => c.code));
+});
