@@ -42,6 +42,7 @@ export function failure(id: RequestId, error: ErrorObject): ErrorResponse {
 
 /** A notification whose params are the type generated from schemas/rpc/<method>.notification.schema.json. */
 export function notification<N extends NotificationName>(method: N, params: NotificationTypes[N]): Notification {
+  // the copy is a plain record, as the envelope holds it (an interface is not one to the type checker)
   return { jsonrpc: '2.0', method, params: { ...params } };
 }
 
