@@ -4,6 +4,7 @@
  * a name: a letter or _ then letters, digits, _ . or -
  */
 export type Name = string;
+export type ParamType = 'float' | 'int' | 'bool' | 'choice';
 
 /**
  * project.json: the balancing project's parameter space, level features, playtest metrics and design targets.
@@ -15,25 +16,28 @@ export interface ProjectFile {
   /**
    * @minItems 1
    */
-  params: [ParamDef, ...ParamDef[]];
+  params: ParamDef[];
   features?: FeatureDef[];
   /**
    * @minItems 1
    */
-  metrics: [MetricDef, ...MetricDef[]];
+  metrics: MetricDef[];
   targets?: TargetDef[];
 }
 export interface ParamDef {
   name: Name;
-  type?: 'float' | 'int' | 'bool' | 'choice';
+  type?: ParamType;
   min?: number;
   max?: number;
+  /**
+   * a number, bool or string, as the type demands
+   */
   default?: number | boolean | string;
   scale?: 'linear' | 'log';
   /**
    * @minItems 1
    */
-  choices?: [string, ...string[]];
+  choices?: string[];
   group?: 'balance' | 'generation';
   /**
    * a locked param keeps its default when balancing
@@ -74,8 +78,14 @@ export interface LevelRecord {
  * One line of playtests.jsonl: the params a level was played with and the outcome.
  */
 export interface PlaytestRecord {
+  /**
+   * makes an append idempotent: a second record with the same id is a duplicate, not stored again
+   */
   id?: string;
   levelId: string;
+  /**
+   * the settings played; a missing param means its default
+   */
   params?: {
     [k: string]: number | boolean | string;
   };
@@ -83,5 +93,8 @@ export interface PlaytestRecord {
     [k: string]: number;
   };
   tester?: string;
+  /**
+   * when it was played (ISO 8601), kept verbatim
+   */
   at?: string;
 }

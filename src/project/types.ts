@@ -5,14 +5,14 @@ import type {
   LevelRecord,
   MetricDef,
   ParamDef,
+  ParamType,
   PlaytestRecord,
   ProjectFile,
   TargetDef,
 } from './schema-types.js';
 
-export type { FeatureDef, LevelRecord, MetricDef, ParamDef, PlaytestRecord, ProjectFile, TargetDef };
+export type { FeatureDef, LevelRecord, MetricDef, ParamDef, ParamType, PlaytestRecord, ProjectFile, TargetDef };
 
-export type ParamType = NonNullable<ParamDef['type']>;
 export type ParamGroup = NonNullable<ParamDef['group']>;
 export type ParamScale = NonNullable<ParamDef['scale']>;
 export type MetricKind = MetricDef['kind'];

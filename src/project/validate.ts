@@ -15,6 +15,7 @@ import type {
   ParamValues,
   Playtest,
   Project,
+  ProjectFile,
   Target,
   TargetDef,
 } from './types.js';
@@ -177,7 +178,7 @@ export function parseProject(raw: unknown, file?: string): Project {
 }
 
 /** The Project written back as project.json content (defaults spelled out, so the file says what is used). */
-export function projectToFile(project: Project): Obj {
+export function projectToFile(project: Project): ProjectFile {
   return {
     name: project.name,
     ...(project.description !== undefined ? { description: project.description } : {}),

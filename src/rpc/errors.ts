@@ -1,22 +1,8 @@
-// JSON-RPC error values. The application codes are part of the external contract (README,
-// ../shared/design/CONTRACT.md, the Unity bridge): never renumber them.
+// JSON-RPC errors. The codes are generated from schemas/rpc/errors.json (the one table the Unity
+// bridge's RpcErrorCodes come from too); the README lists them.
+import { ErrorCode, type ErrorCodeValue } from './error-codes.js';
 
-export const ErrorCode = {
-  ParseError: -32700,
-  InvalidRequest: -32600,
-  MethodNotFound: -32601,
-  InvalidParams: -32602,
-  InternalError: -32603,
-  UnknownLevel: -32001,
-  NoModel: -32002,
-  JobRunning: -32003,
-  UnknownJob: -32004,
-  InvalidInput: -32005,
-  StoreLocked: -32006,
-  ProtocolMismatch: -32007,
-  PayloadTooLarge: -32008,
-} as const;
-export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+export { ErrorCode, type ErrorCodeValue };
 
 export interface ErrorObject {
   code: number;

@@ -1,6 +1,7 @@
 // JSON-RPC 2.0 message shapes and the structural checks of §4/§5 of the specification. Only the
 // envelope is checked here; params are checked against the method's schema by the dispatcher.
 import { ErrorCode, type ErrorObject } from './errors.js';
+import type { NotificationName, NotificationTypes } from './protocol-types.js';
 
 export type RequestId = string | number | null;
 
@@ -39,8 +40,10 @@ export function failure(id: RequestId, error: ErrorObject): ErrorResponse {
   return { jsonrpc: '2.0', error, id };
 }
 
-export function notification(method: string, params: Record<string, unknown>): Notification {
-  return { jsonrpc: '2.0', method, params };
+/** A notification whose params are the type generated from schemas/rpc/<method>.notification.schema.json. */
+export function notification<N extends NotificationName>(method: N, params: NotificationTypes[N]): Notification {
+  // the copy is a plain record, as the envelope holds it (an interface is not one to the type checker)
+  return { jsonrpc: '2.0', method, params: { ...params } };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

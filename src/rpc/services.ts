@@ -1,10 +1,10 @@
 // What the method handlers need from their host. The server implements these; the RPC core
 // never sees a socket, a worker or a timer.
 import type { ProjectStore } from '../store/project-store.js';
-import type { Algorithm, LevelPredictor, MetaModel, ModelInfo } from '../model/index.js';
+import type { LevelPredictor, MetaModel } from '../model/index.js';
 import type { Level, Playtest, Project } from '../project/types.js';
 import type { Notification } from './messages.js';
-import type { CurvePoint } from '../util/training-curve.js';
+import type { JobState, JobStatusResult, MethodName, MethodTypes, ModelTrainParams } from './protocol-types.js';
 
 /** The client a request came from, so that changes can be announced to the others. */
 export interface Caller {
@@ -27,38 +27,13 @@ export interface ModelAccess {
   refit(projectDir: string, project: Project): Promise<boolean>;
 }
 
-export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-export interface TrainRequest {
-  steps?: number;
-  seed?: number;
-  algorithm?: Algorithm;
-}
-
-export type { CurvePoint } from '../util/training-curve.js';
-
-export interface JobStatus {
-  jobId: string;
-  kind: 'train';
-  state: JobState;
-  step: number;
-  total: number;
-  loss: number | null;
-  valLoss: number | null;
-  etaSec: number | null;
-  result?: { modelId: string; info: ModelInfo };
-  error?: { message: string };
-  curve: CurvePoint[];
-}
-
 export interface JobAccess {
   /** starts training off the event loop; throws RpcError(JobRunning) while one runs */
-  startTraining(request: TrainRequest): string;
-  status(jobId: string): JobStatus | undefined;
+  startTraining(request: ModelTrainParams): string;
+  status(jobId: string): JobStatusResult | undefined;
   /** resolves once the job has stopped */
   cancel(jobId: string): Promise<JobState | undefined>;
 }
-
 
 export interface RpcServices {
   readonly store: ProjectStore;
@@ -82,7 +57,11 @@ export interface Method<P = Record<string, unknown>, R = unknown> {
   run(params: P, ctx: MethodContext): R | Promise<R>;
 }
 
-/** Erases a method's param type for the table; the schema check guarantees the shape at runtime. */
-export function method<P, R>(name: string, run: (params: P, ctx: MethodContext) => R | Promise<R>): Method {
+/** A method whose params and result are the types generated from its schema. The table erases
+ *  them; the dispatcher's schema check guarantees the params' shape at runtime. */
+export function method<N extends MethodName>(
+  name: N,
+  run: (params: MethodTypes[N]['params'], ctx: MethodContext) => MethodTypes[N]['result'] | Promise<MethodTypes[N]['result']>,
+): Method {
   return { name, run: run as Method['run'] };
 }

@@ -7,7 +7,8 @@ import { Worker } from 'node:worker_threads';
 import type { Corpus, TrainProgress } from '../model/index.js';
 import { ErrorCode, RpcError } from '../rpc/errors.js';
 import { notification, type Notification } from '../rpc/messages.js';
-import type { CurvePoint, JobAccess, JobState, JobStatus, TrainRequest } from '../rpc/services.js';
+import type { CurvePoint, JobFinished, JobState, JobStatusResult, ModelTrainParams, TrainResult } from '../rpc/protocol-types.js';
+import type { JobAccess } from '../rpc/services.js';
 import type { FromWorker, TrainWorkerData } from './train-messages.js';
 
 /** the heartbeat checks this often and repeats the latest progress after HEARTBEAT_MS of silence
@@ -26,12 +27,13 @@ export interface JobsHost {
   corpus(): Corpus;
   broadcast(message: Notification): void;
   /** puts the newly saved model in use; resolves to its info */
-  adopt(modelId: string): Promise<JobStatus['result']>;
+  adopt(modelId: string): Promise<TrainResult>;
   log(message: string): void;
 }
 
 interface Job {
-  status: JobStatus;
+  /** what job.status answers; the curve is kept from the start */
+  status: JobStatusResult & { curve: CurvePoint[] };
   worker: Worker;
   lastSent: number;
   heartbeat: NodeJS.Timeout;
@@ -49,7 +51,7 @@ export class TrainingJobs implements JobAccess {
 
   constructor(private readonly host: JobsHost) {}
 
-  startTraining(request: TrainRequest): string {
+  startTraining(request: ModelTrainParams): string {
     if (this.running) {
       throw new RpcError(ErrorCode.JobRunning, `a training job is already running: ${this.running.status.jobId}`, { jobId: this.running.status.jobId });
     }
@@ -79,7 +81,7 @@ export class TrainingJobs implements JobAccess {
     return jobId;
   }
 
-  status(jobId: string): JobStatus | undefined {
+  status(jobId: string): JobStatusResult | undefined {
     const job = this.jobs.get(jobId);
     return job ? { ...job.status, curve: [...job.status.curve] } : undefined;
   }
@@ -155,7 +157,7 @@ export class TrainingJobs implements JobAccess {
     this.host.broadcast(notification('job.progress', { jobId, step, total, loss, valLoss, etaSec }));
   }
 
-  private async finish(job: Job, state: Exclude<JobState, 'running'>, result?: JobStatus['result'], error?: string): Promise<void> {
+  private async finish(job: Job, state: Exclude<JobState, 'running'>, result?: TrainResult, error?: string): Promise<void> {
     if (job.status.state !== 'running') return;
     clearInterval(job.heartbeat);
     job.status.state = state;
@@ -166,7 +168,7 @@ export class TrainingJobs implements JobAccess {
     }
     if (this.running === job) this.running = null;
     this.forgetOldJobs();
-    const params: Record<string, unknown> = { jobId: job.status.jobId, state };
+    const params: JobFinished = { jobId: job.status.jobId, state };
     if (result) params.result = result;
     if (error !== undefined) params.error = { message: error };
     this.host.broadcast(notification('job.finished', params));

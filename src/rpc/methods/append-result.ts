@@ -1,12 +1,7 @@
 // The store's AppendResult as the wire shape: problems become readable one-line strings.
 import { formatProblems } from '../../project/errors.js';
 import type { AppendResult } from '../../store/project-store.js';
-
-export interface WireAppendResult {
-  accepted: string[];
-  duplicates: string[];
-  rejected: { index: number; id?: string; errors: string[] }[];
-}
+import type { AppendResult as WireAppendResult } from '../protocol-types.js';
 
 export function toWire(result: AppendResult): WireAppendResult {
   return {

@@ -1,4 +1,5 @@
 // The one method table: every method the sidecar answers, each with schemas/rpc/<name>.schema.json.
+import type { NotificationName } from '../protocol-types.js';
 import type { Method } from '../services.js';
 import { levelsMethods } from './levels.js';
 import { levelMethods } from './level.js';
@@ -7,7 +8,7 @@ import { playtestMethods } from './playtests.js';
 import { projectMethods } from './project.js';
 import { sessionMethods } from './session.js';
 
-export const NOTIFICATIONS = ['job.progress', 'job.finished', 'project.changed'] as const;
+export const NOTIFICATIONS = ['job.progress', 'job.finished', 'project.changed'] as const satisfies readonly NotificationName[];
 
 export function allMethods(): Method[] {
   const rest = [...projectMethods, ...levelsMethods, ...playtestMethods, ...modelMethods, ...levelMethods];

@@ -36,30 +36,6 @@ function adapt(services: RpcServices, levelId: string, inline: readonly unknown[
   return { loaded, playtests, predictor: services.models.predictor(loaded, level, playtests, inline ? 'inline' : 'stored') };
 }
 
-interface BalanceParams {
-  levelId: string;
-  playtests?: unknown[];
-  allowGeneration?: boolean;
-  locked?: string[];
-  seed?: number;
-  stayNear?: number;
-}
-
-interface SuggestParams {
-  levelId: string;
-  count?: number;
-  playtests?: unknown[];
-  allowGeneration?: boolean;
-  seed?: number;
-  stayNear?: number;
-}
-
-interface PredictParams {
-  levelId: string;
-  params: Record<string, unknown>;
-  playtests?: unknown[];
-}
-
 /** Candidate settings are checked like a playtest's: known names, right types, in bounds. */
 function checkCandidate(services: RpcServices, params: Record<string, unknown>): ParamValues {
   const byName = new Map(services.store.project.params.map((p) => [p.name, p]));
@@ -80,7 +56,7 @@ function checkParamNames(services: RpcServices, names: readonly string[], field:
 }
 
 export const levelMethods: Method[] = [
-  method('level.balance', (params: BalanceParams, { services }) => {
+  method('level.balance', (params, { services }) => {
     if (params.locked) checkParamNames(services, params.locked, 'locked');
     const { loaded, playtests, predictor } = adapt(services, params.levelId, params.playtests);
     const { project } = loaded.model;
@@ -94,7 +70,7 @@ export const levelMethods: Method[] = [
     });
     return { ...balanced, current };
   }),
-  method('level.suggest', (params: SuggestParams, { services }) => {
+  method('level.suggest', (params, { services }) => {
     const { loaded, playtests, predictor } = adapt(services, params.levelId, params.playtests);
     const { project } = loaded.model;
     const suggestions = suggestPlaytests(project, loaded.model.space, predictor, {
@@ -106,7 +82,7 @@ export const levelMethods: Method[] = [
     });
     return { levelId: params.levelId, suggestions };
   }),
-  method('level.predict', (params: PredictParams, { services }) => {
+  method('level.predict', (params, { services }) => {
     const complete = checkCandidate(services, params.params);
     const { loaded, predictor } = adapt(services, params.levelId, params.playtests);
     return { levelId: params.levelId, ...predictAt(loaded.model.project, loaded.model.space, predictor, complete) };

@@ -1,5 +1,4 @@
 // model.train / model.info, and job.status / job.cancel for the jobs model.train starts.
-import type { Algorithm } from '../../model/index.js';
 import { ErrorCode, RpcError } from '../errors.js';
 import { method, type LoadedModel, type Method, type RpcServices } from '../services.js';
 
@@ -14,19 +13,19 @@ export function requireModel(services: RpcServices): LoadedModel {
 }
 
 export const modelMethods: Method[] = [
-  method('model.train', (params: { steps?: number; seed?: number; algorithm?: Algorithm }, { services }) => ({
+  method('model.train', (params, { services }) => ({
     jobId: services.jobs.startTraining(params),
   })),
-  method('model.info', (_: Record<string, never>, { services }) => {
+  method('model.info', (_, { services }) => {
     const { id, model } = requireModel(services);
     return { ...model.info, modelId: id };
   }),
-  method('job.status', (params: { jobId: string }, { services }) => {
+  method('job.status', (params, { services }) => {
     const status = services.jobs.status(params.jobId);
     if (!status) throw unknownJob(params.jobId);
     return status;
   }),
-  method('job.cancel', async (params: { jobId: string }, { services }) => {
+  method('job.cancel', async (params, { services }) => {
     const state = await services.jobs.cancel(params.jobId);
     if (!state) throw unknownJob(params.jobId);
     return { jobId: params.jobId, state };

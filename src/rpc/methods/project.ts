@@ -1,12 +1,11 @@
 // project.get / project.update
-import type { ProjectFile } from '../../project/types.js';
 import { projectToFile } from '../../project/validate.js';
 import { notification } from '../messages.js';
 import { method, type Method } from '../services.js';
 
 export const projectMethods: Method[] = [
-  method('project.get', (_: Record<string, never>, { services }) => ({ project: projectToFile(services.store.project) })),
-  method('project.update', async (params: { project: ProjectFile }, { services, caller }) => {
+  method('project.get', (_, { services }) => ({ project: projectToFile(services.store.project) })),
+  method('project.update', async (params, { services, caller }) => {
     const project = await services.exclusive(() => services.store.updateProject(params.project));
     // A model trained on other params would answer in a parameter space that no longer exists.
     await services.models.refit(services.store.dir, project);

@@ -6,15 +6,9 @@ import { method, type Method } from '../services.js';
 
 export const PROTOCOL_VERSION = '1.0';
 
-interface InitializeParams {
-  clientName?: string;
-  clientVersion?: string;
-  protocolVersion?: string;
-}
-
 export function sessionMethods(capabilities: { methods: string[]; notifications: string[] }): Method[] {
   return [
-    method('initialize', (params: InitializeParams, { services }) => {
+    method('initialize', (params, { services }) => {
       const wanted = params.protocolVersion;
       if (wanted !== undefined && wanted.split('.')[0] !== PROTOCOL_VERSION.split('.')[0]) {
         throw new RpcError(ErrorCode.ProtocolMismatch, `protocol version ${wanted} is not supported: this sidecar speaks ${PROTOCOL_VERSION}`, {

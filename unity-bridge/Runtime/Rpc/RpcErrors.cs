@@ -3,24 +3,6 @@ using Newtonsoft.Json.Linq;
 
 namespace Metabalance
 {
-    /// <summary>Stable JSON-RPC error codes of the metabalance sidecar (README "Protocol", "Error codes"; ../shared/design/CONTRACT.md).</summary>
-    public static class RpcErrorCodes
-    {
-        public const int ParseError = -32700;
-        public const int InvalidRequest = -32600;
-        public const int MethodNotFound = -32601;
-        public const int InvalidParams = -32602;
-        public const int InternalError = -32603;
-        public const int UnknownLevel = -32001;
-        public const int NoModel = -32002;
-        public const int TrainingRunning = -32003;
-        public const int UnknownJob = -32004;
-        public const int InvalidInput = -32005;
-        public const int StoreLocked = -32006;
-        public const int ProtocolMismatch = -32007;
-        public const int PayloadTooLarge = -32008;
-    }
-
     /// <summary>Base of every failure the client reports.</summary>
     public class MetabalanceException : Exception
     {
