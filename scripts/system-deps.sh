@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What the full test suite needs besides Node: Mono (mcs, mono), nunit-console with NUnit 2.6 and
-# Debian's Newtonsoft.Json for the Unity bridge's C# tests, and Chromium for the dashboard test.
+# Debian's Newtonsoft.Json for the Unity bridge's C# tests, Chromium for the dashboard test, and
+# strace and a C compiler for the durability test (it watches the store's system calls).
 # Installs whatever is missing with apt-get when run as root; otherwise says what to install.
 # Exit status 0 when everything is there afterwards.
 set -euo pipefail
@@ -15,11 +16,13 @@ missing() {
     need+=(mono-devel nunit-console libnewtonsoft-json-cil-dev)
   fi
   [ -x "$CHROMIUM" ] || need+=(chromium)
+  command -v strace >/dev/null || need+=(strace)
+  command -v cc >/dev/null || need+=(gcc libc6-dev)
 }
 
 missing
 if [ ${#need[@]} -eq 0 ]; then
-  echo "system-deps: Mono, NUnit, Newtonsoft.Json and Chromium ($CHROMIUM) are installed"
+  echo "system-deps: Mono, NUnit, Newtonsoft.Json, Chromium ($CHROMIUM), strace and cc are installed"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
