@@ -159,21 +159,47 @@ export function plausibleRange(zs: readonly number[]): { lo: number; hi: number 
 
 /** Playtests whose value of some metric lies outside its plausible range: "id: metric value". */
 export function implausibleValues(project: Project, playtests: readonly Playtest[]): string[] {
-  const out: string[] = [];
+  return outsideRange(project, playtests, playtests).map(({ index, metric, value }) => {
+    const p = playtests[index]!;
+    return `${p.id ?? `a playtest of ${p.levelId}`}: ${metric} ${value}`;
+  });
+}
+
+export interface Implausible {
+  /** index into the candidates */
+  index: number;
+  metric: string;
+  value: number;
+  /** the reference playtests' median of that metric */
+  typical: number;
+}
+
+/**
+ * The candidates' metric values outside the plausible range of the reference playtests (e.g. an
+ * import checked against what is stored). Candidates are unchecked records: only numeric metrics count.
+ */
+export function outsideRange(project: Project, reference: readonly Playtest[], candidates: readonly unknown[]): Implausible[] {
+  const out: Implausible[] = [];
+  const valueOf = (r: unknown, name: string): number | undefined => {
+    const v = (r as { metrics?: Record<string, unknown> } | null)?.metrics?.[name];
+    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+  };
   for (const m of project.metrics) {
     if (m.kind === 'rate') continue;
-    const seen = playtests.flatMap((p) => {
-      const v = p.metrics[m.name];
-      return typeof v === 'number' && Number.isFinite(v) ? [{ p, v }] : [];
+    const ref = reference.flatMap((p) => valueOf(p, m.name) ?? []);
+    const link = metricLink(m.kind, ref);
+    const zs = ref.map((v) => linkValue(link, v));
+    const { lo, hi } = plausibleRange(zs);
+    if (!Number.isFinite(lo) && !Number.isFinite(hi)) continue;
+    const typical = [...ref].sort((a, b) => a - b)[ref.length >> 1]!;
+    candidates.forEach((r, index) => {
+      const v = valueOf(r, m.name);
+      if (v === undefined) return;
+      const z = link === 'log' && v <= 0 ? -Infinity : linkValue(link, v);
+      if (z < lo || z > hi) out.push({ index, metric: m.name, value: v, typical });
     });
-    const link = metricLink(m.kind, seen.map(({ v }) => v));
-    const { lo, hi } = plausibleRange(seen.map(({ v }) => linkValue(link, v)));
-    for (const { p, v } of seen) {
-      const z = linkValue(link, v);
-      if (z < lo || z > hi) out.push(`${p.id ?? `a playtest of ${p.levelId}`}: ${m.name} ${v}`);
-    }
   }
-  return out;
+  return out.sort((a, b) => a.index - b.index);
 }
 
 export function linkValue(link: MetricLink, y: number): number {

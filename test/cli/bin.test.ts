@@ -60,7 +60,7 @@ describe('metabalance (the executable)', () => {
     const lv = cli(cwd, 'import', '--project', 'proj', 'levels.csv');
     assert.deepEqual([lv.code, lv.out], [0, 'imported 2 levels from levels.csv; skipped 0 duplicates\n']);
     const pt = cli(cwd, 'import', '--project', 'proj', 'plays.csv', '--json');
-    assert.deepEqual([pt.code, JSON.parse(pt.out)], [0, { kind: 'playtests', file: 'plays.csv', imported: 2, duplicates: 0 }]);
+    assert.deepEqual([pt.code, JSON.parse(pt.out)], [0, { kind: 'playtests', file: 'plays.csv', imported: 2, duplicates: 0, warnings: 0 }]);
     assert.equal(pt.err, 'imported: a, b\n');
     const ok = cli(cwd, 'validate', '--project', 'proj');
     assert.equal(ok.code, 0);

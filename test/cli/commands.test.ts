@@ -131,7 +131,7 @@ describe('metabalance import', () => {
     const stored = (await ProjectStore.open(dir)).playtests();
     assert.deepEqual(stored[0], { id: 'p1', levelId: 'L1', params: { enemyHealth: 80, archetype: 'melee' }, metrics: { won: 1, durationSec: 400 }, tester: 'bot, the "first"' });
     const again = await run(dir, 'import', '--project', '.', 'plays.csv', '--json');
-    assert.deepEqual(again.out.map((l) => JSON.parse(l)), [{ kind: 'playtests', file: 'plays.csv', imported: 0, duplicates: 2 }]);
+    assert.deepEqual(again.out.map((l) => JSON.parse(l)), [{ kind: 'playtests', file: 'plays.csv', imported: 0, duplicates: 2, warnings: 0 }]);
     assert.deepEqual(again.err, ['skipped as duplicates (already stored): p1, p2']);
   });
   it('imports nothing when any line is bad, naming each by CSV line and column', async () => {
@@ -227,5 +227,29 @@ describe('metabalance import', () => {
       err: ['nope.csv: no such file', 'metabalance import: 1 problem; nothing imported'],
     });
     assert.deepEqual((await run(dir, 'import', '--project', '.', 'models')).err[0], 'models: is a folder, not a file');
+  });
+});
+
+describe('metabalance import: implausible metric values', () => {
+  it('imports them with a warning naming FILE:LINE: FIELD, and --strict refuses the whole file', async () => {
+    const stored = Array.from({ length: 30 }, (_, i) => ({ ...playtest(`s${i}`), metrics: { won: i % 2, durationSec: 250 + 10 * i } }));
+    const dir = await makeProjectDir({ playtests: stored.map((p) => JSON.stringify(p)).join('\n') + '\n' });
+    const records = [
+      { ...playtest('n1'), metrics: { won: 1, durationSec: 340 } },
+      { ...playtest('n2'), metrics: { won: 0, durationSec: 341000 } }, // milliseconds
+      { ...playtest('n3'), metrics: { won: 1, durationSec: 1e300 } },
+    ];
+    await writeFile(path.join(dir, 'plays.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const strict = await run(dir, 'import', '--project', '.', 'plays.jsonl', '--strict');
+    assert.equal(strict.code, 2, strict.err.join('\n'));
+    assert.match(strict.err.join('\n'), /plays\.jsonl:2: metrics\.durationSec: 341000 is far outside what the stored playtests show \(median 400/);
+    assert.match(strict.err.join('\n'), /plays\.jsonl:3: metrics\.durationSec: 1e\+300 is far outside/);
+    assert.equal((await readFile(path.join(dir, 'playtests.jsonl'), 'utf8')).trim().split('\n').length, 30, 'nothing imported under --strict');
+
+    const lenient = await run(dir, 'import', '--project', '.', 'plays.jsonl', '--json');
+    assert.equal(lenient.code, 0, lenient.err.join('\n'));
+    assert.deepEqual(JSON.parse(lenient.out[0]!), { kind: 'playtests', file: 'plays.jsonl', imported: 3, duplicates: 0, warnings: 2 });
+    assert.equal(lenient.err.filter((l) => l.startsWith('warning: plays.jsonl:')).length, 2, lenient.err.join('\n'));
+    assert.ok(!lenient.err.some((l) => l.includes('plays.jsonl:1:')), 'a plausible value is not flagged');
   });
 });

@@ -7,6 +7,7 @@ import type { Problem } from '../../project/errors.js';
 import { InputError, UsageError } from '../../project/errors.js';
 import type { Project } from '../../project/types.js';
 import { groupUnknownLevels } from '../../project/validate.js';
+import { outsideRange } from '../../model/encoding.js';
 import { parseJsonl } from '../../store/jsonl.js';
 import type { AppendResult } from '../../store/project-store.js';
 import { ProjectStore } from '../../store/project-store.js';
@@ -14,7 +15,7 @@ import { CsvSyntaxError, detectDelimiter, parseCsv } from '../../util/csv.js';
 import { expectPositionals, parseArgs, required } from '../args.js';
 import type { CliIo, Command } from '../command.js';
 
-const usage = `usage: metabalance import --project DIR FILE [--kind levels|playtests] [--json]
+const usage = `usage: metabalance import --project DIR FILE [--kind levels|playtests] [--strict] [--json]
 
 Appends the levels or playtests in FILE to the project, after checking every record: if any
 record is bad, nothing is imported and every problem is listed as FILE:LINE: FIELD: MESSAGE.
@@ -32,9 +33,15 @@ Whether FILE holds levels or playtests is read from its columns / fields (levelI
 metric.* mean playtests); --kind overrides it. The format is read from the extension (.csv;
 .jsonl/.ndjson/.json) or else from the content.
 
+A playtest metric far outside what the project's stored playtests show (more than 10 robust sds
+from their median, e.g. a duration in milliseconds) is imported with a warning FILE:LINE: FIELD;
+training treats such values as gross errors and does not learn from them. --strict refuses the
+import instead.
+
 options:
   --project DIR   the project folder
   --kind KIND     levels or playtests
+  --strict        treat implausible metric values as errors (nothing imported)
   --json          print the summary as one JSON object`;
 
 function isCsv(file: string, text: string): boolean {
@@ -100,10 +107,11 @@ function listed(ids: readonly string[], cap = 10): string {
 
 const count = (n: number, plural: string) => `${n} ${n === 1 ? plural.replace(/s$/, '') : plural}`;
 
-function report(io: CliIo, kind: RecordKind, result: AppendResult, json: boolean, file: string): void {
+function report(io: CliIo, kind: RecordKind, result: AppendResult, json: boolean, file: string, warnings: readonly { file: string; line?: number; field: string; message: string }[]): void {
+  for (const w of warnings) io.err(`warning: ${w.file}:${w.line}: ${w.field}: ${w.message}; imported (training treats it as a gross error; --strict refuses it)`);
   if (result.accepted.length > 0) io.err(`${kind === 'levels' ? 'added or replaced' : 'imported'}: ${listed(result.accepted)}`);
   if (result.duplicates.length > 0) io.err(`skipped as duplicates (already stored): ${listed(result.duplicates)}`);
-  if (json) io.out(JSON.stringify({ kind, file, imported: result.accepted.length, duplicates: result.duplicates.length }));
+  if (json) io.out(JSON.stringify({ kind, file, imported: result.accepted.length, duplicates: result.duplicates.length, warnings: warnings.length }));
   else io.out(`imported ${count(result.accepted.length, kind)} from ${file}; skipped ${count(result.duplicates.length, 'duplicates')}`);
 }
 
@@ -111,7 +119,7 @@ export const command: Command = {
   name: 'import',
   usage,
   async run(argv, io) {
-    const { flags, positionals } = parseArgs(argv, { project: { type: 'string' }, kind: { type: 'string' }, json: { type: 'boolean' } });
+    const { flags, positionals } = parseArgs(argv, { project: { type: 'string' }, kind: { type: 'string' }, strict: { type: 'boolean' }, json: { type: 'boolean' } });
     const dir = path.resolve(io.cwd, required(flags.project, '--project DIR'));
     expectPositionals(positionals, 1, 1, 'the FILE to import');
     const kind = flags.kind;
@@ -123,6 +131,17 @@ export const command: Command = {
       const { converted, csv } = await readRecords(file, shown, store.project, kind, io);
       const problems = converted.problems.map((p) => ({ ...p, file: shown }));
       const records = converted.records.map((r) => r.record);
+      const implausible = (converted.kind === 'playtests' ? outsideRange(store.project, store.playtests(), records) : []).map((o) => {
+        const field = `metrics.${o.metric}`;
+        const line = converted.records[o.index]?.line;
+        return {
+          file: shown,
+          ...(line !== undefined ? { line } : {}),
+          field: csv ? csvColumnOf(field) : field,
+          message: `${o.value} is far outside what the stored playtests show (median ${o.typical}; more than 10 robust sds away): a unit mistake?`,
+        };
+      });
+      if (flags.strict) problems.push(...implausible);
       // With conversion problems nothing will be written, but the other records are still checked so every problem shows.
       const recordName = (i: number) => `line ${converted.records[i]?.line} of this file`;
       const opts = { allOrNothing: true, dryRun: problems.length > 0, recordName };
@@ -140,7 +159,7 @@ export const command: Command = {
         const fix = `import the levels first (metabalance import --project ${flags.project} LEVELS-FILE)`;
         throw new InputError(groupUnknownLevels(problems, fix), `nothing imported from ${shown}`);
       }
-      report(io, converted.kind, result, Boolean(flags.json), shown);
+      report(io, converted.kind, result, Boolean(flags.json), shown, implausible);
       return 0;
     } finally {
       await store.close();
