@@ -1,17 +1,17 @@
 // Hyper-parameter measurement for the meta-learner and the balancer (not part of `npm run bench`):
 // trains on a sample-game corpus per (variant, seed), adapts each held-out level from K playtests,
-// balances it with balanceLevel at each proximity weight asked for, and scores at the simulator's
+// balances it with balanceLevel at each objective × proximity weight asked for, and scores at the simulator's
 // TRUE metrics: hit rate, target loss, and the RMSE (tolerance units) of the predicted expected
 // metrics vs the truth at the balanced point and at the level's default settings (there also for the
 // meta-model at the prior context and with per-level offsets: the bench's ablations).
 //   node dist/bench/tune.js (after npm run build) --label base [--config '{"hidden":64}'] [--seeds 1,2,3]
-//     [--variants 0,1] [--past 120] [--per 20] [--test 30] [--k 2,5,10] [--prox 0,10] [--blur 0.7,1,1.41]
+//     [--variants 0,1] [--past 120] [--per 20] [--test 30] [--k 2,5,10] [--prox 0,10] [--objective pmeet,loss] [--blur 0.7,1,1.41]
 // One JSON line per (run, K) on stdout, a summary per K (mean ± sd over seeds × variants) on stderr.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateCorpus, pastCorpus } from '../samples/crypt-run/corpus.js';
 import { expectedMetrics, variants } from '../samples/crypt-run/game.js';
-import { balanceLevel, levelBase, meetsTargets, targetLoss, targetTerms } from '../src/balance/index.js';
+import { balanceLevel, levelBase, meetsTargets, targetLoss, targetTerms, type SearchObjective } from '../src/balance/index.js';
 import { pMeetFromDraws } from '../src/balance/targets.js';
 import { adaptLevel, trainModel, type AdaptMethod } from '../src/model/index.js';
 import type { ModelConfig } from '../src/model/model.js';
@@ -19,6 +19,7 @@ import type { ParamValues, Project } from '../src/project/types.js';
 import { log, meanSd } from './report.js';
 
 interface PointScore {
+  objective: SearchObjective;
   proximity: number;
   hit: number;
   loss: number;
@@ -56,6 +57,8 @@ export interface TuneOptions {
   test: number;
   ks: number[];
   proximity: number[];
+  /** every objective is run at every proximity weight */
+  objective: SearchObjective[];
   /** pMeet blur scales (× the draws' sd) to score by log-loss */
   blur: number[];
 }
@@ -86,8 +89,9 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
       );
       const sq = (pred: ArrayLike<number>, truth: Float32Array): number[] => terms.map((t) => ((pred[t.index]! - truth[t.index]!) / t.tolerance) ** 2);
       const sqErr = (pred: ArrayLike<number>, truth: Float32Array): number => sq(pred, truth).reduce((a, b) => a + b, 0);
+      const settings = opts.objective.flatMap((objective) => opts.proximity.map((proximity) => ({ objective, proximity })));
       for (const k of opts.ks) {
-        const acc = opts.proximity.map(() => ({ hit: 0, loss: 0, se: 0, pMeet: 0, brier: 0, logLoss: opts.blur.map(() => 0) }));
+        const acc = settings.map(() => ({ hit: 0, loss: 0, se: 0, pMeet: 0, brier: 0, logLoss: opts.blur.map(() => 0) }));
         const methods = ['context', 'offsets', 'none'] as const;
         const se = Object.fromEntries(methods.map((m) => [m, terms.map(() => 0)])) as Record<AdaptMethod, number[]>;
         for (const id of c.newLevelIds) {
@@ -97,8 +101,8 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
           const base = levelBase(c.project, pts);
           const adapted = adaptLevel(model, level, pts);
           const predicted = (params: ParamValues): Float32Array => adapted.predict(model.space.encode(params), 1).mode;
-          opts.proximity.forEach((proximity, i) => {
-            const b = balanceLevel(c.project, model.space, adapted, { base, seed, proximity });
+          settings.forEach(({ objective, proximity }, i) => {
+            const b = balanceLevel(c.project, model.space, adapted, { base, seed, proximity, objective });
             const truth = row(c.project, expectedMetrics(hidden, b.params, variant));
             const hit = meetsTargets(terms, truth) ? 1 : 0;
             acc[i]!.hit += hit;
@@ -130,7 +134,7 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
           trainSeconds,
           steps: model.info.steps,
           balanced: acc.map((a, i) => ({
-            proximity: opts.proximity[i]!,
+            ...settings[i]!,
             hit: a.hit / n,
             loss: a.loss / n,
             rmse: Math.sqrt(a.se / (n * terms.length)),
@@ -166,7 +170,7 @@ export function summary(rows: readonly TuneRow[]): string {
       .join(', ')}`,
     ...(rows[0]?.balanced ?? []).map(
       (b, i) =>
-        `  proximity ${b.proximity}: hit ${f((r) => r.balanced[i]!.hit, 1, 100)} %, loss ${f((r) => r.balanced[i]!.loss)}, rmse@balanced ${f((r) => r.balanced[i]!.rmse)}, pMeet ${f((r) => r.balanced[i]!.pMeet)}, Brier ${f((r) => r.balanced[i]!.brier, 3)}` +
+        `  ${b.objective}, proximity ${b.proximity}: hit ${f((r) => r.balanced[i]!.hit, 1, 100)} %, loss ${f((r) => r.balanced[i]!.loss)}, rmse@balanced ${f((r) => r.balanced[i]!.rmse)}, pMeet ${f((r) => r.balanced[i]!.pMeet)}, Brier ${f((r) => r.balanced[i]!.brier, 3)}` +
         (rows[0]!.balanced[i]!.logLoss.length ? `, log-loss by blur ${b.logLoss.map((_, j) => f((r) => r.balanced[i]!.logLoss[j]!, 3)).join(' / ')}` : ''),
     ),
   ].join('\n');
@@ -184,6 +188,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       test: { type: 'string', default: '30' },
       k: { type: 'string', default: '2,5,10' },
       prox: { type: 'string', default: '0,10' },
+      objective: { type: 'string', default: 'pmeet' },
       blur: { type: 'string', default: '' },
     },
   });
@@ -198,6 +203,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     test: Number(v.test),
     ks: numbers(v.k),
     proximity: numbers(v.prox),
+    objective: v.objective.split(',').map((o) => {
+      if (o !== 'pmeet' && o !== 'loss') throw new Error(`--objective: pmeet or loss (got "${o}")`);
+      return o;
+    }),
     blur: v.blur ? numbers(v.blur) : [],
   }).then(
     (rows) => {

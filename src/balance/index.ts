@@ -27,7 +27,7 @@ export interface BalanceOptions {
   base?: Partial<ParamValues>;
   seed?: number;
   budget?: SearchBudget;
-  /** weight of staying near `base` (default DEFAULT_PROXIMITY; 0 = only the targets count) */
+  /** weight of staying near `base` (default DEFAULT_PROXIMITY; 0 = only the objective counts) */
   proximity?: number;
   objective?: SearchObjective;
 }

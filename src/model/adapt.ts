@@ -15,7 +15,7 @@ import { softLogSd } from './heads.js';
 import { memberNets, type MetaModel, type Model } from './model.js';
 import { batchArrays, copyLoss, disposeBatch, uploadBatch } from './elbo.js';
 import { affine } from './dense.js';
-import { contextPosteriors, headShift, residualMetrics } from './posterior.js';
+import { contextPosteriors, headShift, residualColumns, residualMetrics } from './posterior.js';
 import { baseNormals } from './normals.js';
 import { Predictor, type LevelPredictor, type MemberContexts } from './predictor.js';
 
@@ -77,6 +77,7 @@ function offsetContexts(model: Model, rows: LevelRows): MemberContexts[] {
   const Z = model.shape.context;
   const P = model.shape.perPlaytest;
   const u = baseNormals(DRAWS_PER_MEMBER, M, 'offsets');
+  const columns = Array.from({ length: M }, (_, k) => residualColumns(model, k));
   return model.members().map((net) => {
     const num = new Float64Array(M);
     const den = new Float64Array(M);
@@ -122,14 +123,7 @@ function offsetContexts(model: Model, rows: LevelRows): MemberContexts[] {
       const d = new Float32Array(O);
       for (let k = 0; k < M; k++) {
         const delta = num[k]! / den[k]! + (draw < 0 ? 0 : u[draw * M + k]! / Math.sqrt(den[k]!));
-        if (k < nB) d[k] = delta;
-        else if (k < nB + nU) d[k] = delta;
-        else {
-          const c = k - nB - nU;
-          const h0 = nB + 2 * nU;
-          d[h0 + c] = delta;
-          d[h0 + 2 * nC + c] = delta;
-        }
+        for (const o of columns[k]!) d[o] = delta;
       }
       return d;
     };

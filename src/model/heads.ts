@@ -157,8 +157,7 @@ function linkMoments(spec: EncodingSpec['metrics'][number], mu: number, raw: num
 /**
  * Expected metric values (project metric order) of one head row, written to mean[at..at+M);
  * the playtest-noise variance to noiseVar when given. E[metric] = p·E[metric|won] +
- * (1 − p)·E[metric|lost] for conditioned metrics. `shift` (internal metric order, link units)
- * moves each metric's link-space mean: the per-level residual correction.
+ * (1 − p)·E[metric|lost] for conditioned metrics.
  */
 export function expectedFromHeads(
   spec: EncodingSpec,
@@ -169,23 +168,21 @@ export function expectedFromHeads(
   mean: Float32Array | Float64Array,
   at: number,
   noiseVar?: Float32Array | Float64Array,
-  shift?: ArrayLike<number>,
 ): void {
-  const sh = (k: number): number => (shift ? shift[k]! : 0);
-  const pOut = layout.outcomePos >= 0 ? sigmoid(heads[off + layout.outcomePos]! + sh(layout.outcomePos)) : 0;
+  const pOut = layout.outcomePos >= 0 ? sigmoid(heads[off + layout.outcomePos]!) : 0;
   cols.forEach((c, k) => {
     const j = layout.order[k]!;
     const ms = spec.metrics[j]!;
     let mu: number;
     let v: number;
     if (c.kind === 'rate') {
-      mu = sigmoid(heads[off + c.logit]! + sh(k));
+      mu = sigmoid(heads[off + c.logit]!);
       v = mu * (1 - mu);
     } else if (c.kind === 'gaussian') {
-      [mu, v] = linkMoments(ms, heads[off + c.g.mu]! + sh(k), heads[off + c.g.logSd]!);
+      [mu, v] = linkMoments(ms, heads[off + c.g.mu]!, heads[off + c.g.logSd]!);
     } else {
-      const [mw, vw] = linkMoments(ms, heads[off + c.won.mu]! + sh(k), heads[off + c.won.logSd]!);
-      const [ml, vl] = linkMoments(ms, heads[off + c.lost.mu]! + sh(k), heads[off + c.lost.logSd]!);
+      const [mw, vw] = linkMoments(ms, heads[off + c.won.mu]!, heads[off + c.won.logSd]!);
+      const [ml, vl] = linkMoments(ms, heads[off + c.lost.mu]!, heads[off + c.lost.logSd]!);
       mu = pOut * mw + (1 - pOut) * ml;
       v = pOut * (vw + mw * mw) + (1 - pOut) * (vl + ml * ml) - mu * mu;
     }
