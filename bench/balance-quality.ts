@@ -2,19 +2,19 @@
 // game's TRUE expected metrics. For several seeds and game variants a corpus is generated in memory,
 // the meta-model is trained on its past levels only, and every held-out new level is balanced from
 // its first K playtests by metabalance and by the baselines. Reports mean ± sd over the runs.
-import { balanceLevel, levelBase, suggestPlaytests, type BalanceResult } from '../src/balance/index.js';
+import { balanceLevel, levelBase, suggestPlaytests } from '../src/balance/index.js';
 import { functionPredictor } from '../test/support/function-predictor.js';
-import { searchLayout, snap } from '../src/balance/layout.js';
-import { meetsTargets, targetLoss, targetTerms, type TargetTerm } from '../src/balance/targets.js';
-import { lift } from '../src/balance/search.js';
-import { adaptLevel, trainModel, type AdaptMethod, type LevelPredictor, type MetaModel } from '../src/model/index.js';
-import type { Level, ParamValues, Playtest, Project } from '../src/project/types.js';
+import { adaptLevel, trainModel, type AdaptMethod, type MetaModel } from '../src/model/index.js';
+import type { Level, ParamValues, Playtest } from '../src/project/types.js';
 import { Rng } from '../src/util/rng.js';
 import { agentBalance, levelPosterior } from '../samples/crypt-run/bayes-agent.js';
 import { generateCorpus, pastCorpus, type SampleCorpus } from '../samples/crypt-run/corpus.js';
 import { botPlaytests, expectedMetrics, variants, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
 import { log, markdownTable, mean, meanSd, sd } from './report.js';
 import { trainScratch } from './support/scratch.js';
+import { balanceWith, Judge, randomSettings, type Outcome } from './support/judge.js';
+import { ROUND_ARMS, roundsFor, type RoundArm, type RoundsSetup } from './balance-rounds.js';
+import { CURVE_METHODS, errorCurve, type CurvePoint } from './balance-curve.js';
 
 export interface QualityOptions {
   quick: boolean;
@@ -32,14 +32,18 @@ interface Setup {
   /** the model from scratch trains once per level and K (seconds each): only the first this many levels */
   scratchLevels: number;
   steps: number | undefined;
+  /** the loop: rounds of `batch` playtests from K = 6 on the first roundLevels new levels */
+  rounds: RoundsSetup & { levels: number };
+  /** the error-vs-K curve: levels per run, and the K it is measured at */
+  curve: { levels: number; ks: number[] };
 }
 
 function setupFor(quick: boolean): Setup {
   const ks = [2, 6, 10];
   // seeds 11–14 chose the balancer's defaults (search.ts): the tables use others
   return quick
-    ? { seeds: [1], variants: [variants[0]!, variants[1]!], ks, pastLevels: 60, playtestsPerPast: 16, newLevels: 8, suggestLevels: 16, scratchLevels: 2, steps: 400 }
-    : { seeds: [1], variants: [...variants], ks, pastLevels: 120, playtestsPerPast: 20, newLevels: 60, suggestLevels: 40, scratchLevels: 5, steps: undefined };
+    ? { seeds: [1], variants: [variants[0]!, variants[1]!], ks, pastLevels: 60, playtestsPerPast: 16, newLevels: 8, suggestLevels: 16, scratchLevels: 2, steps: 400, rounds: { levels: 4, rounds: 2, batch: 6 }, curve: { levels: 4, ks: [2, 10, 40] } }
+    : { seeds: [1], variants: [...variants], ks, pastLevels: 120, playtestsPerPast: 20, newLevels: 60, suggestLevels: 40, scratchLevels: 5, steps: undefined, rounds: { levels: 30, rounds: 3, batch: 6 }, curve: { levels: 20, ks: [2, 5, 10, 20, 50, 100] } };
 }
 
 const SCRATCH = 'model from scratch';
@@ -69,46 +73,18 @@ const ADAPTED: Partial<Record<Method, { net: 'meta' | 'pooled'; adapt: AdaptMeth
 /** What the issue's bar compares metabalance against. */
 const BASELINES: readonly Method[] = ['defaults', POOLED, OFFSETS, SCRATCH];
 
-interface Outcome {
-  hit: boolean;
-  loss: number;
-}
-
 /** Per run (variant × seed): the outcome of every held-out level per method and K. */
 interface RunResult {
   variant: string;
   seed: number;
   /** `${method}|${k}` → outcomes over the new levels */
   outcomes: Map<string, Outcome[]>;
-  calibration: { pMeet: number; hit: boolean }[];
+  calibration: { k: number; pMeet: number; hit: boolean }[];
+  /** per level of the loop: each arm's outcome before and after every round */
+  rounds: Record<RoundArm, Outcome[]>[];
+  curve: CurvePoint[];
   /** per level: balanced from 3 playtests + 3 suggested vs + 3 random (same level, same playtest noise) */
   suggest: { suggested: Outcome; random: Outcome }[];
-}
-
-class Judge {
-  readonly terms: TargetTerm[];
-  readonly metrics: string[];
-  constructor(
-    readonly project: Project,
-    readonly variant: GameVariant,
-  ) {
-    this.metrics = project.metrics.map((m) => m.name);
-    this.terms = targetTerms(project, this.metrics);
-  }
-  /** Scores settings at the simulator's true expected metrics. */
-  score(level: SampleLevel, params: ParamValues): Outcome {
-    const truth = expectedMetrics(level, params, this.variant);
-    const row = this.metrics.map((m) => truth[m]!);
-    return { hit: meetsTargets(this.terms, row), loss: targetLoss(this.terms, row) };
-  }
-}
-
-function balanceWith(model: MetaModel, predictor: LevelPredictor, base: ParamValues, seed: number): BalanceResult {
-  try {
-    return balanceLevel(model.project, model.space, predictor, { base, seed });
-  } finally {
-    predictor.dispose();
-  }
 }
 
 function oracleParams(model: MetaModel, judge: Judge, level: Level, truth: SampleLevel, base: ParamValues, seed: number): ParamValues {
@@ -119,15 +95,6 @@ function oracleParams(model: MetaModel, judge: Judge, level: Level, truth: Sampl
   });
   // the truth has no model error to stay clear of: the ceiling searches the targets alone
   return balanceLevel(model.project, model.space, oracle, { base, seed, proximity: 0 }).params;
-}
-
-/** Random settings of the balance params (generation params at the level's values). */
-function randomSettings(model: MetaModel, base: ParamValues, count: number, rng: Rng): ParamValues[] {
-  const layout = searchLayout(model.project, model.space, { base });
-  return Array.from({ length: count }, () => {
-    const u = layout.movingDimIndex.map(() => rng.next());
-    return snap(layout, lift(layout, layout.movingDimIndex, u)).values;
-  });
 }
 
 async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise<RunResult> {
@@ -149,7 +116,7 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
   const model = nets.meta;
   log(`  ${variant.name} seed ${seed}: meta-model and pooled model trained in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const judge = new Judge(corpus.project, variant);
-  const result: RunResult = { variant: variant.name, seed, outcomes: new Map(), calibration: [], suggest: [] };
+  const result: RunResult = { variant: variant.name, seed, outcomes: new Map(), calibration: [], suggest: [], rounds: [], curve: [] };
   const add = (key: string, o: Outcome): void => {
     result.outcomes.set(key, [...(result.outcomes.get(key) ?? []), o]);
   };
@@ -160,6 +127,8 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
       const truth = corpus.truth.get(id)!;
       const all = corpus.playtests.filter((p) => p.levelId === id);
       const base = levelBase(corpus.project, all);
+      if (levelIndex < setup.rounds.levels) result.rounds.push(roundsFor({ meta: model, pooled: nets.pooled, judge, seed }, setup.rounds, level, truth, all.slice(0, 6)));
+      if (levelIndex < setup.curve.levels) result.curve.push(...errorCurve({ meta: model, pooled: nets.pooled, judge, seed }, setup.curve.ks, level, truth));
       if (levelIndex < setup.suggestLevels) result.suggest.push(suggestVsRandom(model, judge, level, truth, all.slice(0, 3), base, seed));
       if (levelIndex >= setup.newLevels) continue;
       const oracle = judge.score(truth, oracleParams(model, judge, level, truth, base, seed));
@@ -181,7 +150,7 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
             const o = judge.score(truth, r.params);
             add(`${method}|${k}`, o);
             if (method === 'metabalance') {
-              result.calibration.push({ pMeet: r.pMeet, hit: o.hit });
+              result.calibration.push({ k, pMeet: r.pMeet, hit: o.hit });
               if (withScratch) add(`${SAME_LEVELS}|${k}`, o);
             }
           } else if (withScratch) {
@@ -228,6 +197,57 @@ const share = (r: RunResult, k: number): number => {
   return agent > 0 ? hitRate(r.outcomes.get(`metabalance|${k}`) ?? []) / agent : 0;
 };
 const meanLoss = (os: readonly Outcome[]): number => mean(os.map((o) => o.loss));
+const brier = (cs: readonly { pMeet: number; hit: boolean }[]): number => mean(cs.map((c) => (c.pMeet - Number(c.hit)) ** 2));
+
+/** The loop: each arm's hit rate and loss before and after every round, metabalance's share of the agent, and the paired suggest − random difference. */
+function roundsReport(setup: Setup, runs: readonly RunResult[]): string {
+  const { rounds, batch, levels } = setup.rounds;
+  const steps = Array.from({ length: rounds + 1 }, (_, r) => r);
+  const at = (r: RunResult, arm: RoundArm, round: number): Outcome[] => r.rounds.map((l) => l[arm][round]!);
+  const head = steps.map((r) => (r === 0 ? 'K = 6' : `after round ${r} (K = ${6 + r * batch})`));
+  const out = [`\n### The loop: ${rounds} rounds of ${batch} playtests from K = 6 (${levels} levels per run; hit rate % / mean loss, mean ± sd over runs)\n`];
+  out.push(
+    markdownTable(
+      ['arm', ...head],
+      ROUND_ARMS.map((arm) => [
+        arm,
+        ...steps.map((round) => `${meanSd(runs.map((r) => hitRate(at(r, arm, round))), 1, 100)} / ${meanSd(runs.map((r) => meanLoss(at(r, arm, round))), 2, 1)}`),
+      ]),
+    ),
+  );
+  const shareAt = (round: number): number[] =>
+    runs.map((r) => {
+      const agent = hitRate(at(r, 'Bayes agent (own choice)', round));
+      return agent > 0 ? hitRate(at(r, 'metabalance (suggested)', round)) / agent : 0;
+    });
+  out.push(`\nmetabalance (suggested) as a share of the Bayes agent's hit rate: ${steps.map((round) => `${head[round]}: ${meanSd(shareAt(round), 2, 1)}`).join('; ')}.`);
+  const paired = (round: number): string => {
+    const all = runs.flatMap((r) => r.rounds);
+    const dHit = all.map((l) => Number(l['metabalance (suggested)'][round]!.hit) - Number(l['metabalance (random)'][round]!.hit));
+    const dLoss = all.map((l) => l['metabalance (suggested)'][round]!.loss - l['metabalance (random)'][round]!.loss);
+    return `round ${round}: hit rate ${interval(dHit, 1, 100)} points, loss ${interval(dLoss, 2, 1)}`;
+  };
+  out.push(`\nsuggested − random, paired over ${runs.length * levels} levels (mean ± 95 % interval): ${steps.slice(1).map(paired).join('; ')}.`);
+  return out.join('\n');
+}
+
+/** The error-vs-K curve: prediction error at a level's played settings, per target, in tolerances. */
+function curveReport(setup: Setup, runs: readonly RunResult[]): string {
+  const metrics = Object.keys(runs[0]?.curve[0]?.error ?? {});
+  const out = [
+    `\n### Prediction error at a level's played settings vs K (${setup.curve.levels} levels per run played round-robin at their defaults and 3 random settings; |predicted − true| expected metric in tolerances, per target; mean ± sd over runs)\n`,
+  ];
+  out.push(
+    markdownTable(
+      ['K', ...CURVE_METHODS.flatMap((m) => metrics.map((metric) => `${m}: ${metric}`))],
+      setup.curve.ks.map((k) => [
+        k,
+        ...CURVE_METHODS.flatMap((m) => metrics.map((metric) => meanSd(runs.map((r) => mean(r.curve.filter((p) => p.k === k && p.method === m).map((p) => p.error[metric]!))), 2, 1))),
+      ]),
+    ),
+  );
+  return out.join('\n');
+}
 
 export async function run(opts: QualityOptions): Promise<string> {
   const setup = setupFor(opts.quick);
@@ -301,6 +321,19 @@ function report(setup: Setup, runs: RunResult[]): string {
       }),
     ),
   );
+
+  out.push('\n### Brier score of pMeet per K (metabalance; lower is better, 0.25 = a coin flip at 0.5)\n');
+  out.push(
+    markdownTable(
+      ['K', 'levels', 'Brier (mean ± sd over runs)', 'mean pMeet', 'share truly meeting targets'],
+      setup.ks.map((k) => {
+        const at = cal.filter((c) => c.k === k);
+        return [k, at.length, meanSd(runs.map((r) => brier(r.calibration.filter((c) => c.k === k))), 3, 1), mean(at.map((c) => c.pMeet)).toFixed(2), mean(at.map((c) => Number(c.hit))).toFixed(2)];
+      }),
+    ),
+  );
+  out.push(roundsReport(setup, runs));
+  out.push(curveReport(setup, runs));
 
   out.push(`\n### Suggest vs random (${setup.suggestLevels} held-out levels per run: 3 playtests, then 3 more chosen by \`suggest\` or at random, balanced from all 6)\n`);
   const pairs = runs.flatMap((r) => r.suggest);

@@ -70,9 +70,8 @@ export interface SuggestOptions {
   allowGeneration?: boolean;
   locked?: readonly string[];
   base?: Partial<ParamValues>;
-  /** as in BalanceOptions */
+  /** as in BalanceOptions (suggestions plan for the default, pMeet objective) */
   proximity?: number;
-  objective?: SearchObjective;
 }
 
 export function suggestPlaytests(project: Project, space: ParamSpace, predictor: LevelPredictor, opts: SuggestOptions = {}): Suggestion[] {
@@ -80,7 +79,7 @@ export function suggestPlaytests(project: Project, space: ParamSpace, predictor:
   if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer (got ${count})`);
   const terms = targetTerms(project, predictor.metrics);
   const layout = searchLayout(project, space, opts);
-  return suggestFrom(layout, predictor, terms, count, opts.seed ?? 0, opts.proximity, opts.objective);
+  return suggestFrom(layout, predictor, terms, count, opts.seed ?? 0, opts.proximity);
 }
 
 /** The model's view of given settings (missing params take their defaults). */

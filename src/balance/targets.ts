@@ -57,17 +57,33 @@ export function pMeetFromDraws(
   offset = 0,
   blurScale = MODEL_ERROR_SCALE,
 ): number {
+  const hits = drawHits(terms, draws, samples, metricCount, offset, blurScale);
+  return (hits.reduce((a, b) => a + b, 0) + 0.5) / (samples + 1);
+}
+
+/**
+ * Per draw, the probability that every target is met at it: each metric's miss blurred by the
+ * draws' own spread (the model error they do not show), the targets taken as independent.
+ */
+export function drawHits(
+  terms: readonly TargetTerm[],
+  draws: ArrayLike<number>,
+  samples: number,
+  metricCount: number,
+  offset = 0,
+  blurScale = MODEL_ERROR_SCALE,
+): Float64Array {
   const blur = terms.map((t) => drawSpread(draws, samples, metricCount, offset, t.index) * blurScale);
-  let sum = 0;
+  const hits = new Float64Array(samples);
   for (let s = 0; s < samples; s++) {
     let p = 1;
     terms.forEach((t, j) => {
       const v = draws[offset + s * metricCount + t.index]!;
       p *= withinTolerance(v - t.target, t.tolerance, blur[j]!);
     });
-    sum += p;
+    hits[s] = p;
   }
-  return (sum + 0.5) / (samples + 1);
+  return hits;
 }
 
 /**

@@ -6,4 +6,4 @@ export { ALGORITHMS } from './model.js';
 export { trainModel, AbortError, defaultConfig, type Corpus, type TrainOptions, type TrainProgress } from './train.js';
 export { saveModel, loadLatestModel, loadModelDir } from './checkpoint.js';
 export { adaptLevel, type AdaptMethod } from './adapt.js';
-export type { LevelPredictor } from './predictor.js';
+export type { LevelPredictor, PredictOptions, Prediction } from './predictor.js';

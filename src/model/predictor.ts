@@ -15,10 +15,23 @@ export interface LevelPredictor {
   readonly samples: number;
   /**
    * Expected metrics of n settings (rows of the ParamSpace unit cube) for the corpus's tester
-   * population: `mode` [n, M] at the most likely context, `draws` [n, samples, M] when asked.
+   * population: `mode` [n, M] at the most likely context, `draws` [n, samples, M] when asked, and
+   * `noise` [n, M], one playtest's variance around the expected metric at the mode, when asked and
+   * the predictor knows it.
    */
-  predict(x: Float32Array, n: number, opts?: { draws?: boolean }): { mode: Float32Array; draws?: Float32Array };
+  predict(x: Float32Array, n: number, opts?: PredictOptions): Prediction;
   dispose(): void;
+}
+
+export interface PredictOptions {
+  draws?: boolean;
+  noise?: boolean;
+}
+
+export interface Prediction {
+  mode: Float32Array;
+  draws?: Float32Array;
+  noise?: Float32Array;
 }
 
 /** One member's contexts: the mode first, then its draws; each optionally shifted in head space. */
@@ -59,17 +72,19 @@ export class Predictor implements LevelPredictor {
     this.zMode = contexts.map((c) => (Z > 0 ? tf.tensor2d(c.z.subarray(0, Z), [1, Z]) : null));
   }
 
-  predict(x: Float32Array, n: number, opts: { draws?: boolean } = {}): { mode: Float32Array; draws?: Float32Array } {
+  predict(x: Float32Array, n: number, opts: PredictOptions = {}): Prediction {
     const lay = this.model.inputs;
     if (x.length < n * lay.base) throw new RangeError(`predict: x has ${x.length} floats, need ${n}×${lay.base}`);
-    const { mode, draws } = this.run(populationInputs(lay, x, n), n, populationWeights(lay), opts.draws === true, null);
+    const noise = opts.noise ? new Float32Array(n * this.metrics.length) : null;
+    const { mode, draws } = this.run(populationInputs(lay, x, n), n, populationWeights(lay), opts.draws === true, noise);
     if (draws) this.calibrate(draws, n);
-    return draws ? { mode, draws } : { mode };
+    return { mode, ...(draws ? { draws } : {}), ...(noise ? { noise } : {}) };
   }
 
   /**
    * Uncalibrated draws and the playtest-noise variance at the mode for network input rows (each
-   * playtest's own tester, not the population: for fitting the calibration).
+   * playtest's own tester, not the population: for fitting the calibration). For the population,
+   * the noise is the mixture's: the testers' spread around the population mean counts too.
    */
   rawDraws(x: Float32Array, n: number): { draws: Float32Array; noiseVar: Float32Array } {
     const noiseVar = new Float32Array(n * this.metrics.length);

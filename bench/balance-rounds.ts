@@ -1,0 +1,83 @@
+// The loop a designer runs, measured: from a new level's first K playtests, R rounds of B more
+// playtests, then a rebalance from everything. Each arm chooses its own next playtests and plays
+// them on the same level with the same playtest-noise stream per round, so arms are paired:
+//  - metabalance: the B settings `suggest` gives;
+//  - metabalance, random: B random settings of the balance params (what suggest must beat);
+//  - metabalance, replicates: B playtests at its own recommendation (the simplest closed loop);
+//  - Bayes agent: B replicates of its own recommendation (it knows the mechanics, so a playtest is
+//    worth most where it would ship);
+//  - pooled + offsets: B replicates of its recommendation, offsets refit on everything each round.
+import { levelBase, suggestPlaytests } from '../src/balance/index.js';
+import { adaptLevel, type MetaModel } from '../src/model/index.js';
+import type { Level, ParamValues, Playtest } from '../src/project/types.js';
+import { Rng } from '../src/util/rng.js';
+import { agentBalance, levelPosterior } from '../samples/crypt-run/bayes-agent.js';
+import { botPlaytests, type SampleLevel } from '../samples/crypt-run/game.js';
+import { balanceWith, randomSettings, type Judge, type Outcome } from './support/judge.js';
+
+export const ROUND_ARMS = [
+  'metabalance (suggested)',
+  'metabalance (random)',
+  'metabalance (replicates of its recommendation)',
+  'Bayes agent (own choice)',
+  'pooled + offsets (own choice)',
+] as const;
+export type RoundArm = (typeof ROUND_ARMS)[number];
+
+export interface RoundsSetup {
+  rounds: number;
+  batch: number;
+}
+
+export interface RoundsContext {
+  meta: MetaModel;
+  pooled: MetaModel;
+  judge: Judge;
+  seed: number;
+}
+
+/** Per arm, the outcome before the first round (index 0) and after each round. */
+export function roundsFor(
+  ctx: RoundsContext,
+  setup: RoundsSetup,
+  level: Level,
+  truth: SampleLevel,
+  first: readonly Playtest[],
+): Record<RoundArm, Outcome[]> {
+  const { meta, pooled, judge, seed } = ctx;
+  const base = levelBase(meta.project, first);
+  const play = (settings: ParamValues[], round: number): Playtest[] =>
+    botPlaytests(truth, level.id, settings, new Rng(seed).fork(`round-${level.id}-${round}`), judge.variant);
+  const replicate = (params: ParamValues): ParamValues[] => Array.from({ length: setup.batch }, () => params);
+
+  /** One arm: balance, score, choose the next batch from what the arm knows, repeat. */
+  const arm = (recommend: (pts: readonly Playtest[]) => ParamValues, next: (pts: readonly Playtest[], round: number, best: ParamValues) => ParamValues[]): Outcome[] => {
+    let pts: Playtest[] = [...first];
+    const outcomes: Outcome[] = [];
+    for (let round = 0; ; round++) {
+      const best = recommend(pts);
+      outcomes.push(judge.score(truth, best));
+      if (round === setup.rounds) return outcomes;
+      pts = [...pts, ...play(next(pts, round + 1, best), round + 1)];
+    }
+  };
+  const metaBalance = (pts: readonly Playtest[]): ParamValues => balanceWith(meta, adaptLevel(meta, level, pts), base, seed).params;
+  const suggested = (pts: readonly Playtest[], round: number): ParamValues[] => {
+    const predictor = adaptLevel(meta, level, pts);
+    try {
+      return suggestPlaytests(meta.project, meta.space, predictor, { count: setup.batch, seed: seed + round, base }).map((s) => s.params);
+    } finally {
+      predictor.dispose();
+    }
+  };
+  const agent = (pts: readonly Playtest[]): ParamValues =>
+    agentBalance(meta.project, levelPosterior(level, pts, judge.variant, { seed }), judge.variant, { base, seed }).params;
+  const offsets = (pts: readonly Playtest[]): ParamValues => balanceWith(pooled, adaptLevel(pooled, level, pts, { method: 'offsets' }), base, seed).params;
+  return {
+    'metabalance (suggested)': arm(metaBalance, suggested),
+    'metabalance (random)': arm(metaBalance, (_, round) => randomSettings(meta, base, setup.batch, new Rng(seed).fork(`random-${level.id}-${round}`))),
+    'metabalance (replicates of its recommendation)': arm(metaBalance, (_, __, best) => replicate(best)),
+    'Bayes agent (own choice)': arm(agent, (_, __, best) => replicate(best)),
+    'pooled + offsets (own choice)': arm(offsets, (_, __, best) => replicate(best)),
+  };
+}

@@ -1,0 +1,54 @@
+// Scoring settings at the sample game's TRUE expected metrics, and what every balance benchmark
+// does to a level: balance it with a predictor (disposed after), or draw random settings to play.
+import { balanceLevel, type BalanceResult } from '../../src/balance/index.js';
+import { searchLayout, snap } from '../../src/balance/layout.js';
+import { lift } from '../../src/balance/search.js';
+import { meetsTargets, targetLoss, targetTerms, type TargetTerm } from '../../src/balance/targets.js';
+import type { LevelPredictor, MetaModel } from '../../src/model/index.js';
+import type { ParamValues, Project } from '../../src/project/types.js';
+import type { Rng } from '../../src/util/rng.js';
+import { expectedMetrics, type GameVariant, type SampleLevel } from '../../samples/crypt-run/game.js';
+
+export interface Outcome {
+  hit: boolean;
+  loss: number;
+}
+
+export class Judge {
+  readonly terms: TargetTerm[];
+  readonly metrics: string[];
+  constructor(
+    readonly project: Project,
+    readonly variant: GameVariant,
+  ) {
+    this.metrics = project.metrics.map((m) => m.name);
+    this.terms = targetTerms(project, this.metrics);
+  }
+  /** The simulator's expected metrics at params, in project.metrics order. */
+  truth(level: SampleLevel, params: ParamValues): number[] {
+    const truth = expectedMetrics(level, params, this.variant);
+    return this.metrics.map((m) => truth[m]!);
+  }
+  /** Scores settings at the simulator's true expected metrics. */
+  score(level: SampleLevel, params: ParamValues): Outcome {
+    const row = this.truth(level, params);
+    return { hit: meetsTargets(this.terms, row), loss: targetLoss(this.terms, row) };
+  }
+}
+
+export function balanceWith(model: MetaModel, predictor: LevelPredictor, base: ParamValues, seed: number): BalanceResult {
+  try {
+    return balanceLevel(model.project, model.space, predictor, { base, seed });
+  } finally {
+    predictor.dispose();
+  }
+}
+
+/** Random settings of the balance params (generation params at the level's values). */
+export function randomSettings(model: MetaModel, base: ParamValues, count: number, rng: Rng): ParamValues[] {
+  const layout = searchLayout(model.project, model.space, { base });
+  return Array.from({ length: count }, () => {
+    const u = layout.movingDimIndex.map(() => rng.next());
+    return snap(layout, lift(layout, layout.movingDimIndex, u)).values;
+  });
+}
