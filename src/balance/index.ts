@@ -39,6 +39,12 @@ export interface BalanceResult {
   meetsTargets: boolean;
   pMeet: number;
   playtestCount: number;
+  /** no change the search found is more likely to meet the targets than the current settings: params are those */
+  keptCurrent: boolean;
+  /** the pMeet of the best change the search found (equal to pMeet unless the current settings were kept) */
+  changePMeet: number;
+  /** playtests at params until every target is known to within its tolerance (Assessment.playtestsToConfirm) */
+  playtestsToConfirm: number;
 }
 
 export function balanceLevel(project: Project, space: ParamSpace, predictor: LevelPredictor, opts: BalanceOptions = {}): BalanceResult {
@@ -61,6 +67,9 @@ export function balanceLevel(project: Project, space: ParamSpace, predictor: Lev
     meetsTargets: a.meetsTargets,
     pMeet: a.pMeet,
     playtestCount: predictor.playtestCount,
+    keptCurrent: keep,
+    changePMeet: moved!.pMeet,
+    playtestsToConfirm: a.playtestsToConfirm,
   };
 }
 

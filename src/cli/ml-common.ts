@@ -8,7 +8,7 @@ import { balanceLevel, levelBase, suggestPlaytests, type BalanceResult, type Sug
 import { initBackend } from '../model/backend.js';
 import { adaptLevel, loadLatestModel, type MetaModel } from '../model/index.js';
 import { InputError, UsageError, type Problem } from '../project/errors.js';
-import type { Level } from '../project/types.js';
+import type { Level, ParamValues } from '../project/types.js';
 import type { ProjectStore } from '../store/project-store.js';
 import { didYouMean } from '../util/did-you-mean.js';
 
@@ -123,11 +123,12 @@ export async function runOnLevels<S extends FlagSpecs>(
 }
 
 /** Adapts the model to a level's stored playtests and balances it (generation params at the level's values). */
-export function balanceStored(model: MetaModel, store: ProjectStore, level: Level, opts: LevelRunOptions): BalanceResult {
+export function balanceStored(model: MetaModel, store: ProjectStore, level: Level, opts: LevelRunOptions): BalanceResult & { current: ParamValues } {
   const playtests = store.playtestsFor(level.id);
   const predictor = adaptLevel(model, level, playtests);
   try {
-    return balanceLevel(model.project, model.space, predictor, { ...opts, base: levelBase(model.project, playtests) });
+    const current = levelBase(model.project, playtests);
+    return { ...balanceLevel(model.project, model.space, predictor, { ...opts, base: current }), current };
   } finally {
     predictor.dispose();
   }

@@ -225,6 +225,18 @@ export interface BalanceResult {
   meetsTargets: boolean;
   pMeet: Probability;
   playtestCount: number;
+  /**
+   * true when no change the search found is more likely to meet the targets than the current settings: params are then the current settings
+   */
+  keptCurrent: boolean;
+  /**
+   * pMeet of the best change the search found (equal to pMeet unless the current settings were kept)
+   */
+  changePMeet: Probability;
+  /**
+   * more playtests at params until every target's expected value is known to within its tolerance (95 %), each metric counted on its own; the model usually needs fewer
+   */
+  playtestsToConfirm: number;
 }
 
 // level.predict: A level + candidate params (missing ones take their defaults) → predicted metrics, for what-if sliders.

@@ -1,6 +1,6 @@
 // metabalance balance --project DIR --level ID [--level ID ...] [--json] [--allow-generation] [--lock NAME ...] [--seed N] [--stay-near W]
 import { targetTerms, type BalanceResult } from '../../balance/index.js';
-import type { Project } from '../../project/types.js';
+import type { ParamValues, Project } from '../../project/types.js';
 import type { Command } from '../command.js';
 import { balanceStored, runOnLevels, showParam } from '../ml-common.js';
 
@@ -16,7 +16,8 @@ locked params at their defaults.
   --project DIR         the project folder (train a model first)
   --level ID            a level to balance (repeat for several)
   --json                one JSON object a line on stdout, nothing else:
-                        {"levelId","params","predicted":{metric:{"mean","std"}},"meetsTargets","pMeet","playtestCount"}
+                        {"levelId","params","current","predicted":{metric:{"mean","std"}},"meetsTargets",
+                         "pMeet","playtestCount","keptCurrent","changePMeet","playtestsToConfirm"}
   --allow-generation    let the "generation" group move too
   --lock NAME           keep this param fixed (repeatable)
   --seed N              search seed (default 0)
@@ -24,7 +25,8 @@ locked params at their defaults.
                         probability of meeting the targets counts; moving one param across half its
                         range costs as much as that probability falling by a factor e^(W/4))
 
-pMeet is the model's calibrated probability that every target is truly met.
+pMeet is the model's calibrated probability that every target is truly met. When no change is
+more likely to meet the targets than the level's current settings, balance says to keep them.
 Exit status: 0 done, 2 bad usage, bad input or an unknown level (before any work), 1 otherwise
 (e.g. no trained model).`;
 
@@ -45,13 +47,29 @@ export const command: Command = {
     ),
 };
 
-/** The human-readable answer: the params, then a metric table against the targets. */
-function describe(project: Project, r: BalanceResult): string {
+/**
+ * The human-readable answer: how sure the model is and how many playtests would make it sure, the
+ * params against the current settings, then the metrics against the targets.
+ */
+function describe(project: Project, r: BalanceResult & { current: ParamValues }): string {
   const terms = new Map(targetTerms(project, project.metrics.map((m) => m.name)).map((t) => [t.metric, t]));
+  const verdict = r.keptCurrent
+    ? `keep the current settings: no change found is more likely to meet the targets (pMeet ${r.pMeet.toFixed(2)} as they are, ${r.changePMeet.toFixed(2)} for the best change)`
+    : `${r.meetsTargets ? 'meets' : 'does NOT meet'} the targets as predicted`;
+  const confirm =
+    r.playtestsToConfirm === 0
+      ? 'the model is already sure of every target here'
+      : `about ${r.playtestsToConfirm} more playtests here would pin every target to its tolerance (95 %)`;
   const lines = [
-    `level ${r.levelId} (${r.playtestCount} playtests): ${r.meetsTargets ? 'meets' : 'does NOT meet'} the targets as predicted; pMeet ${r.pMeet.toFixed(2)}`,
-    '  params:',
-    ...project.params.map((p) => `    ${p.name.padEnd(24)} ${showParam(r.params[p.name])}`),
+    `level ${r.levelId} (${r.playtestCount} playtests): pMeet ${r.pMeet.toFixed(2)}; ${confirm}`,
+    `  ${verdict}`,
+    `  ${'param'.padEnd(24)} ${'current'.padEnd(12)} balanced`,
+    ...project.params.map((p) => {
+      const now = r.current[p.name];
+      const next = r.params[p.name];
+      const change = now === next ? '' : typeof now === 'number' && typeof next === 'number' ? `  (${signed(next - now)})` : '  (changed)';
+      return `  ${p.name.padEnd(24)} ${showParam(now).padEnd(12)} ${showParam(next)}${change}`;
+    }),
     `  ${'metric'.padEnd(24)} ${'predicted'.padEnd(22)} target`,
     ...project.metrics.map((m) => {
       const pred = r.predicted[m.name]!;
@@ -61,8 +79,12 @@ function describe(project: Project, r: BalanceResult): string {
       return `  ${m.name.padEnd(24)} ${`${showParam(pred.mean)} ± ${showParam(pred.std)}`.padEnd(22)} ${target}`;
     }),
   ];
-  if (!r.meetsTargets) {
-    lines.push('  the best trade the search found between the targets and small changes: playtest it, then balance again');
+  if (!r.meetsTargets && !r.keptCurrent) {
+    lines.push('  the best trade the search found between the targets and small changes: playtest it (metabalance suggest), then balance again');
   }
   return `${lines.join('\n')}\n`;
+}
+
+function signed(d: number): string {
+  return `${d > 0 ? '+' : '−'}${showParam(Math.abs(d))}`;
 }

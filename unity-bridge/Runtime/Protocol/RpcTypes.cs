@@ -239,6 +239,12 @@ namespace Metabalance
         [JsonProperty("meetsTargets")] public bool MeetsTargets;
         [JsonProperty("pMeet")] public double PMeet;
         [JsonProperty("playtestCount")] public int PlaytestCount;
+        /// <summary>true when no change the search found is more likely to meet the targets than the current settings: params are then the current settings.</summary>
+        [JsonProperty("keptCurrent")] public bool KeptCurrent;
+        /// <summary>pMeet of the best change the search found (equal to pMeet unless the current settings were kept).</summary>
+        [JsonProperty("changePMeet")] public double ChangePMeet;
+        /// <summary>more playtests at params until every target's expected value is known to within its tolerance (95 %), each metric counted on its own; the model usually needs fewer.</summary>
+        [JsonProperty("playtestsToConfirm")] public int PlaytestsToConfirm;
     }
 
     /// <summary>level.predict: its params.</summary>
