@@ -324,7 +324,7 @@ namespace Metabalance.Editor
                 LastBalance = r;
                 LastPrediction = null;
                 SessionState.SetString(SessionBalance, Json.Serialize(r));
-                Status = "balanced " + r.LevelId + (r.MeetsTargets ? ": meets the targets" : ": targets not met") + " (pMeet " + Invariant.Number(r.PMeet, "0.00") + ")";
+                Status = "balanced " + r.LevelId + (r.KeptCurrent ? ": keep the current settings" : r.MeetsTargets ? ": meets the targets" : ": targets not met") + " (pMeet " + Invariant.Number(r.PMeet, "0.00") + ")";
             });
         }
 

@@ -147,9 +147,18 @@ namespace Metabalance.Editor
             EditorGUI.EndDisabledGroup();
             var r = c.LastBalance;
             if (r == null) return;
-            EditorGUILayout.LabelField("Level " + r.LevelId, (r.MeetsTargets ? "meets the targets" : "targets not met") + ", pMeet " + Invariant.Number(r.PMeet, "0.00") +
-                                                              ", from " + r.PlaytestCount + " playtests");
-            foreach (var kv in r.Params) EditorGUILayout.LabelField(kv.Key, ParamValues.Format(kv.Value));
+            EditorGUILayout.LabelField("Level " + r.LevelId, "pMeet " + Invariant.Number(r.PMeet, "0.00") + ", from " + r.PlaytestCount + " playtests" +
+                                                              (r.PlaytestsToConfirm > 0 ? "; about " + r.PlaytestsToConfirm + " more here to be sure" : ""));
+            EditorGUILayout.LabelField(r.KeptCurrent
+                ? "Keep the current settings: no change found is more likely to meet the targets (best change: pMeet " + Invariant.Number(r.ChangePMeet, "0.00") + ")"
+                : r.MeetsTargets ? "Meets the targets as predicted" : "Targets not met as predicted: playtest the suggestions, then balance again");
+            foreach (var kv in r.Params)
+            {
+                object now;
+                var shown = ParamValues.Format(kv.Value);
+                if (r.Current.TryGetValue(kv.Key, out now) && ParamValues.Format(now) != shown) shown = ParamValues.Format(now) + " → " + shown;
+                EditorGUILayout.LabelField(kv.Key, shown);
+            }
             DrawPredicted(r.Predicted);
             EditorGUI.BeginDisabledGroup(asset == null);
             var targets = asset != null ? ApplyTargets() : new ScriptableObject[0];

@@ -38,7 +38,8 @@ namespace Metabalance.Tests
                     case Methods.JobStatus: return JObject.Parse("{\"jobId\":\"job-1\",\"kind\":\"train\",\"state\":\"succeeded\",\"step\":30,\"total\":30,\"loss\":0.1,\"valLoss\":null,\"etaSec\":0,\"result\":{\"modelId\":\"m2\",\"info\":{\"algorithm\":\"joint\",\"seed\":0,\"steps\":30,\"trainedAt\":\"x\",\"backend\":\"cpu\",\"corpus\":{\"levels\":2,\"playtests\":3},\"validation\":{}}}}");
                     case Methods.LevelBalance:
                         return JObject.Parse("{\"levelId\":\"" + (string)p["levelId"] + "\",\"params\":{\"enemyHealth\":120.5,\"potionRate\":0.5,\"roomCount\":8,\"hardMode\":true,\"enemyMix\":\"Melee\",\"lootMultiplier\":2}," +
-                                             "\"predicted\":{\"won\":{\"mean\":0.61,\"std\":0.04}},\"meetsTargets\":true,\"pMeet\":0.72,\"playtestCount\":3}");
+                                             "\"predicted\":{\"won\":{\"mean\":0.61,\"std\":0.04}},\"meetsTargets\":true,\"pMeet\":0.72,\"playtestCount\":3," +
+                                             "\"keptCurrent\":" + ((string)p["levelId"] == "L2" ? "true" : "false") + ",\"changePMeet\":0.5,\"playtestsToConfirm\":40}");
                     case Methods.LevelPredict:
                         Thread.Sleep(150);
                         return JObject.Parse("{\"levelId\":\"L1\",\"params\":" + p["params"].ToString() + ",\"predicted\":{\"won\":{\"mean\":" + ((double)p["params"]["enemyHealth"] / 1000.0).ToString(System.Globalization.CultureInfo.InvariantCulture) + ",\"std\":0.1}},\"meetsTargets\":false,\"pMeet\":0.2}");
@@ -192,6 +193,21 @@ namespace Metabalance.Tests
                 await UntilIdle(c, () => c.LastBalance != null, "a balance result");
                 StringAssert.EndsWith("(pMeet 0.72)", c.Status);
             }));
+        }
+
+        [Test]
+        public void ABalanceThatKeepsTheCurrentSettingsSaysSo()
+        {
+            TestSupport.Run(async () =>
+            {
+                var c = await ConnectedWithLevels();
+                c.SelectedLevelId = "L2";
+                c.Balance();
+                await UntilIdle(c, () => c.LastBalance != null, "a balance result");
+                Assert.IsTrue(c.LastBalance.KeptCurrent);
+                Assert.AreEqual(40, c.LastBalance.PlaytestsToConfirm);
+                StringAssert.StartsWith("balanced L2: keep the current settings", c.Status);
+            });
         }
 
         [Test]
