@@ -2,7 +2,7 @@
 // Every function takes an adapted LevelPredictor, so it works the same for the meta-model, the
 // benchmark's baselines and the oracle (a predictor over the simulator's true metrics).
 import type { LevelPredictor } from '../model/index.js';
-import type { ParamSpace } from '../model/encoding.js';
+import type { ParamSpace } from '../model/param-space.js';
 import type { ParamValues, Project } from '../project/types.js';
 import { assess } from './assess.js';
 import { searchLayout, snap } from './layout.js';

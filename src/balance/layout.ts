@@ -1,7 +1,7 @@
 // Which params may move in a search, which unit-cube dims they own, and how a raw point of the
 // cube becomes a legal setting (ints snapped, choices argmax'd, non-moving params restored).
 // The dims are found by probing the ParamSpace's encoder, so the search never re-derives its layout.
-import type { ParamSpace } from '../model/encoding.js';
+import type { ParamSpace } from '../model/param-space.js';
 import type { Param, ParamValue, ParamValues, Playtest, Project } from '../project/types.js';
 
 export interface MoveOptions {

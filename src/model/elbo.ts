@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LevelRows } from './data.js';
 import { klToPrior, rowLogLik } from './likelihood.js';
-import type { HeadLayout } from './encoding.js';
+import type { OutputColumns } from './outputs.js';
 import { forward } from './network.js';
 
 /** Host-side arrays of a batch; `slots` levels per copy (padded ones have slotMask 0). */
@@ -108,7 +108,7 @@ export function disposeBatch(b: Batch): void {
  * indexes (null without a context); `eps` [C·slots, Z] standard normals.
  */
 export function copyLoss(
-  layout: HeadLayout,
+  layout: OutputColumns,
   weights: readonly tf.Tensor[],
   qMu: tf.Tensor | null,
   qLogSig: tf.Tensor | null,

@@ -4,7 +4,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Project } from '../project/types.js';
 import type { AdamState } from './adam.js';
-import { headLayout, paramSpace, type EncodingSpec, type HeadLayout, type ParamSpace } from './encoding.js';
+import type { EncodingSpec } from './encoding.js';
+import { outputColumns, type OutputColumns } from './outputs.js';
+import { paramSpace, type ParamSpace } from './param-space.js';
 import type { Encoder } from './data.js';
 import { inputLayout, type InputLayout } from './inputs.js';
 import { layerSizes, type NetShape } from './network.js';
@@ -83,14 +85,14 @@ export interface MemberNet {
 
 export class Model implements MetaModel, Encoder {
   readonly space: ParamSpace;
-  readonly layout: HeadLayout;
+  readonly outputs: OutputColumns;
   readonly inputs: InputLayout;
   readonly shape: NetShape;
   info: ModelInfo;
   /** per metric (project order): how much to widen the draws' spread so held-out coverage is right */
   calibration: number[];
   /**
-   * per internal metric position (the head layout's order): the prior sd τ of the level's own
+   * per internal metric position (outputs.ts): the prior sd τ of the level's own
    * link-space residual for that metric (posterior.ts); 0 = the context alone explains a level
    */
   residualSd: number[];
@@ -114,9 +116,9 @@ export class Model implements MetaModel, Encoder {
     info: ModelInfo,
   ) {
     this.space = paramSpace(project);
-    this.layout = headLayout(spec);
+    this.outputs = outputColumns(spec);
     this.inputs = inputLayout(this.space, project.params, spec.inputs);
-    this.shape = netShape(this.inputs, spec, this.layout, config);
+    this.shape = netShape(this.inputs, spec, this.outputs, config);
     const E = config.ensemble;
     const shapes = layerSizes(this.shape).flatMap(([i, o]) => [
       [E, i, o],
@@ -187,14 +189,14 @@ function ownedVariable(data: Float32Array, shape: number[]): tf.Variable {
 }
 
 /** The network's layer widths for an encoding and config (what the weights are sized by). */
-export function netShape(inputs: InputLayout, spec: EncodingSpec, layout: HeadLayout, config: Pick<ModelConfig, 'context' | 'hidden' | 'layers'>): NetShape {
+export function netShape(inputs: InputLayout, spec: EncodingSpec, outputs: OutputColumns, config: Pick<ModelConfig, 'context' | 'hidden' | 'layers'>): NetShape {
   return {
     perPlaytest: inputs.width,
     features: 2 * spec.features.length,
     context: config.context,
     hidden: config.hidden,
     layers: config.layers,
-    outputs: layout.width,
+    outputs: outputs.width,
   };
 }
 

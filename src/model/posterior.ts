@@ -14,9 +14,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LevelRows } from './data.js';
 import { cholesky, cholInverse, cholSolve } from './dense.js';
-import { metricColumns, rowLikelihood } from './heads.js';
+import { rowLikelihood } from './heads.js';
 import { gridHeads, levelBias } from './inference.js';
 import type { Model } from './model.js';
+import { meanColumns } from './outputs.js';
 
 export interface ContextPosterior {
   /** θ = (z, δ over residualMetrics(model)): length D = Z + that count */
@@ -46,14 +47,13 @@ export function residualMetrics(model: Model): number[] {
 
 /** Head columns a metric's residual shifts: the logit of a rate, the mean of each Gaussian branch. */
 export function residualColumns(model: Model, k: number): number[] {
-  const c = metricColumns(model.layout)[k]!;
-  return c.kind === 'rate' ? [c.logit] : c.kind === 'gaussian' ? [c.g.mu] : [c.won.mu, c.lost.mu];
+  return meanColumns(model.outputs.metrics[k]!);
 }
 
 /** The head-space shift (length O) of a θ's residual part. */
 export function headShift(model: Model, theta: ArrayLike<number>, offset = 0): Float32Array {
   const Z = model.shape.context;
-  const shift = new Float32Array(model.layout.width);
+  const shift = new Float32Array(model.outputs.width);
   residualMetrics(model).forEach((k, f) => {
     for (const o of residualColumns(model, k)) shift[o]! += theta[offset + Z + f]!;
   });
@@ -98,7 +98,6 @@ function stencilHeads(model: Model, rows: LevelRows, centres: readonly Float64Ar
 function localQuadratic(model: Model, rows: LevelRows, theta: Float64Array, heads: Float32Array, base: number, S: number, O: number) {
   const Z = model.shape.context;
   const M = model.spec.metrics.length;
-  const cols = metricColumns(model.layout);
   const free = residualMetrics(model);
   const D = Z + free.length;
   const shift = headShift(model, theta);
@@ -127,7 +126,7 @@ function localQuadratic(model: Model, rows: LevelRows, theta: Float64Array, head
   for (let r = 0; r < rows.rows; r++) {
     const row = base + r * S * O;
     for (let o = 0; o < O; o++) centre[o] = heads[row + o]! + shift[o]!;
-    logPost += rowLikelihood(model.layout, cols, centre, 0, rows.y, rows.obs, r * M, g, w);
+    logPost += rowLikelihood(model.outputs, centre, 0, rows.y, rows.obs, r * M, g, w);
     for (let i = 0; i < Z; i++) {
       for (let o = 0; o < O; o++) jac[o * D + i] = (heads[row + (1 + 2 * i) * O + o]! - heads[row + (2 + 2 * i) * O + o]!) / (2 * H);
     }

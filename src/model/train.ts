@@ -6,7 +6,9 @@ import type { Level, Playtest, Project } from '../project/types.js';
 import { adamInit } from './adam.js';
 import { initBackend } from './backend.js';
 import { corpusRows, type LevelRows } from './data.js';
-import { fitEncoding, headLayout, implausibleValues, paramSpace } from './encoding.js';
+import { fitEncoding, implausibleValues } from './encoding.js';
+import { outputColumns } from './outputs.js';
+import { paramSpace } from './param-space.js';
 import { inputLayout } from './inputs.js';
 import { initWeights, layerSizes } from './network.js';
 import { Model, ALGORITHMS, netShape, type Algorithm, type MetaModel, type ModelConfig, type TrainProgressState } from './model.js';
@@ -79,17 +81,18 @@ export function validationLevels(corpus: Corpus, cfg: ModelConfig): Set<string> 
 /** A fresh, untrained model for a corpus. */
 export function newModel(corpus: Corpus, cfg: ModelConfig, trainIds: string[], backend: string): Model {
   const spec = fitEncoding(corpus.project, corpus.levels, corpus.playtests, { rescale: cfg.rescaleInputs, testers: cfg.testerInputs });
-  const layout = headLayout(spec);
-  const shape = netShape(inputLayout(paramSpace(corpus.project), corpus.project.params, spec.inputs), spec, layout, cfg);
+  const outputs = outputColumns(spec);
+  const shape = netShape(inputLayout(paramSpace(corpus.project), corpus.project.params, spec.inputs), spec, outputs, cfg);
   const rng = new Rng(cfg.seed).fork('init');
-  const outBias = new Float32Array(layout.width);
-  for (let k = 0; k < layout.nB; k++) {
-    const m = spec.metrics[layout.order[k]!]!;
+  const outBias = new Float32Array(outputs.width);
+  outputs.metrics.forEach((c, k) => {
+    if (c.kind !== 'rate') return;
+    const m = spec.metrics[outputs.order[k]!]!;
     const ys = corpus.playtests.map((p) => p.metrics[m.name]).filter((v): v is number => typeof v === 'number');
     const mean = ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length : 0.5;
     const p = Math.min(0.95, Math.max(0.05, mean));
-    outBias[k] = Math.log(p / (1 - p));
-  }
+    outBias[c.logit] = Math.log(p / (1 - p));
+  });
   const members = Array.from({ length: cfg.ensemble }, (_, e) => rng.fork(`member${e}`));
   const weights = initWeights(shape, cfg.ensemble, members, outBias);
   if (weights.length !== 2 * layerSizes(shape).length) throw new Error('internal: weight count');
@@ -211,7 +214,7 @@ async function runTraining(model: Model, corpus: Corpus, opts: TrainOptions): Pr
     },
     ...(warnings.length > 0 ? { warnings } : {}),
     calibration: Object.fromEntries(model.spec.metrics.map((m, j) => [m.name, model.calibration[j]!])),
-    residualSd: Object.fromEntries(model.layout.order.map((j, k) => [model.spec.metrics[j]!.name, model.residualSd[k]!])),
+    residualSd: Object.fromEntries(model.outputs.order.map((j, k) => [model.spec.metrics[j]!.name, model.residualSd[k]!])),
     trainLevels: levels.length,
     trainPlaytests: trainRows,
     metaBatch: cfg.batchLevels,

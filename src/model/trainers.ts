@@ -34,7 +34,7 @@ function lossAndGrads(
     tf.valueAndGrads((...ps: tf.Tensor[]) => {
       const ww = trainWeights ? ps.slice(0, nW) : w;
       const qq = trainWeights ? ps.slice(nW) : ps;
-      return tf.sum(copyLoss(model.layout, ww, qq[0] ?? null, qq[1] ?? null, batch, eps, model.config.weightDecay));
+      return tf.sum(copyLoss(model.outputs, ww, qq[0] ?? null, qq[1] ?? null, batch, eps, model.config.weightDecay));
     })(trainWeights ? [...w, ...q] : [...q]),
   );
   const total = value.dataSync()[0]!;

@@ -37,7 +37,7 @@ export function fitCalibration(model: Model, val: readonly LevelRows[]): number[
   const M = model.spec.metrics.length;
   const err = new Float64Array(M);
   const spread = new Float64Array(M);
-  const pos = model.layout.position;
+  const pos = model.outputs.position;
   for (const K of [0, 2, 5, 10, 20]) {
     for (const l of val) {
       if (l.rows <= K + 2) continue;
@@ -119,12 +119,12 @@ export function fitResidualSd(model: Model, val: readonly LevelRows[]): number[]
     }
     return total;
   };
-  const tau = model.layout.order.map((_, k) => (k < model.layout.nB ? RESIDUAL_GRID.rate[0]! : RESIDUAL_GRID.gaussian[0]!));
+  const tau = model.outputs.order.map((_, k) => (k < model.outputs.nB ? RESIDUAL_GRID.rate[0]! : RESIDUAL_GRID.gaussian[0]!));
   model.residualSd = tau.slice();
   if (splits.length === 0) return tau;
   let best = score();
   for (let k = 0; k < M; k++) {
-    const grid = k < model.layout.nB ? RESIDUAL_GRID.rate : RESIDUAL_GRID.gaussian;
+    const grid = k < model.outputs.nB ? RESIDUAL_GRID.rate : RESIDUAL_GRID.gaussian;
     const start = tau[k]!;
     for (const t of grid) {
       if (t === start) continue;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { searchLayout, snap } from '../../src/balance/layout.js';
-import { paramSpace } from '../../src/model/encoding.js';
+import { paramSpace } from '../../src/model/param-space.js';
 import type { Project } from '../../src/project/types.js';
 import { project, space } from './fixtures.js';
 

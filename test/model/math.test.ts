@@ -45,7 +45,7 @@ test('batched gradients of the per-level ELBO match finite differences', () => {
   const batch = uploadBatch(arrays, model.shape.perPlaytest + model.shape.features, model.spec.metrics.length);
   const eps = tf.tensor2d(Float32Array.from({ length: 4 * Z }, () => rng.normal()), [4, Z]);
   const params: tf.Tensor[] = [...model.weights, model.qMu!, model.qLogSig!];
-  const f = (ps: tf.Tensor[]): tf.Scalar => tf.sum(copyLoss(model.layout, ps.slice(0, -2), ps.at(-2)!, ps.at(-1)!, batch, eps, 1e-3));
+  const f = (ps: tf.Tensor[]): tf.Scalar => tf.sum(copyLoss(model.outputs, ps.slice(0, -2), ps.at(-2)!, ps.at(-1)!, batch, eps, 1e-3));
   const grads = tf.grads((...ps: tf.Tensor[]) => f(ps))(params);
   let checked = 0;
   params.forEach((p, k) => {
@@ -145,7 +145,7 @@ function adaptOneTask(model: Model, levels: readonly LevelRows[], member: number
         const loss = (...ps: tf.Tensor[]): tf.Scalar => {
           const ww = withWeights ? ps.slice(0, ws.length) : ws;
           const [qm, ql] = withWeights ? ps.slice(ws.length) : ps;
-          return tf.sum(copyLoss(model.layout, ww, qm!, ql!, batch, eps, cfg.weightDecay));
+          return tf.sum(copyLoss(model.outputs, ww, qm!, ql!, batch, eps, cfg.weightDecay));
         };
         return tf.grads(loss)(withWeights ? [...ws, mu!, ls!] : [mu!, ls!]).map((g) => g.dataSync() as Float32Array);
       });
