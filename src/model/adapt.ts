@@ -12,7 +12,7 @@ import { adamDispose, adamInit, adamStep } from './adam.js';
 import { levelRows, type LevelRows } from './data.js';
 import { gridHeads, levelBias } from './inference.js';
 import { sigmoid, softLogSd } from './heads.js';
-import { memberNets, type MetaModel, type Model } from './model.js';
+import { memberNets, type MetaModel } from './model.js';
 import { batchArrays, copyLoss, disposeBatch, uploadBatch } from './elbo.js';
 import { affine } from './dense.js';
 import { contextPosteriors, headShift, residualColumns, residualMetrics } from './posterior.js';
@@ -26,22 +26,16 @@ export const DRAWS_PER_MEMBER = 4;
 /** Prior sd of the offsets baseline: in logits for rates, in standardised link units otherwise. */
 const OFFSET_PRIOR_SD = { rate: 1, gaussian: 0.5 };
 
-function asModel(m: MetaModel): Model {
-  if (!('spec' in m) || !('outputs' in m)) throw new TypeError('adaptLevel: not a model from trainModel/loadLatestModel');
-  return m as Model;
-}
-
 export function adaptLevel(
   model: MetaModel,
   level: Level,
   playtests: readonly Playtest[],
   opts: { method?: AdaptMethod } = {},
 ): LevelPredictor {
-  const m = asModel(model);
-  return adaptRows(m, levelRows(m, level, playtests), opts.method ?? 'context');
+  return adaptRows(model, levelRows(model, level, playtests), opts.method ?? 'context');
 }
 
-export function adaptRows(model: Model, rows: LevelRows, method: AdaptMethod): Predictor {
+export function adaptRows(model: MetaModel, rows: LevelRows, method: AdaptMethod): Predictor {
   const Z = model.shape.context;
   const E = model.ensemble;
   if (method === 'context' && Z === 0) return fineTuned(model, rows);
@@ -71,7 +65,7 @@ export function adaptRows(model: Model, rows: LevelRows, method: AdaptMethod): P
  * branches) with prior N(0, τ²), its posterior from one Newton step at δ = 0 (exact for the
  * Gaussian metrics); draws shift by the posterior sd times fixed normals.
  */
-function offsetContexts(model: Model, rows: LevelRows): MemberContexts[] {
+function offsetContexts(model: MetaModel, rows: LevelRows): MemberContexts[] {
   const outputs = model.outputs;
   const O = outputs.width;
   const M = model.spec.metrics.length;
@@ -129,7 +123,7 @@ function offsetContexts(model: Model, rows: LevelRows): MemberContexts[] {
 }
 
 /** reptile-plain adaptation: the training inner loop (innerSteps of Adam, β1 = 0) on all weights. */
-function fineTuned(model: Model, rows: LevelRows): Predictor {
+function fineTuned(model: MetaModel, rows: LevelRows): Predictor {
   const cfg = model.config;
   const E = model.ensemble;
   let w: tf.Tensor[] = model.weights.map((v) => tf.clone(v));

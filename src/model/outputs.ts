@@ -26,9 +26,6 @@ export interface OutputColumns {
   order: number[];
   /** project metric index → internal position */
   position: number[];
-  nB: number;
-  nU: number;
-  nC: number;
   /** the outcome's internal position (inside the rate group, so also its logit's column), or -1 */
   outcomePos: number;
   /** output width */
@@ -62,9 +59,6 @@ export function outputColumns(spec: EncodingSpec): OutputColumns {
   return {
     order,
     position,
-    nB,
-    nU,
-    nC,
     outcomePos: spec.outcome >= 0 ? bern.indexOf(spec.outcome) : -1,
     width: nB + 2 * nU + 4 * nC,
     metrics,

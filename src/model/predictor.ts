@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LevelRows } from './data.js';
 import { expectedFromHeads } from './heads.js';
 import { rowLogLik } from './likelihood.js';
-import { disposeNets, type MemberNet, type Model } from './model.js';
+import { disposeNets, type MemberNet, type MetaModel } from './model.js';
 import { levelBias, gridHeads } from './inference.js';
 import { populationInputs, populationWeights } from './inputs.js';
 
@@ -39,7 +39,7 @@ export class Predictor implements LevelPredictor {
   private disposed = false;
 
   constructor(
-    private readonly model: Model,
+    private readonly model: MetaModel,
     readonly levelId: string,
     readonly playtestCount: number,
     feat: Float32Array,

@@ -7,9 +7,9 @@ import { initBackend } from '../../src/model/backend.js';
 import { corpusRows, type LevelRows } from '../../src/model/data.js';
 import { klToPrior } from '../../src/model/likelihood.js';
 import { batchArrays, copyLoss, disposeBatch, uploadBatch } from '../../src/model/elbo.js';
-import { defaultConfig, newModel } from '../../src/model/train.js';
+import { defaultConfig, newTraining } from '../../src/model/train.js';
 import { adamDispose, adamInit, BETA2 } from '../../src/model/adam.js';
-import type { Model } from '../../src/model/model.js';
+import type { Training } from '../../src/model/training.js';
 import { jointStep, pickLevels, reptileInner, reptileOuter } from '../../src/model/trainers.js';
 import { Rng } from '../../src/util/rng.js';
 import { smallCorpus } from './fixtures.js';
@@ -24,7 +24,7 @@ function fixture(algorithm: 'joint' | 'reptile', over: object) {
     if (i % 7 === 2) delete p.metrics['durationSec'];
   });
   const cfg = { ...defaultConfig(algorithm, 1), hidden: 8, ensemble: 2, ...over };
-  const model = newModel(c, cfg, c.levels.map((l) => l.id), 'test');
+  const model = newTraining(c, cfg, c.levels.map((l) => l.id), [], 'test');
   const levels = corpusRows(model, c.levels, c.playtests);
   return { model, levels };
 }
@@ -116,7 +116,7 @@ test('the KL term equals the closed form and a Monte-Carlo estimate', () => {
  * loss is the task's own negative ELBO, the noise the task's own stream rng.fork("member:level")
  * (the documented seeding: a task's random numbers depend only on (member, level)). Adam by hand.
  */
-function adaptOneTask(model: Model, levels: readonly LevelRows[], member: number, level: number, rng: Rng): { w: Float32Array[]; q: Float32Array[] } {
+function adaptOneTask(model: Training, levels: readonly LevelRows[], member: number, level: number, rng: Rng): { w: Float32Array[]; q: Float32Array[] } {
   const cfg = model.config;
   const E = model.ensemble;
   const L = model.levelIds.length;
