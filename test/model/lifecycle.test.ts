@@ -53,6 +53,7 @@ test('save → load gives identical predictions; a changed project is refused', 
   const model = trained.model;
   const id = await saveModel(trained, dir);
   assert.match(id, /^m-/);
+  assert.equal(model.info.modelId, undefined, 'saving leaves the model value as it was');
   const loaded = await loadLatestModel(dir, corpus.project);
   assert.ok(loaded);
   assert.equal(loaded.info.modelId, id);
