@@ -7,7 +7,7 @@ import { outputColumns, type OutputColumns } from './outputs.js';
 import { paramSpace, type ParamSpace } from './param-space.js';
 import type { Encoder } from './data.js';
 import { inputLayout, type InputLayout } from './inputs.js';
-import type { NetShape } from './network.js';
+import { disposeNets, memberNets, type MemberNet, type NetShape } from './network.js';
 
 export type Algorithm = 'joint' | 'reptile' | 'reptile-plain';
 export const ALGORITHMS: readonly Algorithm[] = ['joint', 'reptile', 'reptile-plain'];
@@ -52,15 +52,6 @@ export interface ModelConfig {
   patience: number;
   /** playtests a validation level is adapted on (the rest are scored) */
   valAdapt: number;
-}
-
-/** One ensemble member's weights as 2-D matrices, the first layer split by input block. */
-export interface MemberNet {
-  w1x: tf.Tensor2D;
-  w1f: tf.Tensor2D;
-  w1z: tf.Tensor2D | null;
-  b1: tf.Tensor2D;
-  rest: tf.Tensor[];
 }
 
 /**
@@ -175,7 +166,7 @@ export class MetaModel extends ModelDefinition implements Fitted {
 }
 
 /** The network's layer widths for an encoding and config (what the weights are sized by). */
-export function netShape(inputs: InputLayout, spec: EncodingSpec, outputs: OutputColumns, config: Pick<ModelConfig, 'context' | 'hidden' | 'layers'>): NetShape {
+function netShape(inputs: InputLayout, spec: EncodingSpec, outputs: OutputColumns, config: Pick<ModelConfig, 'context' | 'hidden' | 'layers'>): NetShape {
   return {
     perPlaytest: inputs.width,
     features: 2 * spec.features.length,
@@ -184,34 +175,4 @@ export function netShape(inputs: InputLayout, spec: EncodingSpec, outputs: Outpu
     layers: config.layers,
     outputs: outputs.width,
   };
-}
-
-/** Split batched weights [E, in, out] into each member's 2-D matrices (kept; dispose with disposeNets). */
-export function memberNets(weights: readonly tf.Tensor[], shape: NetShape): MemberNet[] {
-  const { perPlaytest: P, features: F2, context: Z, hidden: H } = shape;
-  const E = weights[0]!.shape[0]!;
-  const nets: MemberNet[] = [];
-  for (let e = 0; e < E; e++) {
-    const pick = (t: tf.Tensor): tf.Tensor => tf.tidy(() => tf.squeeze(tf.slice(t, [e, 0, 0], [1, -1, -1]), [0]));
-    const w1 = pick(weights[0]!) as tf.Tensor2D;
-    const net: MemberNet = {
-      w1x: tf.slice(w1, [0, 0], [P, H]),
-      w1f: tf.slice(w1, [P, 0], [F2, H]),
-      w1z: Z > 0 ? tf.slice(w1, [P + F2, 0], [Z, H]) : null,
-      b1: pick(weights[1]!) as tf.Tensor2D,
-      rest: weights.slice(2).map(pick),
-    };
-    for (const t of netTensors(net)) tf.keep(t);
-    nets.push(net);
-    w1.dispose();
-  }
-  return nets;
-}
-
-function netTensors(n: MemberNet): tf.Tensor[] {
-  return [n.w1x, n.w1f, n.b1, ...n.rest, ...(n.w1z ? [n.w1z] : [])];
-}
-
-export function disposeNets(nets: readonly MemberNet[]): void {
-  for (const n of nets) tf.dispose(netTensors(n));
 }

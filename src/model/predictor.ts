@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LevelRows } from './data.js';
 import { expectedFromHeads } from './heads.js';
 import { rowLogLik } from './likelihood.js';
-import { disposeNets, type MemberNet, type MetaModel } from './model.js';
+import type { MetaModel } from './model.js';
+import { disposeNets, type MemberNet } from './network.js';
 import { levelBias, gridHeads } from './inference.js';
 import { populationInputs, populationWeights } from './inputs.js';
 
