@@ -108,7 +108,7 @@ export function disposeBatch(b: Batch): void {
  * indexes (null without a context); `eps` [C·slots, Z] standard normals.
  */
 export function copyLoss(
-  layout: OutputColumns,
+  outputs: OutputColumns,
   weights: readonly tf.Tensor[],
   qMu: tf.Tensor | null,
   qLogSig: tf.Tensor | null,
@@ -128,7 +128,7 @@ export function copyLoss(
     kl = tf.sum(tf.reshape(tf.mul(klToPrior(mu, ls), batch.slotMask), [C, -1]), 1);
   }
   const heads = forward(input, weights);
-  const ll = tf.sum(rowLogLik(layout, heads, batch.y, batch.obs), 1);
+  const ll = tf.sum(rowLogLik(outputs, heads, batch.y, batch.obs), 1);
   let nelbo = kl ? tf.sub(kl, ll) : tf.neg(ll);
   nelbo = tf.div(nelbo, batch.realRows);
   if (weightDecay > 0) {
