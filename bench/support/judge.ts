@@ -1,7 +1,7 @@
 // Scoring settings at the sample game's TRUE expected metrics, and what every balance benchmark
 // does to a level: balance it with a predictor (disposed after), or draw random settings to play.
 import { balanceLevel, type BalanceResult } from '../../src/balance/index.js';
-import { searchLayout, snap } from '../../src/balance/layout.js';
+import { movesOf, snap } from '../../src/balance/moves.js';
 import { lift } from '../../src/balance/search.js';
 import { meetsTargets, targetLoss, targetTerms, type TargetTerm } from '../../src/balance/targets.js';
 import type { LevelPredictor, MetaModel } from '../../src/model/index.js';
@@ -46,9 +46,9 @@ export function balanceWith(model: MetaModel, predictor: LevelPredictor, base: P
 
 /** Random settings of the balance params (generation params at the level's values). */
 export function randomSettings(model: MetaModel, base: ParamValues, count: number, rng: Rng): ParamValues[] {
-  const layout = searchLayout(model.project, model.space, { base });
+  const moves = movesOf(model.project, model.space, { base });
   return Array.from({ length: count }, () => {
-    const u = layout.movingDimIndex.map(() => rng.next());
-    return snap(layout, lift(layout, layout.movingDimIndex, u)).values;
+    const u = moves.movingDimIndex.map(() => rng.next());
+    return snap(moves, lift(moves, moves.movingDimIndex, u)).values;
   });
 }

@@ -6,7 +6,7 @@
 import type { LevelPredictor } from '../model/index.js';
 import type { ParamValues } from '../project/types.js';
 import { assess, type Assessment } from './assess.js';
-import type { SearchLayout } from './layout.js';
+import type { Moves } from './moves.js';
 import { planBatch, type BatchPlan } from './lookahead.js';
 import { drawHits, type MetricPrediction, type TargetTerm } from './targets.js';
 import { distinctBest, searchParams, type Candidate } from './search.js';
@@ -25,16 +25,16 @@ const HOPEFUL = 16;
 const PMEET_FLOOR = 1e-3;
 
 export function suggestFrom(
-  layout: SearchLayout,
+  moves: Moves,
   predictor: LevelPredictor,
   terms: readonly TargetTerm[],
   count: number,
   seed: number,
   proximity?: number,
 ): Suggestion[] {
-  const { pool } = searchParams(layout, predictor, terms, seed, undefined, proximity);
+  const { pool } = searchParams(moves, predictor, terms, seed, undefined, proximity);
   const candidates = [...distinctBest(pool, BEST)];
-  const dim = layout.space.dim;
+  const dim = moves.space.dim;
   const encode = (cs: readonly Candidate[]): Float32Array => {
     const x = new Float32Array(cs.length * dim);
     cs.forEach((c, i) => x.set(c.x, i * dim));

@@ -9,9 +9,9 @@ import { pastCorpus } from '../../samples/crypt-run/corpus.js';
 import { botPlaytests } from '../../samples/crypt-run/game.js';
 import { initBackend, trainModel } from '../../src/model/index.js';
 import { levelRows, sliceRows, type LevelRows } from '../../src/model/data.js';
-import { metricColumns, softLogSd } from '../../src/model/heads.js';
+import { softLogSd } from '../../src/model/heads.js';
 import { gridHeads, levelBias } from '../../src/model/inference.js';
-import type { Model } from '../../src/model/model.js';
+import type { MetaModel } from '../../src/model/model.js';
 import { contextPosteriors } from '../../src/model/posterior.js';
 import type { ParamValues } from '../../src/project/types.js';
 import { Rng } from '../../src/util/rng.js';
@@ -22,7 +22,7 @@ await initBackend();
 const sigmoid = (a: number): number => 1 / (1 + Math.exp(-a));
 
 /** The rows' playtest outcomes drawn from member 0 at context z (encoded, in the layout's order). */
-function simulate(model: Model, rows: LevelRows, z: Float32Array, rng: Rng): LevelRows {
+function simulate(model: MetaModel, rows: LevelRows, z: Float32Array, rng: Rng): LevelRows {
   const P = model.shape.perPlaytest;
   const M = model.spec.metrics.length;
   const net = model.members()[0]!;
@@ -30,9 +30,9 @@ function simulate(model: Model, rows: LevelRows, z: Float32Array, rng: Rng): Lev
   const h = heads.dataSync() as Float32Array;
   const O = heads.shape[2];
   heads.dispose();
-  const cols = metricColumns(model.layout);
+  const cols = model.outputs.metrics;
   const y = new Float32Array(rows.rows * M);
-  const outcome = model.layout.outcomePos;
+  const outcome = model.outputs.outcomePos;
   for (let r = 0; r < rows.rows; r++) {
     const at = r * O;
     const won = outcome >= 0 ? Number(rng.next() < sigmoid(h[at + (cols[outcome] as { logit: number }).logit]!)) : 0;
@@ -47,7 +47,7 @@ function simulate(model: Model, rows: LevelRows, z: Float32Array, rng: Rng): Lev
 
 test('90 % intervals of the context posterior cover the true context 85–95 % of the time at K = 2, 10, 50, their information growing like K', async () => {
   const c = smallCorpus(4, 60, 15);
-  const model = (await trainModel(pastCorpus(c), { seed: 2, steps: 600, config: { ensemble: 1 } })) as Model;
+  const model = await trainModel(pastCorpus(c), { seed: 2, steps: 600, config: { ensemble: 1 } });
   try {
     const Z = model.shape.context;
     const rng = new Rng(11);
