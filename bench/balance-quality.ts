@@ -2,12 +2,13 @@
 // game's TRUE expected metrics. For several seeds and game variants a corpus is generated in memory,
 // the meta-model is trained on its past levels only, and every held-out new level is balanced from
 // its first K playtests by metabalance and by the baselines. Reports mean ± sd over the runs.
-import { balanceLevel, levelBase, suggestPlaytests, type BalanceResult } from '../src/balance/index.js';
+import { balanceLevel, levelBase, type BalanceResult } from '../src/balance/index.js';
+import { BalancingService } from '../src/balance/service.js';
 import { functionPredictor } from '../test/support/function-predictor.js';
 import { searchLayout, snap } from '../src/balance/layout.js';
 import { meetsTargets, targetLoss, targetTerms, type TargetTerm } from '../src/balance/targets.js';
 import { lift } from '../src/balance/search.js';
-import { adaptLevel, trainModel, type AdaptMethod, type LevelPredictor, type MetaModel } from '../src/model/index.js';
+import { trainModel, type AdaptMethod, type LevelPredictor, type MetaModel } from '../src/model/index.js';
 import type { Level, ParamValues, Playtest, Project } from '../src/project/types.js';
 import { Rng } from '../src/util/rng.js';
 import { agentBalance, levelPosterior } from '../samples/crypt-run/bayes-agent.js';
@@ -118,7 +119,7 @@ function oracleParams(model: MetaModel, judge: Judge, level: Level, truth: Sampl
     fn: (params) => expectedMetrics(truth, params, judge.variant),
   });
   // the truth has no model error to stay clear of: the ceiling searches the targets alone
-  return balanceLevel(model.project, model.space, oracle, { base, seed, proximity: 0 }).params;
+  return balanceLevel(model.project, model.space, oracle, { base, seed, stayNear: 0 }).params;
 }
 
 /** Random settings of the balance params (generation params at the level's values). */
@@ -147,6 +148,8 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
     pooled: await trainModel(training, { seed, ...steps, config: { context: 0 } }),
   };
   const model = nets.meta;
+  // the balancing service per adapted method (each adapts and disposes per call, as the CLI does)
+  const services = new Map(Object.entries(ADAPTED).map(([method, a]) => [method, new BalancingService(nets[a.net], { adapt: a.adapt })]));
   log(`  ${variant.name} seed ${seed}: meta-model and pooled model trained in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const judge = new Judge(corpus.project, variant);
   const result: RunResult = { variant: variant.name, seed, outcomes: new Map(), calibration: [], suggest: [] };
@@ -160,13 +163,13 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
       const truth = corpus.truth.get(id)!;
       const all = corpus.playtests.filter((p) => p.levelId === id);
       const base = levelBase(corpus.project, all);
-      if (levelIndex < setup.suggestLevels) result.suggest.push(suggestVsRandom(model, judge, level, truth, all.slice(0, 3), base, seed));
+      if (levelIndex < setup.suggestLevels) result.suggest.push(suggestVsRandom(services.get('metabalance')!, judge, level, truth, all.slice(0, 3), base, seed));
       if (levelIndex >= setup.newLevels) continue;
       const oracle = judge.score(truth, oracleParams(model, judge, level, truth, base, seed));
       for (const k of setup.ks) {
         const few = all.slice(0, k);
         for (const method of METHODS) {
-          const adapt = ADAPTED[method];
+          const service = services.get(method);
           if (method === SAME_LEVELS) continue;
           if (method === 'oracle') {
             add(`${method}|${k}`, oracle);
@@ -175,9 +178,8 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
           } else if (method === BAYES) {
             const posterior = levelPosterior(level, few, variant, { seed });
             add(`${method}|${k}`, judge.score(truth, agentBalance(corpus.project, posterior, variant, { base, seed }).params));
-          } else if (adapt !== undefined) {
-            const net = nets[adapt.net];
-            const r = balanceWith(net, adaptLevel(net, level, few, { method: adapt.adapt }), base, seed);
+          } else if (service !== undefined) {
+            const r = service.balance({ level, playtests: few }, { seed });
             const o = judge.score(truth, r.params);
             add(`${method}|${k}`, o);
             if (method === 'metabalance') {
@@ -202,7 +204,7 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
  * arms play the same level with the same playtest-noise stream, so their difference is paired.
  */
 function suggestVsRandom(
-  model: MetaModel,
+  service: BalancingService,
   judge: Judge,
   level: Level,
   truth: SampleLevel,
@@ -210,13 +212,11 @@ function suggestVsRandom(
   base: ParamValues,
   seed: number,
 ): { suggested: Outcome; random: Outcome } {
-  const adapted = adaptLevel(model, level, first);
-  const suggested = suggestPlaytests(model.project, model.space, adapted, { count: 3, seed, base }).map((s) => s.params);
-  adapted.dispose();
-  const random = randomSettings(model, base, 3, new Rng(seed).fork(`random-${level.id}`));
+  const suggested = service.suggest({ level, playtests: first }, 3, { seed }).map((s) => s.params);
+  const random = randomSettings(service.model, base, 3, new Rng(seed).fork(`random-${level.id}`));
   const outcome = (settings: ParamValues[]): Outcome => {
     const six = [...first, ...botPlaytests(truth, level.id, settings, new Rng(seed).fork(`play-${level.id}`), judge.variant)];
-    return judge.score(truth, balanceWith(model, adaptLevel(model, level, six), base, seed).params);
+    return judge.score(truth, service.balance({ level, playtests: six }, { seed }).params);
   };
   return { suggested: outcome(suggested), random: outcome(random) };
 }

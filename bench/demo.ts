@@ -10,11 +10,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { command as loopCommand } from '../src/cli/commands/loop.js';
 import type { CliIo } from '../src/cli/command.js';
-import { balanceLevel, levelBase, type BalanceResult } from '../src/balance/index.js';
+import type { BalanceResult } from '../src/balance/index.js';
+import { BalancingService } from '../src/balance/service.js';
 import { meetsTargets, targetLoss, targetTerms } from '../src/balance/targets.js';
 import { Progress } from '../src/cli/ml-common.js';
 import { backendName, initBackend } from '../src/model/backend.js';
-import { adaptLevel, saveModel, trainModel } from '../src/model/index.js';
+import { saveModel, trainModel } from '../src/model/index.js';
 import { packageRoot } from '../src/project/paths.js';
 import type { ParamValue, ParamValues, Project } from '../src/project/types.js';
 import type { MetaModel } from '../src/model/index.js';
@@ -60,7 +61,10 @@ const BATCH = 3;
 async function closedLoop(dir: string, model: MetaModel, levelIds: readonly string[]): Promise<Map<string, ParamValues[]>> {
   const copy = await mkdtemp(path.join(os.tmpdir(), 'metabalance-demo-'));
   try {
-    await cp(dir, copy, { recursive: true, filter: (src) => !src.includes(`${path.sep}models`) && !src.includes('.metabalance') });
+    await cp(dir, copy, {
+      recursive: true,
+      filter: (src) => !src.includes(`${path.sep}models`) && !src.includes('.metabalance'),
+    });
     await saveModel(model, copy);
     const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'samples', 'crypt-run', 'runner.js');
     const lines: string[] = [];
@@ -113,9 +117,17 @@ async function main(): Promise<void> {
     const row = metrics.map((m) => values[m]!);
     return { hit: meetsTargets(terms, row), loss: targetLoss(terms, row) };
   };
+  const service = new BalancingService(model);
   type Score = { hit: boolean; loss: number };
   const rounds: Score[][] = [];
-  const rows: { id: string; k: number; balanced: Score; defaults: Score; pMeet: number; ms: number }[] = [];
+  const rows: {
+    id: string;
+    k: number;
+    balanced: Score;
+    defaults: Score;
+    pMeet: number;
+    ms: number;
+  }[] = [];
   const out: string[] = [
     '# metabalance demo: the sample game (crypt-run)',
     '',
@@ -129,21 +141,22 @@ async function main(): Promise<void> {
       const hidden = truth.levels.get(id);
       if (!level || !hidden) throw new Error(`truth.json names level ${id}, which the project does not have`);
       const playtests = store.playtestsFor(id);
-      const base = levelBase(project, playtests);
       const t0 = performance.now();
-      const predictor = adaptLevel(model, level, playtests);
-      let r: BalanceResult;
-      try {
-        r = balanceLevel(project, model.space, predictor, { base });
-      } finally {
-        predictor.dispose();
-      }
+      const r = service.balance({ level, playtests });
+      const base = r.current;
       const ms = performance.now() - t0;
       const trueBalanced = expectedMetrics(hidden, r.params, truth.variant);
       const trueDefault = expectedMetrics(hidden, base, truth.variant);
       const balanced = score(trueBalanced);
       const defaults = score(trueDefault);
-      rows.push({ id, k: playtests.length, balanced, defaults, pMeet: r.pMeet, ms });
+      rows.push({
+        id,
+        k: playtests.length,
+        balanced,
+        defaults,
+        pMeet: r.pMeet,
+        ms,
+      });
       out.push(
         '',
         `## ${id} — ${playtests.length} playtests — targets truly met: ${balanced.hit ? 'YES' : 'no'} (defaults: ${defaults.hit ? 'yes' : 'no'}); ` +

@@ -24,10 +24,10 @@ export function suggestFrom(
   terms: readonly TargetTerm[],
   count: number,
   seed: number,
-  proximity?: number,
+  stayNear?: number,
   objective?: SearchObjective,
 ): Suggestion[] {
-  const { pool } = searchParams(layout, predictor, terms, seed, undefined, proximity, objective);
+  const { pool } = searchParams(layout, predictor, terms, seed, undefined, stayNear, objective);
   const candidates = distinctBest(pool, POOL);
   const x = new Float32Array(candidates.length * layout.space.dim);
   candidates.forEach((c, i) => x.set(c.x, i * layout.space.dim));

@@ -14,6 +14,7 @@ import { Guard } from './guard.js';
 import { httpApp } from './http-transport.js';
 import { TrainingJobs } from './jobs.js';
 import { LIMITS } from './limits.js';
+import { LocalBalancing } from './local-balancing.js';
 import { ModelRegistry } from './models.js';
 import { newToken, removeToken, writeToken } from './token.js';
 import { WsTransport } from './ws-transport.js';
@@ -112,6 +113,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const services: RpcServices = {
       store,
       models,
+      balancing: new LocalBalancing(models),
       jobs,
       backend: () => backend,
       broadcast,
