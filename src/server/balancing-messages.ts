@@ -14,8 +14,7 @@ export type CallResult = BalanceAnswer | Suggestion[] | Prediction;
 
 export type ToWorker =
   /** use this model from now on (null: none); later calls run on it */
-  | { type: 'model'; model: { id: string; dir: string; project: Project } | null }
-  | { type: 'call'; id: number; call: Call };
+  { type: 'model'; model: { id: string; dir: string; project: Project } | null } | { type: 'call'; id: number; call: Call };
 
 /** An error as it crosses the thread boundary: the kinds the RPC layer maps to its codes. */
 export type WireError =

@@ -53,10 +53,12 @@ export class BalancingPool implements BalancingAccess {
     return this.slots.length;
   }
 
-  balance: BalancingAccess['balance'] = async (input, settings) => (await this.call({ op: 'balance', input, settings })) as Awaited<ReturnType<BalancingAccess['balance']>>;
+  balance: BalancingAccess['balance'] = async (input, settings) =>
+    (await this.call({ op: 'balance', input, settings })) as Awaited<ReturnType<BalancingAccess['balance']>>;
   suggest: BalancingAccess['suggest'] = async (input, count, settings) =>
     (await this.call({ op: 'suggest', input, count, settings })) as Awaited<ReturnType<BalancingAccess['suggest']>>;
-  predict: BalancingAccess['predict'] = async (input, params) => (await this.call({ op: 'predict', input, params })) as Awaited<ReturnType<BalancingAccess['predict']>>;
+  predict: BalancingAccess['predict'] = async (input, params) =>
+    (await this.call({ op: 'predict', input, params })) as Awaited<ReturnType<BalancingAccess['predict']>>;
 
   /** Stops every worker; calls still running are answered with an error (the server drains first). */
   async close(): Promise<void> {

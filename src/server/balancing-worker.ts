@@ -49,10 +49,10 @@ port.on('message', (message: ToWorker) => {
     return;
   }
   const { id, call } = message;
-  void current.then(
-    (service) => {
+  void current
+    .then((service) => {
       if (!service) throw new RpcError(ErrorCode.NoModel, 'no model trained yet: call model.train (or run `metabalance train`) first');
       send({ type: 'result', id, result: run(service, call) });
-    },
-  ).catch((err: unknown) => send({ type: 'error', id, error: wire(err) }));
+    })
+    .catch((err: unknown) => send({ type: 'error', id, error: wire(err) }));
 });
