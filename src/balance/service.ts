@@ -149,6 +149,6 @@ export class BalancingService {
   }
 }
 
-export function digest(value: unknown): string {
+function digest(value: unknown): string {
   return createHash('sha1').update(JSON.stringify(value)).digest('hex');
 }

@@ -4,7 +4,8 @@ import { parentPort } from 'node:worker_threads';
 import { BalancingService } from '../balance/service.js';
 import { initBackend, loadModelDir } from '../model/index.js';
 import { InputError } from '../project/errors.js';
-import { ErrorCode, RpcError } from '../rpc/errors.js';
+import { RpcError } from '../rpc/errors.js';
+import { noModel } from '../rpc/methods/model.js';
 import type { Call, CallResult, FromWorker, ToWorker, WireError } from './balancing-messages.js';
 import { PREDICTOR_CACHE } from './local-balancing.js';
 
@@ -51,7 +52,7 @@ port.on('message', (message: ToWorker) => {
   const { id, call } = message;
   void current
     .then((service) => {
-      if (!service) throw new RpcError(ErrorCode.NoModel, 'no model trained yet: call model.train (or run `metabalance train`) first');
+      if (!service) throw noModel();
       send({ type: 'result', id, result: run(service, call) });
     })
     .catch((err: unknown) => send({ type: 'error', id, error: wire(err) }));

@@ -3,7 +3,7 @@
 // every swap through onChange.
 import { loadModelDir } from '../model/index.js';
 import type { Project } from '../project/types.js';
-import { ErrorCode, RpcError } from '../rpc/errors.js';
+import { noModel } from '../rpc/methods/model.js';
 import { latestModelFolder } from '../store/model-folders.js';
 import type { LoadedModel, ModelAccess } from '../rpc/services.js';
 
@@ -22,7 +22,7 @@ export class ModelRegistry implements ModelAccess {
 
   /** the model in use, or RpcError(NoModel) */
   require(): ModelInUse {
-    if (!this.loaded) throw new RpcError(ErrorCode.NoModel, 'no model trained yet: call model.train (or run `metabalance train`) first');
+    if (!this.loaded) throw noModel();
     return this.loaded;
   }
 
