@@ -13,7 +13,7 @@ import { trainModel, type Algorithm } from '../src/model/index.js';
 import type { ParamValues } from '../src/project/types.js';
 import { adaptRows } from '../src/model/adapt.js';
 import { levelRows, sliceRows } from '../src/model/data.js';
-import type { Model, ModelConfig } from '../src/model/model.js';
+import type { ModelConfig } from '../src/model/model.js';
 import { log, markdownTable, meanSd, runWhenMain } from './report.js';
 
 export interface TrainerScore {
@@ -49,11 +49,7 @@ export async function compareTrainers(opts: {
       const tol = new Map(c.project.targets.map((t) => [t.metric, t.tolerance]));
       for (const algorithm of opts.algorithms ?? ALGS) {
         const t0 = performance.now();
-        const model = (await trainModel(corpus, {
-          algorithm,
-          seed,
-          ...(opts.config ? { config: opts.config } : {}),
-        })) as Model;
+        const model = await trainModel(corpus, { algorithm, seed, ...(opts.config ? { config: opts.config } : {}) });
         const trainSeconds = (performance.now() - t0) / 1000;
         // one adaptation per level serves both the error at its playtests' settings and the balance
         const service = new BalancingService(model, { cacheSize: 1 });
@@ -75,10 +71,7 @@ export async function compareTrainers(opts: {
           }
           pred.dispose();
           const input = { level, playtests: pts.slice(0, K) };
-          const settings: ParamValues[] = pts.slice(K).map((p) => ({
-            ...Object.fromEntries(c.project.params.map((q) => [q.name, q.default])),
-            ...p.params,
-          }));
+          const settings: ParamValues[] = pts.slice(K).map((p) => ({ ...Object.fromEntries(c.project.params.map((q) => [q.name, q.default])), ...p.params }));
           const D = model.space.dim;
           const x = new Float32Array(settings.length * D);
           settings.forEach((s, i) => x.set(model.space.encode(s), i * D));
@@ -125,20 +118,8 @@ export function trainerTable(scores: readonly TrainerScore[]): string {
 
 export async function run(opts: { quick: boolean }): Promise<string> {
   const setup = opts.quick
-    ? {
-        seeds: [1],
-        variants: [0],
-        pastLevels: 60,
-        playtestsPerPast: 16,
-        testLevels: 10,
-      }
-    : {
-        seeds: [1, 2, 3],
-        variants: [0, 1],
-        pastLevels: 120,
-        playtestsPerPast: 20,
-        testLevels: 20,
-      };
+    ? { seeds: [1], variants: [0], pastLevels: 60, playtestsPerPast: 16, testLevels: 10 }
+    : { seeds: [1, 2, 3], variants: [0, 1], pastLevels: 120, playtestsPerPast: 20, testLevels: 20 };
   const scores = await compareTrainers(setup);
   return [
     '## Meta-trainers compared (held-out levels of the sample game)',

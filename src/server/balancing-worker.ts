@@ -2,7 +2,8 @@
 // adapted predictors, and answers balance / suggest / predict calls one after another.
 import { parentPort } from 'node:worker_threads';
 import { BalancingService } from '../balance/service.js';
-import { initBackend, loadModelDir } from '../model/index.js';
+import { initBackend } from '../model/index.js';
+import { loadModelFolder } from '../store/model-store.js';
 import { InputError } from '../project/errors.js';
 import { RpcError } from '../rpc/errors.js';
 import { noModel } from '../rpc/methods/model.js';
@@ -21,9 +22,7 @@ function useModel(next: Extract<ToWorker, { type: 'model' }>['model']): void {
   current = (async () => {
     (await previous.catch(() => null))?.dispose();
     if (!next) return null;
-    const model = await loadModelDir(next.dir, next.project);
-    model.info = { ...model.info, modelId: next.id };
-    return new BalancingService(model, { cacheSize: PREDICTOR_CACHE });
+    return new BalancingService(await loadModelFolder(next, next.project), { cacheSize: PREDICTOR_CACHE });
   })();
 }
 

@@ -1,10 +1,10 @@
 // The model in use. The server swaps it after training (replace) or after project.json changed
 // (refit); whoever runs the balancing service on it (in process, or the worker pool) hears of
 // every swap through onChange.
-import { loadModelDir } from '../model/index.js';
 import type { Project } from '../project/types.js';
 import { noModel } from '../rpc/methods/model.js';
 import { latestModelFolder } from '../store/model-folders.js';
+import { loadModelFolder } from '../store/model-store.js';
 import type { LoadedModel, ModelAccess } from '../rpc/services.js';
 
 /** The model in use and the folder it was loaded from (what a worker thread loads too). */
@@ -36,8 +36,7 @@ export class ModelRegistry implements ModelAccess {
     const folder = await latestModelFolder(projectDir);
     if (!folder) return null;
     // the folder found is the one loaded (and the one the workers load), even if training saves a newer one meanwhile
-    const model = await loadModelDir(folder.dir, project);
-    model.info = { ...model.info, modelId: folder.id };
+    const model = await loadModelFolder(folder, project);
     const loaded = { id: folder.id, model, dir: folder.dir };
     this.replace(loaded);
     return loaded;
