@@ -3,7 +3,7 @@
 // model predicts the expected metrics at the settings those K played, and the error against the
 // simulator's truth there is measured in tolerances. It should fall towards 0 as K grows.
 import { levelBase } from '../src/balance/index.js';
-import { adaptLevel, type AdaptMethod, type MetaModel } from '../src/model/index.js';
+import type { BalancingService } from '../src/balance/service.js';
 import type { Level, ParamValues } from '../src/project/types.js';
 import { Rng } from '../src/util/rng.js';
 import { botPlaytests, type SampleLevel } from '../samples/crypt-run/game.js';
@@ -22,30 +22,26 @@ export interface CurvePoint {
 const SETTINGS = 4;
 
 export function errorCurve(
-  ctx: { meta: MetaModel; pooled: MetaModel; judge: Judge; seed: number },
+  ctx: { meta: BalancingService; offsets: BalancingService; judge: Judge; seed: number },
   ks: readonly number[],
   level: Level,
   truth: SampleLevel,
 ): CurvePoint[] {
-  const { meta, pooled, judge, seed } = ctx;
-  const base = levelBase(meta.project, []);
-  const settings: ParamValues[] = [base, ...randomSettings(meta, base, SETTINGS - 1, new Rng(seed).fork(`curve-settings-${level.id}`))];
+  const { meta, offsets, judge, seed } = ctx;
+  const base = levelBase(meta.model.project, []);
+  const settings: ParamValues[] = [base, ...randomSettings(meta.model, base, SETTINGS - 1, new Rng(seed).fork(`curve-settings-${level.id}`))];
   const order = Array.from({ length: Math.max(...ks) }, (_, i) => settings[i % SETTINGS]!);
   const playtests = botPlaytests(truth, level.id, order, new Rng(seed).fork(`curve-play-${level.id}`), judge.variant);
   const truths = settings.map((s) => judge.truth(truth, s));
-  const nets: Record<CurveMethod, { model: MetaModel; method: AdaptMethod }> = {
-    metabalance: { model: meta, method: 'context' },
-    'pooled + offsets': { model: pooled, method: 'offsets' },
-  };
+  const services: Record<CurveMethod, BalancingService> = { metabalance: meta, 'pooled + offsets': offsets };
   return ks.flatMap((k) =>
     CURVE_METHODS.map((name) => {
-      const { model, method } = nets[name];
+      const service = services[name];
       const played = Math.min(k, SETTINGS);
-      const predictor = adaptLevel(model, level, playtests.slice(0, k), { method });
-      try {
-        const dim = model.space.dim;
+      return service.withPredictor({ level, playtests: playtests.slice(0, k) }, (predictor) => {
+        const dim = service.model.space.dim;
         const x = new Float32Array(played * dim);
-        for (let i = 0; i < played; i++) x.set(model.space.encode(settings[i]!), i * dim);
+        for (let i = 0; i < played; i++) x.set(service.model.space.encode(settings[i]!), i * dim);
         const { mode } = predictor.predict(x, played);
         const M = predictor.metrics.length;
         const error: Record<string, number> = {};
@@ -55,9 +51,7 @@ export function errorCurve(
           error[t.metric] = sum / played;
         }
         return { k, method: name, error };
-      } finally {
-        predictor.dispose();
-      }
+      });
     }),
   );
 }

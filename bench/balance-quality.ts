@@ -6,7 +6,8 @@
 // over the runs and paired differences with 95 % intervals.
 import { balanceLevel, levelBase } from '../src/balance/index.js';
 import { functionPredictor } from '../test/support/function-predictor.js';
-import { adaptLevel, trainModel, type AdaptMethod, type MetaModel } from '../src/model/index.js';
+import { BalancingService } from '../src/balance/service.js';
+import { trainModel, type AdaptMethod, type MetaModel } from '../src/model/index.js';
 import type { Level, ParamValues } from '../src/project/types.js';
 import { agentBalance, levelPosterior } from '../samples/crypt-run/bayes-agent.js';
 import { generateCorpus, pastCorpus, type SampleCorpus } from '../samples/crypt-run/corpus.js';
@@ -91,7 +92,7 @@ function oracleParams(model: MetaModel, judge: Judge, level: Level, truth: Sampl
     fn: (params) => expectedMetrics(truth, params, judge.variant),
   });
   // the truth has no model error to stay clear of: the ceiling searches the targets alone
-  return balanceLevel(model.project, model.space, oracle, { base, seed, proximity: 0 }).params;
+  return balanceLevel(model.project, model.space, oracle, { base, seed, stayNear: 0 }).params;
 }
 
 async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise<RunResult> {
@@ -111,6 +112,8 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
     pooled: await trainModel(training, { seed, ...steps, config: { context: 0 } }),
   };
   const model = nets.meta;
+  // the balancing service per adapted method (each adapts and disposes per call, as the CLI does)
+  const services = new Map(Object.entries(ADAPTED).map(([method, a]) => [method, new BalancingService(nets[a.net], { adapt: a.adapt })]));
   log(`  ${variant.name} seed ${seed}: meta-model and pooled model trained in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const judge = new Judge(corpus.project, variant);
   const result: RunResult = { variant: variant.name, seed, outcomes: new Map(), calibration: [], rounds: [], curve: [] };
@@ -124,13 +127,13 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
       const truth = corpus.truth.get(id)!;
       const all = corpus.playtests.filter((p) => p.levelId === id);
       const base = levelBase(corpus.project, all);
-      if (levelIndex < setup.rounds.levels) result.rounds.push(roundsFor({ meta: model, pooled: nets.pooled, judge, seed }, setup.rounds, level, truth, all.slice(0, 6)));
-      if (levelIndex < setup.curve.levels) result.curve.push(...errorCurve({ meta: model, pooled: nets.pooled, judge, seed }, setup.curve.ks, level, truth));
+      if (levelIndex < setup.rounds.levels) result.rounds.push(roundsFor({ meta: services.get('metabalance')!, offsets: services.get(OFFSETS)!, judge, seed }, setup.rounds, level, truth, all.slice(0, 6)));
+      if (levelIndex < setup.curve.levels) result.curve.push(...errorCurve({ meta: services.get('metabalance')!, offsets: services.get(OFFSETS)!, judge, seed }, setup.curve.ks, level, truth));
       const oracle = judge.score(truth, oracleParams(model, judge, level, truth, base, seed));
       for (const k of setup.ks) {
         const few = all.slice(0, k);
         for (const method of METHODS) {
-          const adapt = ADAPTED[method];
+          const service = services.get(method);
           if (method === SAME_LEVELS) continue;
           if (method === 'oracle') {
             add(`${method}|${k}`, oracle);
@@ -139,9 +142,8 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
           } else if (method === BAYES) {
             const posterior = levelPosterior(level, few, variant, { seed });
             add(`${method}|${k}`, judge.score(truth, agentBalance(corpus.project, posterior, variant, { base, seed }).params));
-          } else if (adapt !== undefined) {
-            const net = nets[adapt.net];
-            const r = balanceWith(net, adaptLevel(net, level, few, { method: adapt.adapt }), base, seed);
+          } else if (service !== undefined) {
+            const r = service.balance({ level, playtests: few }, { seed });
             const o = judge.score(truth, r.params);
             add(`${method}|${k}`, o);
             if (method === 'metabalance') {

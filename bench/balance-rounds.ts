@@ -7,13 +7,13 @@
 //  - Bayes agent: B replicates of its own recommendation (it knows the mechanics, so a playtest is
 //    worth most where it would ship);
 //  - pooled + offsets: B replicates of its recommendation, offsets refit on everything each round.
-import { levelBase, suggestPlaytests } from '../src/balance/index.js';
-import { adaptLevel, type MetaModel } from '../src/model/index.js';
+import { levelBase } from '../src/balance/index.js';
+import type { BalancingService } from '../src/balance/service.js';
 import type { Level, ParamValues, Playtest } from '../src/project/types.js';
 import { Rng } from '../src/util/rng.js';
 import { agentBalance, levelPosterior } from '../samples/crypt-run/bayes-agent.js';
 import { botPlaytests, type SampleLevel } from '../samples/crypt-run/game.js';
-import { balanceWith, randomSettings, type Judge, type Outcome } from './support/judge.js';
+import { randomSettings, type Judge, type Outcome } from './support/judge.js';
 
 export const ROUND_ARMS = [
   'metabalance (suggested)',
@@ -30,8 +30,9 @@ export interface RoundsSetup {
 }
 
 export interface RoundsContext {
-  meta: MetaModel;
-  pooled: MetaModel;
+  /** metabalance, and the pooled network with per-level offsets */
+  meta: BalancingService;
+  offsets: BalancingService;
   judge: Judge;
   seed: number;
 }
@@ -44,8 +45,8 @@ export function roundsFor(
   truth: SampleLevel,
   first: readonly Playtest[],
 ): Record<RoundArm, Outcome[]> {
-  const { meta, pooled, judge, seed } = ctx;
-  const base = levelBase(meta.project, first);
+  const { meta, offsets, judge, seed } = ctx;
+  const base = levelBase(meta.model.project, first);
   const play = (settings: ParamValues[], round: number): Playtest[] =>
     botPlaytests(truth, level.id, settings, new Rng(seed).fork(`round-${level.id}-${round}`), judge.variant);
   const replicate = (params: ParamValues): ParamValues[] => Array.from({ length: setup.batch }, () => params);
@@ -61,23 +62,17 @@ export function roundsFor(
       pts = [...pts, ...play(next(pts, round + 1, best), round + 1)];
     }
   };
-  const metaBalance = (pts: readonly Playtest[]): ParamValues => balanceWith(meta, adaptLevel(meta, level, pts), base, seed).params;
-  const suggested = (pts: readonly Playtest[], round: number): ParamValues[] => {
-    const predictor = adaptLevel(meta, level, pts);
-    try {
-      return suggestPlaytests(meta.project, meta.space, predictor, { count: setup.batch, seed: seed + round, base }).map((s) => s.params);
-    } finally {
-      predictor.dispose();
-    }
-  };
+  const metaBalance = (pts: readonly Playtest[]): ParamValues => meta.balance({ level, playtests: pts }, { seed }).params;
+  const suggested = (pts: readonly Playtest[], round: number): ParamValues[] =>
+    meta.suggest({ level, playtests: pts }, setup.batch, { seed: seed + round }).map((s) => s.params);
   const agent = (pts: readonly Playtest[]): ParamValues =>
-    agentBalance(meta.project, levelPosterior(level, pts, judge.variant, { seed }), judge.variant, { base, seed }).params;
-  const offsets = (pts: readonly Playtest[]): ParamValues => balanceWith(pooled, adaptLevel(pooled, level, pts, { method: 'offsets' }), base, seed).params;
+    agentBalance(meta.model.project, levelPosterior(level, pts, judge.variant, { seed }), judge.variant, { base, seed }).params;
+  const offset = (pts: readonly Playtest[]): ParamValues => offsets.balance({ level, playtests: pts }, { seed }).params;
   return {
     'metabalance (suggested)': arm(metaBalance, suggested),
-    'metabalance (random)': arm(metaBalance, (_, round) => randomSettings(meta, base, setup.batch, new Rng(seed).fork(`random-${level.id}-${round}`))),
+    'metabalance (random)': arm(metaBalance, (_, round) => randomSettings(meta.model, base, setup.batch, new Rng(seed).fork(`random-${level.id}-${round}`))),
     'metabalance (replicates of its recommendation)': arm(metaBalance, (_, __, best) => replicate(best)),
     'Bayes agent (own choice)': arm(agent, (_, __, best) => replicate(best)),
-    'pooled + offsets (own choice)': arm(offsets, (_, __, best) => replicate(best)),
+    'pooled + offsets (own choice)': arm(offset, (_, __, best) => replicate(best)),
   };
 }

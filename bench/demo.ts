@@ -10,11 +10,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { command as loopCommand } from '../src/cli/commands/loop.js';
 import type { CliIo } from '../src/cli/command.js';
-import { balanceLevel, levelBase, type BalanceResult } from '../src/balance/index.js';
+import type { BalanceResult } from '../src/balance/index.js';
+import { BalancingService } from '../src/balance/service.js';
 import { meetsTargets, targetLoss, targetTerms } from '../src/balance/targets.js';
 import { Progress } from '../src/cli/ml-common.js';
 import { backendName, initBackend } from '../src/model/backend.js';
-import { adaptLevel, trainResumable } from '../src/model/index.js';
+import { trainResumable } from '../src/model/index.js';
 import { saveModel } from '../src/store/model-store.js';
 import { packageRoot } from '../src/project/paths.js';
 import type { ParamValue, ParamValues, Project } from '../src/project/types.js';
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
     return { hit: meetsTargets(terms, row), loss: targetLoss(terms, row) };
   };
   type Score = { hit: boolean; loss: number };
+  const service = new BalancingService(model);
   const rounds: Score[][] = [];
   const rows: { id: string; k: number; balanced: Score; defaults: Score; pMeet: number; ms: number }[] = [];
   const out: string[] = [
@@ -131,15 +133,9 @@ async function main(): Promise<void> {
       const hidden = truth.levels.get(id);
       if (!level || !hidden) throw new Error(`truth.json names level ${id}, which the project does not have`);
       const playtests = store.playtestsFor(id);
-      const base = levelBase(project, playtests);
       const t0 = performance.now();
-      const predictor = adaptLevel(model, level, playtests);
-      let r: BalanceResult;
-      try {
-        r = balanceLevel(project, model.space, predictor, { base });
-      } finally {
-        predictor.dispose();
-      }
+      const r = service.balance({ level, playtests });
+      const base = r.current;
       const ms = performance.now() - t0;
       const trueBalanced = expectedMetrics(hidden, r.params, truth.variant);
       const trueDefault = expectedMetrics(hidden, base, truth.variant);

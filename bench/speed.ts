@@ -3,9 +3,10 @@
 // are checked here, in the same run, never by timed unit tests.
 import * as tf from '@tensorflow/tfjs-core';
 import { balanceLevel, levelBase } from '../src/balance/index.js';
+import { BalancingService } from '../src/balance/service.js';
 import { functionPredictor } from '../test/support/function-predictor.js';
 import { backendName, initBackend } from '../src/model/backend.js';
-import { adaptLevel, trainModel, type Algorithm, type Corpus, type MetaModel } from '../src/model/index.js';
+import { trainModel, type Algorithm, type Corpus, type MetaModel } from '../src/model/index.js';
 import { generateCorpus } from '../samples/crypt-run/corpus.js';
 import { log, markdownTable, percentile } from './report.js';
 
@@ -63,15 +64,11 @@ export async function run(opts: SpeedOptions): Promise<string> {
     playtests: sample.playtests.filter((p) => p.levelId === id),
   }));
   const calls = opts.quick ? 100 : 1000;
+  const service = new BalancingService(model);
   const balanceOnce = (i: number): number => {
     const { level, playtests } = newLevels[i % newLevels.length]!;
     const t = process.hrtime.bigint();
-    const predictor = adaptLevel(model, level, playtests);
-    try {
-      balanceLevel(model.project, model.space, predictor, { base: levelBase(model.project, playtests), seed: i });
-    } finally {
-      predictor.dispose();
-    }
+    service.balance({ level, playtests }, { seed: i });
     return seconds(t) * 1000;
   };
   for (let i = 0; i < 5; i++) balanceOnce(i); // warm-up: kernels compiled, caches filled

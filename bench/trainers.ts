@@ -7,9 +7,9 @@
 import { generateCorpus, pastCorpus } from '../samples/crypt-run/corpus.js';
 import { expectedMetrics, variants } from '../samples/crypt-run/game.js';
 import { meetsTargets } from '../samples/crypt-run/oracle.js';
-import { balanceLevel, levelBase } from '../src/balance/index.js';
+import { BalancingService } from '../src/balance/service.js';
 import { initBackend } from '../src/model/backend.js';
-import { adaptLevel, trainModel, type Algorithm } from '../src/model/index.js';
+import { trainModel, type Algorithm } from '../src/model/index.js';
 import type { ParamValues } from '../src/project/types.js';
 import { adaptRows } from '../src/model/adapt.js';
 import { levelRows, sliceRows } from '../src/model/data.js';
@@ -51,6 +51,8 @@ export async function compareTrainers(opts: {
         const t0 = performance.now();
         const model = await trainModel(corpus, { algorithm, seed, ...(opts.config ? { config: opts.config } : {}) });
         const trainSeconds = (performance.now() - t0) / 1000;
+        // one adaptation per level serves both the error at its playtests' settings and the balance
+        const service = new BalancingService(model, { cacheSize: 1 });
         let nll = 0;
         let nNll = 0;
         let err = 0;
@@ -68,15 +70,14 @@ export async function compareTrainers(opts: {
             nNll++;
           }
           pred.dispose();
-          const adapted = adaptLevel(model, level, pts.slice(0, K));
+          const input = { level, playtests: pts.slice(0, K) };
           const settings: ParamValues[] = pts.slice(K).map((p) => ({ ...Object.fromEntries(c.project.params.map((q) => [q.name, q.default])), ...p.params }));
           const D = model.space.dim;
           const x = new Float32Array(settings.length * D);
           settings.forEach((s, i) => x.set(model.space.encode(s), i * D));
-          const { mode } = adapted.predict(x, settings.length);
-          const balanced = balanceLevel(c.project, model.space, adapted, { base: levelBase(c.project, pts.slice(0, K)), seed });
+          const { mode } = service.withPredictor(input, (adapted) => adapted.predict(x, settings.length));
+          const balanced = service.balance(input, { seed });
           if (meetsTargets(expectedMetrics(c.truth.get(id)!, balanced.params, variant), c.project.targets)) hits++;
-          adapted.dispose();
           settings.forEach((s, i) => {
             const truth = expectedMetrics(c.truth.get(id)!, s, variant);
             c.project.metrics.forEach((m, j) => {
@@ -87,6 +88,7 @@ export async function compareTrainers(opts: {
             });
           });
         }
+        service.dispose();
         model.dispose();
         const row = { algorithm, variant: variant.name, seed, nll: nll / nNll, trueErr: Math.sqrt(err / nErr), hitRate: hits / c.newLevelIds.length, trainSeconds };
         log(`  trainers: ${JSON.stringify(row)}`);

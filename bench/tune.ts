@@ -1,26 +1,27 @@
 // Hyper-parameter measurement for the meta-learner and the balancer (not part of `npm run bench`):
 // trains on a sample-game corpus per (variant, seed), adapts each held-out level from K playtests,
-// balances it with balanceLevel at each objective × proximity weight asked for, and scores at the simulator's
+// balances it with the balancing service at each objective × stay-near weight asked for, and scores at the simulator's
 // TRUE metrics: hit rate, target loss, and the RMSE (tolerance units) of the predicted expected
 // metrics vs the truth at the balanced point and at the level's default settings (there also for the
 // meta-model at the prior context and with per-level offsets: the bench's ablations).
 //   node dist/bench/tune.js (after npm run build) --label base [--config '{"hidden":64}'] [--seeds 1,2,3]
-//     [--variants 0,1] [--past 120] [--per 20] [--test 30] [--k 2,5,10] [--prox 0,10] [--objective pmeet,loss] [--blur 0.7,1,1.41]
+//     [--variants 0,1] [--past 120] [--per 20] [--test 30] [--k 2,5,10] [--stay-near 0,10] [--objective pmeet,loss] [--blur 0.7,1,1.41]
 // One JSON line per (run, K) on stdout, a summary per K (mean ± sd over seeds × variants) on stderr.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateCorpus, pastCorpus } from '../samples/crypt-run/corpus.js';
 import { expectedMetrics, variants } from '../samples/crypt-run/game.js';
-import { balanceLevel, levelBase, meetsTargets, targetLoss, targetTerms, type SearchObjective } from '../src/balance/index.js';
+import { levelBase, meetsTargets, targetLoss, targetTerms, type SearchObjective } from '../src/balance/index.js';
+import { BalancingService } from '../src/balance/service.js';
 import { pMeetFromDraws } from '../src/balance/targets.js';
-import { adaptLevel, trainModel, type AdaptMethod } from '../src/model/index.js';
+import { trainModel, type AdaptMethod } from '../src/model/index.js';
 import type { ModelConfig } from '../src/model/model.js';
 import type { ParamValues, Project } from '../src/project/types.js';
 import { log, meanSd } from './report.js';
 
 interface PointScore {
   objective: SearchObjective;
-  proximity: number;
+  stayNear: number;
   hit: number;
   loss: number;
   rmse: number;
@@ -38,7 +39,7 @@ export interface TuneRow {
   k: number;
   trainSeconds: number;
   steps: number;
-  /** one per proximity weight */
+  /** one per stay-near weight */
   balanced: PointScore[];
   /** RMSE of the prediction vs truth at the level's defaults (tolerances), and per target metric */
   rmseDefaults: number;
@@ -56,8 +57,8 @@ export interface TuneOptions {
   per: number;
   test: number;
   ks: number[];
-  proximity: number[];
-  /** every objective is run at every proximity weight */
+  stayNear: number[];
+  /** every objective is run at every stay-near weight */
   objective: SearchObjective[];
   /** pMeet blur scales (× the draws' sd) to score by log-loss */
   blur: number[];
@@ -89,20 +90,24 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
       );
       const sq = (pred: ArrayLike<number>, truth: Float32Array): number[] => terms.map((t) => ((pred[t.index]! - truth[t.index]!) / t.tolerance) ** 2);
       const sqErr = (pred: ArrayLike<number>, truth: Float32Array): number => sq(pred, truth).reduce((a, b) => a + b, 0);
-      const settings = opts.objective.flatMap((objective) => opts.proximity.map((proximity) => ({ objective, proximity })));
+      const settings = opts.objective.flatMap((objective) => opts.stayNear.map((stayNear) => ({ objective, stayNear })));
       for (const k of opts.ks) {
         const acc = settings.map(() => ({ hit: 0, loss: 0, se: 0, pMeet: 0, brier: 0, logLoss: opts.blur.map(() => 0) }));
         const methods = ['context', 'offsets', 'none'] as const;
+        // one adaptation per level and method, kept while every setting is balanced and scored
+        const services = Object.fromEntries(methods.map((m) => [m, new BalancingService(model, { adapt: m, cacheSize: 1 })])) as Record<AdaptMethod, BalancingService>;
         const se = Object.fromEntries(methods.map((m) => [m, terms.map(() => 0)])) as Record<AdaptMethod, number[]>;
         for (const id of c.newLevelIds) {
           const level = c.levels.find((l) => l.id === id)!;
           const pts = c.playtests.filter((p) => p.levelId === id).slice(0, k);
           const hidden = c.truth.get(id)!;
+          const input = { level, playtests: pts };
           const base = levelBase(c.project, pts);
-          const adapted = adaptLevel(model, level, pts);
+          // the cached adaptation, which the balance calls below reuse
+          const adapted = services.context.withPredictor(input, (p) => p);
           const predicted = (params: ParamValues): Float32Array => adapted.predict(model.space.encode(params), 1).mode;
-          settings.forEach(({ objective, proximity }, i) => {
-            const b = balanceLevel(c.project, model.space, adapted, { base, seed, proximity, objective });
+          settings.forEach(({ objective, stayNear }, i) => {
+            const b = services.context.balance(input, { seed, stayNear, objective });
             const truth = row(c.project, expectedMetrics(hidden, b.params, variant));
             const hit = meetsTargets(terms, truth) ? 1 : 0;
             acc[i]!.hit += hit;
@@ -118,12 +123,10 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
           });
           const truthAtBase = row(c.project, expectedMetrics(hidden, base, variant));
           for (const method of methods) {
-            const p = method === 'context' ? adapted : adaptLevel(model, level, pts, { method });
-            sq(p.predict(model.space.encode(base), 1).mode, truthAtBase).forEach((e, j) => (se[method][j]! += e));
-            if (p !== adapted) p.dispose();
+            services[method].withPredictor(input, (p) => sq(p.predict(model.space.encode(base), 1).mode, truthAtBase).forEach((e, j) => (se[method][j]! += e)));
           }
-          adapted.dispose();
         }
+        for (const s of Object.values(services)) s.dispose();
         const n = c.newLevelIds.length;
         const byMetric = (sums: number[]): Record<string, number> => Object.fromEntries(terms.map((t, j) => [t.metric, Math.sqrt(sums[j]! / n)]));
         const r: TuneRow = {
@@ -170,7 +173,7 @@ export function summary(rows: readonly TuneRow[]): string {
       .join(', ')}`,
     ...(rows[0]?.balanced ?? []).map(
       (b, i) =>
-        `  ${b.objective}, proximity ${b.proximity}: hit ${f((r) => r.balanced[i]!.hit, 1, 100)} %, loss ${f((r) => r.balanced[i]!.loss)}, rmse@balanced ${f((r) => r.balanced[i]!.rmse)}, pMeet ${f((r) => r.balanced[i]!.pMeet)}, Brier ${f((r) => r.balanced[i]!.brier, 3)}` +
+        `  ${b.objective}, stay-near ${b.stayNear}: hit ${f((r) => r.balanced[i]!.hit, 1, 100)} %, loss ${f((r) => r.balanced[i]!.loss)}, rmse@balanced ${f((r) => r.balanced[i]!.rmse)}, pMeet ${f((r) => r.balanced[i]!.pMeet)}, Brier ${f((r) => r.balanced[i]!.brier, 3)}` +
         (rows[0]!.balanced[i]!.logLoss.length ? `, log-loss by blur ${b.logLoss.map((_, j) => f((r) => r.balanced[i]!.logLoss[j]!, 3)).join(' / ')}` : ''),
     ),
   ].join('\n');
@@ -187,7 +190,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       per: { type: 'string', default: '20' },
       test: { type: 'string', default: '30' },
       k: { type: 'string', default: '2,5,10' },
-      prox: { type: 'string', default: '0,10' },
+      'stay-near': { type: 'string', default: '0,10' },
       objective: { type: 'string', default: 'pmeet' },
       blur: { type: 'string', default: '' },
     },
@@ -202,7 +205,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     per: Number(v.per),
     test: Number(v.test),
     ks: numbers(v.k),
-    proximity: numbers(v.prox),
+    stayNear: numbers(v['stay-near']),
     objective: v.objective.split(',').map((o) => {
       if (o !== 'pmeet' && o !== 'loss') throw new Error(`--objective: pmeet or loss (got "${o}")`);
       return o;

@@ -13,7 +13,7 @@ import { suggestFrom, type Suggestion } from './suggest.js';
 export type { MetricPrediction } from './targets.js';
 export type { Suggestion } from './suggest.js';
 export type { SearchBudget, SearchObjective } from './search.js';
-export { DEFAULT_OBJECTIVE, DEFAULT_PROXIMITY } from './search.js';
+export { DEFAULT_OBJECTIVE, DEFAULT_STAY_NEAR } from './search.js';
 export { levelBase } from './level-base.js';
 export { targetLoss, meetsTargets, targetTerms } from './targets.js';
 
@@ -27,8 +27,8 @@ export interface BalanceOptions {
   base?: Partial<ParamValues>;
   seed?: number;
   budget?: SearchBudget;
-  /** weight of staying near `base` (default DEFAULT_PROXIMITY; 0 = only the objective counts) */
-  proximity?: number;
+  /** weight of staying near `base` (default DEFAULT_STAY_NEAR; 0 = only the objective counts) */
+  stayNear?: number;
   objective?: SearchObjective;
 }
 
@@ -50,7 +50,7 @@ export interface BalanceResult {
 export function balanceLevel(project: Project, space: ParamSpace, predictor: LevelPredictor, opts: BalanceOptions = {}): BalanceResult {
   const terms = targetTerms(project, predictor.metrics);
   const moves = movesOf(project, space, opts);
-  const { best } = searchParams(moves, predictor, terms, opts.seed ?? 0, opts.budget, opts.proximity, opts.objective);
+  const { best } = searchParams(moves, predictor, terms, opts.seed ?? 0, opts.budget, opts.stayNear, opts.objective);
   // Never recommend a change the model itself thinks less likely to meet the targets than the
   // level's current settings (the search's tie-breaks can prefer it when pMeet is flat).
   const current = snap(moves, moves.baseX);
@@ -80,7 +80,7 @@ export interface SuggestOptions {
   locked?: readonly string[];
   base?: Partial<ParamValues>;
   /** as in BalanceOptions (suggestions plan for the default, pMeet objective) */
-  proximity?: number;
+  stayNear?: number;
 }
 
 export function suggestPlaytests(project: Project, space: ParamSpace, predictor: LevelPredictor, opts: SuggestOptions = {}): Suggestion[] {
@@ -88,18 +88,25 @@ export function suggestPlaytests(project: Project, space: ParamSpace, predictor:
   if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer (got ${count})`);
   const terms = targetTerms(project, predictor.metrics);
   const moves = movesOf(project, space, opts);
-  return suggestFrom(moves, predictor, terms, count, opts.seed ?? 0, opts.proximity);
+  return suggestFrom(moves, predictor, terms, count, opts.seed ?? 0, opts.stayNear);
+}
+
+export interface Prediction {
+  params: ParamValues;
+  predicted: Record<string, MetricPrediction>;
+  meetsTargets: boolean;
+  pMeet: number;
 }
 
 /** The model's view of given settings (missing params take their defaults). */
-export function predictAt(
-  project: Project,
-  space: ParamSpace,
-  predictor: LevelPredictor,
-  params: Partial<ParamValues>,
-): { params: ParamValues; predicted: Record<string, MetricPrediction>; meetsTargets: boolean; pMeet: number } {
+export function predictAt(project: Project, space: ParamSpace, predictor: LevelPredictor, params: Partial<ParamValues>): Prediction {
   const complete: ParamValues = {};
   for (const p of project.params) complete[p.name] = params[p.name] ?? p.default;
   const [a] = assess(predictor, targetTerms(project, predictor.metrics), space.encode(complete), 1);
-  return { params: complete, predicted: a!.predicted, meetsTargets: a!.meetsTargets, pMeet: a!.pMeet };
+  return {
+    params: complete,
+    predicted: a!.predicted,
+    meetsTargets: a!.meetsTargets,
+    pMeet: a!.pMeet,
+  };
 }

@@ -43,12 +43,12 @@ export const DEFAULT_OBJECTIVE: SearchObjective = 'pmeet';
  * objective it stands for the model error that the draws do not show (the network's own bias grows
  * away from what the corpus played): moving one param across half its range costs as much as pMeet
  * falling by a factor of e^0.5. Chosen on corpora the benchmark does not use (`node
- * dist/bench/tune.js --variants 0,1,2 --seeds 11 --past 200 --per 30 --test 60 --k 6 --prox 2,10
+ * dist/bench/tune.js --variants 0,1,2 --seeds 11 --past 200 --per 30 --test 60 --k 6 --stay-near 2,10
  * --objective pmeet,loss`; hit rate / mean true loss over 3 × 60 held-out levels, mean ± sd over
  * the 3 runs): pMeet with weight 2: 22.8 ± 9.6 % / 6.61; weight 10: 18.9 % / 5.73; squared misses
  * with weight 10 (the previous default): 19.4 ± 8.2 % / 6.41; with weight 2: 21.1 % / 8.19.
  */
-export const DEFAULT_PROXIMITY = 2;
+export const DEFAULT_STAY_NEAR = 2;
 
 /**
  * Weight of the target loss at the most likely context under the pMeet objective: it orders
@@ -62,7 +62,7 @@ const PMEET_FLOOR = 1e-3;
 export interface Candidate {
   values: ParamValues;
   x: Float32Array;
-  /** what the search minimises: the objective plus the proximity term */
+  /** what the search minimises: the objective plus the stay-near term */
   loss: number;
   /** the target loss alone, at the most likely context */
   targetLoss: number;
@@ -76,7 +76,7 @@ export interface SearchResult {
 }
 
 /**
- * Scores snapped candidates in one predictor call: the objective plus `proximity` × the squared
+ * Scores snapped candidates in one predictor call: the objective plus `stayNear` × the squared
  * cube distance of the moving dims from the base setting.
  */
 class Scorer {
@@ -85,7 +85,7 @@ class Scorer {
     private readonly predictor: LevelPredictor,
     private readonly terms: readonly TargetTerm[],
     private readonly layout: Moves,
-    private readonly proximity: number,
+    private readonly stayNear: number,
     private readonly objective: SearchObjective,
   ) {}
 
@@ -102,7 +102,7 @@ class Scorer {
     const S = this.predictor.samples;
     return points.map((p, i) => {
       const target = targetLoss(this.terms, mode, i * M);
-      const stay = this.proximity * this.moved(p.x);
+      const stay = this.stayNear * this.moved(p.x);
       if (withDraws && draws) {
         const q = pMeetFromDraws(this.terms, draws, S, M, i * S * M);
         return { ...p, loss: -Math.log(q + PMEET_FLOOR) + TIE_BREAK * target + stay, targetLoss: target };
@@ -124,11 +124,11 @@ export function searchParams(
   terms: readonly TargetTerm[],
   seed = 0,
   budget: SearchBudget = defaultBudget,
-  proximity = DEFAULT_PROXIMITY,
+  stayNear = DEFAULT_STAY_NEAR,
   objective: SearchObjective = DEFAULT_OBJECTIVE,
 ): SearchResult {
   const rng = new Rng(seed);
-  const scorer = new Scorer(predictor, terms, layout, proximity, objective);
+  const scorer = new Scorer(predictor, terms, layout, stayNear, objective);
   const seen = new Map<number, Candidate>();
   const keep = (cs: Candidate[]): void => {
     for (const c of cs) if (!seen.has(keyOf(c.x))) seen.set(keyOf(c.x), c);

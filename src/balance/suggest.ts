@@ -30,9 +30,9 @@ export function suggestFrom(
   terms: readonly TargetTerm[],
   count: number,
   seed: number,
-  proximity?: number,
+  stayNear?: number,
 ): Suggestion[] {
-  const { pool } = searchParams(moves, predictor, terms, seed, undefined, proximity);
+  const { pool } = searchParams(moves, predictor, terms, seed, undefined, stayNear);
   const candidates = [...distinctBest(pool, BEST)];
   const dim = moves.space.dim;
   const encode = (cs: readonly Candidate[]): Float32Array => {

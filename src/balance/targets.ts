@@ -89,7 +89,7 @@ export function drawHits(
 /**
  * The blur's sd in units of the draws' sd. Chosen by log-loss of pMeet against the truth on
  * validation corpora the benchmark does not report (`node dist/bench/tune.js --variants 0,1` and
- * `--variants 2,3`, `--seeds 11,12 --prox 10 --blur 0.5,0.7,0.85,1,1.2,1.41`: 8 corpora, 4
+ * `--variants 2,3`, `--seeds 11,12 --stay-near 10 --blur 0.5,0.7,0.85,1,1.2,1.41`: 8 corpora, 4
  * variants, 240 levels × K = 2, 5, 10): a flat optimum between 0.7 and 0.85. (Before the balancer
  * preferred small changes, its settings lay further from the data and the optimum was 1.2–1.4.)
  */

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { parseArgs, type FlagSpecs, type Flags } from './args.js';
 import type { CliIo } from './command.js';
 import { openProject } from './open-project.js';
-import { balanceLevel, levelBase, suggestPlaytests, type BalanceResult, type Suggestion } from '../balance/index.js';
+import { BalancingService, type LevelInput, type SearchSettings } from '../balance/service.js';
 import { initBackend } from '../model/backend.js';
-import { adaptLevel, type MetaModel } from '../model/index.js';
+import type { MetaModel } from '../model/index.js';
 import { loadLatestModel } from '../store/model-store.js';
 import { InputError, UsageError, type Problem } from '../project/errors.js';
-import type { Level, ParamValues } from '../project/types.js';
+import type { Level } from '../project/types.js';
 import type { ProjectStore } from '../store/project-store.js';
 import { didYouMean } from '../util/did-you-mean.js';
 
@@ -57,12 +57,12 @@ export async function requireModel(dir: string, store: ProjectStore): Promise<Me
   return model;
 }
 
-export interface LevelRunOptions {
+export interface LevelRunOptions extends SearchSettings {
   allowGeneration: boolean;
   locked: string[];
   seed: number;
-  /** --stay-near: the balancer's proximity weight (default DEFAULT_PROXIMITY) */
-  proximity?: number;
+  /** --stay-near: the weight of staying near the level's settings (default DEFAULT_STAY_NEAR) */
+  stayNear?: number;
 }
 
 const LEVEL_FLAGS = {
@@ -76,7 +76,7 @@ const LEVEL_FLAGS = {
 } as const satisfies FlagSpecs;
 
 export interface LevelJob<S extends FlagSpecs> {
-  model: MetaModel;
+  service: BalancingService;
   store: ProjectStore;
   level: Level;
   index: number;
@@ -105,16 +105,18 @@ export async function runOnLevels<S extends FlagSpecs>(
     allowGeneration: shared['allow-generation'] === true,
     locked: shared.lock,
     seed: atLeast('seed', shared.seed, 0) ?? 0,
-    proximity: atLeast('stay-near', shared['stay-near'], 0),
+    stayNear: atLeast('stay-near', shared['stay-near'], 0),
   };
   check(flags);
   const store = await openProject(dir, io);
   try {
     const levels = requireLevels(store, shared.level, opts.locked);
     const model = await requireModel(dir, store);
+    const service = new BalancingService(model);
     try {
-      for (const [index, level] of levels.entries()) await each({ model, store, level, index, total: levels.length, flags, opts });
+      for (const [index, level] of levels.entries()) await each({ service, store, level, index, total: levels.length, flags, opts });
     } finally {
+      service.dispose();
       model.dispose();
     }
     return 0;
@@ -123,26 +125,9 @@ export async function runOnLevels<S extends FlagSpecs>(
   }
 }
 
-/** Adapts the model to a level's stored playtests and balances it (generation params at the level's values). */
-export function balanceStored(model: MetaModel, store: ProjectStore, level: Level, opts: LevelRunOptions): BalanceResult & { current: ParamValues } {
-  const playtests = store.playtestsFor(level.id);
-  const predictor = adaptLevel(model, level, playtests);
-  try {
-    const current = levelBase(model.project, playtests);
-    return { ...balanceLevel(model.project, model.space, predictor, { ...opts, base: current }), current };
-  } finally {
-    predictor.dispose();
-  }
-}
-
-export function suggestStored(model: MetaModel, store: ProjectStore, level: Level, count: number, opts: LevelRunOptions): Suggestion[] {
-  const playtests = store.playtestsFor(level.id);
-  const predictor = adaptLevel(model, level, playtests);
-  try {
-    return suggestPlaytests(model.project, model.space, predictor, { ...opts, count, base: levelBase(model.project, playtests) });
-  } finally {
-    predictor.dispose();
-  }
+/** A level with its stored playtests, as the balancing service takes them. */
+export function storedLevel(store: ProjectStore, level: Level): LevelInput {
+  return { level, playtests: store.playtestsFor(level.id), source: 'stored' };
 }
 
 /** A one-line progress bar redrawn in place on a terminal; plain lines at most every few seconds otherwise. */

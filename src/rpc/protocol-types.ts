@@ -262,6 +262,10 @@ export interface LevelSuggestParams {
   count?: number;
   playtests?: InlinePlaytests;
   allowGeneration?: boolean;
+  /**
+   * @maxItems 1000
+   */
+  locked?: string[];
   seed?: number;
   /**
    * weight of staying near the level's current settings (default 2; 0: only the pMeet objective and its tie-breaks count)

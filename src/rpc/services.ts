@@ -1,8 +1,10 @@
 // What the method handlers need from their host. The server implements these; the RPC core
 // never sees a socket, a worker or a timer.
 import type { ProjectStore } from '../store/project-store.js';
-import type { LevelPredictor, MetaModel } from '../model/index.js';
-import type { Level, Playtest, Project } from '../project/types.js';
+import type { Prediction, Suggestion } from '../balance/index.js';
+import type { BalanceAnswer, LevelInput, SearchSettings } from '../balance/service.js';
+import type { MetaModel } from '../model/index.js';
+import type { ParamValues, Project } from '../project/types.js';
 import type { Notification } from './messages.js';
 import type { JobState, JobStatusResult, MethodName, MethodTypes, ModelTrainParams } from './protocol-types.js';
 
@@ -19,12 +21,17 @@ export interface LoadedModel {
 export interface ModelAccess {
   /** the model in use, or null before the first training */
   current(): LoadedModel | null;
-  /** the model adapted to `level` from `playtests`: the stored ones, or ones a request brought
-   *  along; cached per level, playtests and model, so repeated calls cost one forward pass */
-  predictor(loaded: LoadedModel, level: Level, playtests: readonly Playtest[], source: 'stored' | 'inline'): LevelPredictor;
   /** after project.json changed: forgets every adaptation, and the model too unless it still fits
    *  the new params, features and metrics (false then: answers are -32002 until trained again) */
   refit(projectDir: string, project: Project): Promise<boolean>;
+}
+
+/** The balancing service (src/balance/service.ts) on the model in use, wherever the host runs it.
+ *  Throws RpcError(NoModel) when no model is in use. */
+export interface BalancingAccess {
+  balance(input: LevelInput, settings: SearchSettings): Promise<BalanceAnswer>;
+  suggest(input: LevelInput, count: number, settings: SearchSettings): Promise<Suggestion[]>;
+  predict(input: LevelInput, params: ParamValues): Promise<Prediction>;
 }
 
 export interface JobAccess {
@@ -38,6 +45,7 @@ export interface JobAccess {
 export interface RpcServices {
   readonly store: ProjectStore;
   readonly models: ModelAccess;
+  readonly balancing: BalancingAccess;
   readonly jobs: JobAccess;
   backend(): string;
   /** sends to every connected client but `except` */

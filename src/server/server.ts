@@ -1,6 +1,7 @@
 // Assembles the sidecar: store, model, jobs, the RPC core and both transports on one port, and
 // takes them down again in order (jobs cancelled, writes flushed, sockets closed, lock released).
 import { createServer, type Server } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { initBackend } from '../model/index.js';
 import { Dispatcher } from '../rpc/dispatcher.js';
 import { allMethods } from '../rpc/methods/index.js';
@@ -14,6 +15,8 @@ import { Guard } from './guard.js';
 import { httpApp } from './http-transport.js';
 import { TrainingJobs } from './jobs.js';
 import { LIMITS } from './limits.js';
+import { BalancingPool } from './balancing-pool.js';
+import { LocalBalancing } from './local-balancing.js';
 import { ModelRegistry } from './models.js';
 import { newToken, removeToken, writeToken } from './token.js';
 import { WsTransport } from './ws-transport.js';
@@ -25,6 +28,8 @@ export interface ServeOptions {
   port?: number;
   /** check every result against its schema (default: on; results are small) */
   validateResults?: boolean;
+  /** worker threads that balance, suggest and predict (default: one per core; 0: on the event loop) */
+  balancingWorkers?: number;
   log?: (message: string) => void;
 }
 
@@ -82,6 +87,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const store = await ProjectStore.open(opts.projectDir, { holdLock: true });
   const models = new ModelRegistry();
+  let pool: BalancingPool | undefined;
   try {
     const backend = await initBackend();
     try {
@@ -91,6 +97,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       // the sidecar down: model.train through it is the way to a model that fits.
       log(`metabalance: warning: not using the saved model: ${(err as Error).message}`);
     }
+    const workers = opts.balancingWorkers ?? availableParallelism();
+    if (workers > 0) pool = new BalancingPool(models, () => store.project, log, workers);
     const token = newToken();
     let port = opts.port ?? DEFAULT_PORT;
     const guard = new Guard({ token, host, port: () => port });
@@ -112,6 +120,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const services: RpcServices = {
       store,
       models,
+      balancing: pool ?? new LocalBalancing(models),
       jobs,
       backend: () => backend,
       broadcast,
@@ -155,6 +164,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const [drained] = await Promise.all([endpoint.drain(LIMITS.shutdownDrainMs), jobs.shutdown()]);
       if (!drained) log(`metabalance: warning: requests still running after ${LIMITS.shutdownDrainMs} ms were cut off by the shutdown`);
       await writes.idle();
+      await pool?.close();
       await transport.close();
       server.closeAllConnections();
       models.dispose();
@@ -172,6 +182,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       close: () => (closing ??= close()),
     };
   } catch (err) {
+    await pool?.close();
     models.dispose();
     await store.close();
     throw err;

@@ -21,10 +21,14 @@ export async function loadModelDir(dir: string, project: Project): Promise<Train
   return decodeModel(await readModelFolder(dir), dir, project);
 }
 
+/** The model of one model folder, its info's modelId the folder's. */
+export async function loadModelFolder(folder: { id: string; dir: string }, project: Project): Promise<MetaModel> {
+  const { model } = await loadModelDir(folder.dir, project);
+  return model.with({ info: { ...model.info, modelId: folder.id } });
+}
+
 /** The newest complete model of a project, its info's modelId its folder's; null when there is none. */
 export async function loadLatestModel(projectDir: string, project: Project): Promise<MetaModel | null> {
   const latest = await latestModelFolder(projectDir);
-  if (!latest) return null;
-  const { model } = await loadModelDir(latest.dir, project);
-  return model.with({ info: { ...model.info, modelId: latest.id } });
+  return latest ? loadModelFolder(latest, project) : null;
 }

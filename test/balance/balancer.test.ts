@@ -179,8 +179,8 @@ test('of the many settings that meet the targets, the smallest change from the b
   assert.ok(Math.abs((near.params.spawnRate as number) - 2.1) < 0.03, `spawnRate ${near.params.spawnRate}`);
   assert.equal(near.params.archetype, 'melee');
   assert.ok(Math.abs((near.params.enemyHealth as number) - 150) < 3, `enemyHealth ${near.params.enemyHealth} stays`);
-  // without the proximity term every point of the line is as good: the search stops wherever it meets it
-  const anywhere = balanceLevel(line, space, predictor, { base, seed: 3, proximity: 0 });
+  // without the stay-near term every point of the line is as good: the search stops wherever it meets it
+  const anywhere = balanceLevel(line, space, predictor, { base, seed: 3, stayNear: 0 });
   assert.ok(anywhere.meetsTargets);
   const from = space.encode({ ...near.params, ...base });
   const moved = (r: typeof near): number => Math.hypot(...Array.from(space.encode(r.params), (v, d) => v - from[d]!));

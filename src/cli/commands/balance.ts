@@ -2,7 +2,7 @@
 import { targetTerms, type BalanceResult } from '../../balance/index.js';
 import type { ParamValues, Project } from '../../project/types.js';
 import type { Command } from '../command.js';
-import { balanceStored, runOnLevels, showParam } from '../ml-common.js';
+import { runOnLevels, showParam, storedLevel } from '../ml-common.js';
 
 const usage = `usage: metabalance balance --project DIR --level ID [--level ID ...] [--json] [--allow-generation] [--lock NAME ...] [--seed N] [--stay-near W]
 
@@ -39,9 +39,9 @@ export const command: Command = {
       io,
       {},
       () => {},
-      ({ model, store, level, index, total, flags, opts }) => {
+      ({ service, store, level, index, total, flags, opts }) => {
         if (!flags.json) io.err(`balancing ${level.id} (${index + 1}/${total})`);
-        const r = balanceStored(model, store, level, opts);
+        const r = service.balance(storedLevel(store, level), opts);
         io.out(flags.json ? JSON.stringify(r) : describe(store.project, r));
       },
     ),

@@ -3,9 +3,9 @@ import { UsageError } from '../../project/errors.js';
 import type { Level } from '../../project/types.js';
 import type { ProjectStore } from '../../store/project-store.js';
 import type { CliIo, Command } from '../command.js';
-import { atLeast, balanceStored, runOnLevels, showParam, suggestStored, type LevelRunOptions } from '../ml-common.js';
+import { atLeast, runOnLevels, showParam, storedLevel, type LevelRunOptions } from '../ml-common.js';
 import { runOnce } from '../runner.js';
-import type { MetaModel } from '../../model/index.js';
+import type { BalancingService } from '../../balance/service.js';
 
 const usage = `usage: metabalance loop --project DIR --level ID [--level ID ...] --runner CMD [--batch B] [--rounds N]
                        [--until-pmeet P] [--json] [--allow-generation] [--lock NAME ...] [--seed N] [--stay-near W]
@@ -57,8 +57,8 @@ export const command: Command = {
         const p = flags['until-pmeet'];
         if (p !== undefined && !(p > 0 && p <= 1)) throw new UsageError(`--until-pmeet must be in (0, 1] (got ${p})`);
       },
-      ({ model, store, level, flags, opts }) =>
-        loopLevel(model, store, level, opts, io, {
+      ({ service, store, level, flags, opts }) =>
+        loopLevel(service, store, level, opts, io, {
           runner: flags.runner!,
           batch: flags.batch ?? 3,
           rounds: flags.rounds ?? 3,
@@ -76,11 +76,14 @@ interface LoopSettings {
   json: boolean;
 }
 
-async function loopLevel(model: MetaModel, store: ProjectStore, level: Level, opts: LevelRunOptions, io: CliIo, s: LoopSettings): Promise<void> {
-  let result = balanceStored(model, store, level, opts);
+async function loopLevel(service: BalancingService, store: ProjectStore, level: Level, opts: LevelRunOptions, io: CliIo, s: LoopSettings): Promise<void> {
+  let result = service.balance(storedLevel(store, level), opts);
   io.err(`${level.id}: ${result.playtestCount} playtests, balanced pMeet ${result.pMeet.toFixed(2)}`);
   for (let round = 1; round <= s.rounds && result.pMeet < s.untilPMeet && !io.signal.aborted; round++) {
-    const settings = suggestStored(model, store, level, s.batch, { ...opts, seed: opts.seed + round });
+    const settings = service.suggest(storedLevel(store, level), s.batch, {
+      ...opts,
+      seed: opts.seed + round,
+    });
     let stored = 0;
     let failed = 0;
     for (const [index, sug] of settings.entries()) {
@@ -91,7 +94,12 @@ async function loopLevel(model: MetaModel, store: ProjectStore, level: Level, op
         io.err(`${level.id} round ${round} run ${index + 1}: failed (${run.reason}); not stored`);
         continue;
       }
-      const playtest = { levelId: level.id, params: sug.params, metrics: run.metrics, ...(run.tester ? { tester: run.tester } : {}) };
+      const playtest = {
+        levelId: level.id,
+        params: sug.params,
+        metrics: run.metrics,
+        ...(run.tester ? { tester: run.tester } : {}),
+      };
       const r = await store.appendPlaytests([playtest]);
       if (r.rejected.length > 0) {
         failed++;
@@ -101,7 +109,7 @@ async function loopLevel(model: MetaModel, store: ProjectStore, level: Level, op
       }
       stored++;
     }
-    result = balanceStored(model, store, level, opts);
+    result = service.balance(storedLevel(store, level), opts);
     if (s.json) {
       io.out(JSON.stringify({ round, stored, failed, ...result }));
     }

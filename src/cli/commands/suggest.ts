@@ -1,6 +1,6 @@
 // metabalance suggest --project DIR --level ID [--count N] [--json] [--allow-generation] [--lock NAME ...] [--seed N] [--stay-near W]
 import type { Command } from '../command.js';
-import { atLeast, runOnLevels, showParam, suggestStored } from '../ml-common.js';
+import { atLeast, runOnLevels, showParam, storedLevel } from '../ml-common.js';
 
 const usage = `usage: metabalance suggest --project DIR --level ID [--count N] [--json] [--allow-generation] [--lock NAME ...] [--seed N] [--stay-near W]
 
@@ -30,8 +30,8 @@ export const command: Command = {
       io,
       { count: { type: 'int' } },
       (flags) => atLeast('count', flags.count, 1),
-      ({ model, store, level, flags, opts }) => {
-        const suggestions = suggestStored(model, store, level, flags.count ?? 3, opts);
+      ({ service, store, level, flags, opts }) => {
+        const suggestions = service.suggest(storedLevel(store, level), flags.count ?? 3, opts);
         for (const [i, s] of suggestions.entries()) {
           if (flags.json) {
             io.out(JSON.stringify({ levelId: level.id, ...s }));

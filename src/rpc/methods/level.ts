@@ -1,18 +1,12 @@
-// level.balance / level.suggest / level.predict: the model adapted to one level, then the balancer.
-import { balanceLevel, levelBase, predictAt, suggestPlaytests } from '../../balance/index.js';
-import type { LevelPredictor } from '../../model/index.js';
+// level.balance / level.suggest / level.predict: the request checked here, then the balancing
+// service the host supplies (adaptation, search and prediction run there).
+import type { LevelInput } from '../../balance/service.js';
 import { InputError, type Problem } from '../../project/errors.js';
 import type { Level, ParamValues, Playtest } from '../../project/types.js';
 import { checkPlaytest, paramValueProblems, resolveParams } from '../../project/validate.js';
 import { ErrorCode, RpcError } from '../errors.js';
-import { method, type LoadedModel, type Method, type RpcServices } from '../services.js';
+import { method, type Method, type RpcServices } from '../services.js';
 import { requireModel } from './model.js';
-
-interface Adapted {
-  loaded: LoadedModel;
-  playtests: readonly Playtest[];
-  predictor: LevelPredictor;
-}
 
 /** Inline playtests are checked exactly like appended ones; their levelId defaults to the request's. */
 function checkInline(services: RpcServices, level: Level, records: readonly unknown[]): Playtest[] {
@@ -21,19 +15,33 @@ function checkInline(services: RpcServices, level: Level, records: readonly unkn
   records.forEach((raw, i) => {
     const record = { levelId: level.id, ...(raw as Record<string, unknown>) };
     const checked = checkPlaytest(services.store.project, record, (id) => id === level.id);
-    for (const p of checked.problems) problems.push({ ...p, field: `playtests[${i}]${p.field ? `.${p.field}` : ''}` });
+    for (const p of checked.problems)
+      problems.push({
+        ...p,
+        field: `playtests[${i}]${p.field ? `.${p.field}` : ''}`,
+      });
     if (checked.playtest) playtests.push(checked.playtest);
   });
   if (problems.length > 0) throw new InputError(problems);
   return playtests;
 }
 
-function adapt(services: RpcServices, levelId: string, inline: readonly unknown[] | undefined): Adapted {
+/** The level and the playtests to adapt to: the request's own, or the stored ones. */
+function levelInput(services: RpcServices, levelId: string, inline: readonly unknown[] | undefined): LevelInput {
   const level = services.store.level(levelId);
   if (!level) throw new RpcError(ErrorCode.UnknownLevel, `unknown level: ${levelId}`);
-  const loaded = requireModel(services);
-  const playtests = inline ? checkInline(services, level, inline) : services.store.playtestsFor(levelId);
-  return { loaded, playtests, predictor: services.models.predictor(loaded, level, playtests, inline ? 'inline' : 'stored') };
+  requireModel(services);
+  return inline
+    ? {
+        level,
+        playtests: checkInline(services, level, inline),
+        source: 'inline',
+      }
+    : {
+        level,
+        playtests: services.store.playtestsFor(levelId),
+        source: 'stored',
+      };
 }
 
 /** Candidate settings are checked like a playtest's: known names, right types, in bounds. */
@@ -42,7 +50,11 @@ function checkCandidate(services: RpcServices, params: Record<string, unknown>):
   const problems: Problem[] = [];
   for (const [name, value] of Object.entries(params)) {
     const param = byName.get(name);
-    if (!param) problems.push({ field: `params.${name}`, message: `unknown param "${name}"` });
+    if (!param)
+      problems.push({
+        field: `params.${name}`,
+        message: `unknown param "${name}"`,
+      });
     else problems.push(...paramValueProblems(param, value, `params.${name}`));
   }
   if (problems.length > 0) throw new InputError(problems);
@@ -58,33 +70,26 @@ function checkParamNames(services: RpcServices, names: readonly string[], field:
 export const levelMethods: Method[] = [
   method('level.balance', (params, { services }) => {
     if (params.locked) checkParamNames(services, params.locked, 'locked');
-    const { loaded, playtests, predictor } = adapt(services, params.levelId, params.playtests);
-    const { project } = loaded.model;
-    const current = levelBase(project, playtests);
-    const balanced = balanceLevel(project, loaded.model.space, predictor, {
+    return services.balancing.balance(levelInput(services, params.levelId, params.playtests), {
       allowGeneration: params.allowGeneration ?? false,
       locked: params.locked ?? [],
-      base: current,
       seed: params.seed ?? 0,
-      proximity: params.stayNear,
+      stayNear: params.stayNear,
     });
-    return { ...balanced, current };
   }),
-  method('level.suggest', (params, { services }) => {
-    const { loaded, playtests, predictor } = adapt(services, params.levelId, params.playtests);
-    const { project } = loaded.model;
-    const suggestions = suggestPlaytests(project, loaded.model.space, predictor, {
-      count: params.count ?? 3,
-      seed: params.seed ?? 0,
+  method('level.suggest', async (params, { services }) => {
+    if (params.locked) checkParamNames(services, params.locked, 'locked');
+    const suggestions = await services.balancing.suggest(levelInput(services, params.levelId, params.playtests), params.count ?? 3, {
       allowGeneration: params.allowGeneration ?? false,
-      base: levelBase(project, playtests),
-      proximity: params.stayNear,
+      locked: params.locked ?? [],
+      seed: params.seed ?? 0,
+      stayNear: params.stayNear,
     });
     return { levelId: params.levelId, suggestions };
   }),
-  method('level.predict', (params, { services }) => {
+  method('level.predict', async (params, { services }) => {
     const complete = checkCandidate(services, params.params);
-    const { loaded, predictor } = adapt(services, params.levelId, params.playtests);
-    return { levelId: params.levelId, ...predictAt(loaded.model.project, loaded.model.space, predictor, complete) };
+    const prediction = await services.balancing.predict(levelInput(services, params.levelId, params.playtests), complete);
+    return { levelId: params.levelId, ...prediction };
   }),
 ];

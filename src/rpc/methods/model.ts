@@ -6,9 +6,13 @@ function unknownJob(jobId: string): RpcError {
   return new RpcError(ErrorCode.UnknownJob, `unknown job: ${jobId}`);
 }
 
+export function noModel(): RpcError {
+  return new RpcError(ErrorCode.NoModel, 'no model trained yet: call model.train (or run `metabalance train`) first');
+}
+
 export function requireModel(services: RpcServices): LoadedModel {
   const model = services.models.current();
-  if (!model) throw new RpcError(ErrorCode.NoModel, 'no model trained yet: call model.train (or run `metabalance train`) first');
+  if (!model) throw noModel();
   return model;
 }
 

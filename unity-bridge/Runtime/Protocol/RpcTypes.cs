@@ -274,6 +274,7 @@ namespace Metabalance
         /// <summary>Playtests to adapt to instead of the stored ones; levelId may be omitted (it is the request's level). Checked like playtests.append records.</summary>
         [JsonProperty("playtests")] public List<PlaytestRecord> Playtests;
         [JsonProperty("allowGeneration")] public bool? AllowGeneration;
+        [JsonProperty("locked")] public List<string> Locked;
         [JsonProperty("seed")] public int? Seed;
         /// <summary>weight of staying near the level's current settings (default 2; 0: only the pMeet objective and its tie-breaks count).</summary>
         [JsonProperty("stayNear")] public double? StayNear;
