@@ -23,6 +23,7 @@ const BENCHES: Bench[] = [
   { name: 'speed', file: 'speed.js' },
   { name: 'rpc', file: 'rpc.js' },
   { name: 'limits', file: 'limits.js' },
+  { name: 'scale', file: 'scale.js' },
 ];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only NAME]

@@ -7,7 +7,7 @@ import type { Problem } from '../../project/errors.js';
 import { InputError, UsageError } from '../../project/errors.js';
 import type { Project } from '../../project/types.js';
 import { groupUnknownLevels } from '../../project/validate.js';
-import { outsideRange } from '../../model/encoding.js';
+import { implausibleMessage, outsideRange } from '../../model/encoding.js';
 import { parseJsonl } from '../../store/jsonl.js';
 import type { AppendResult } from '../../store/project-store.js';
 import { ProjectStore } from '../../store/project-store.js';
@@ -138,7 +138,7 @@ export const command: Command = {
           file: shown,
           ...(line !== undefined ? { line } : {}),
           field: csv ? csvColumnOf(field) : field,
-          message: `${o.value} is far outside what the stored playtests show (median ${o.typical}; more than 10 robust sds away): a unit mistake?`,
+          message: implausibleMessage(o),
         };
       });
       if (flags.strict) problems.push(...implausible);
