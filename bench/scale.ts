@@ -1,14 +1,14 @@
 // A million playtests (issue 13, item 10): 10,000 crypt-run levels × 100 playtests, written as the
 // import files a studio would hand over, then the real CLI (`node dist/src/cli/main.js`, one child
 // process a step) imports them, validates the project, trains with default settings and balances
-// 100 levels. Wall time is measured around each child; peak RSS is the child's maximum resident set
-// size as the kernel reports it through GNU time (`/usr/bin/time -f %M`). Goals: training ≤ 10 min
+// 100 levels. Wall time is measured around each child; peak RSS (maximum resident set size) and CPU
+// time are the kernel's figures for the child, read through GNU time (`/usr/bin/time -f '%M %U %S'`). Goals: training ≤ 10 min
 // and ≤ 1 GB on 2 cores. `--quick` is 1,000 × 100.
 import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../src/project/paths.js';
 import { generateCorpus } from '../samples/crypt-run/corpus.js';
@@ -24,6 +24,8 @@ const TRAIN_GOAL = { seconds: 600, bytes: 1000 * MiB };
 interface Step {
   name: string;
   seconds: number;
+  /** user + system CPU time: on a shared machine the wall time also counts waiting for a core */
+  cpuSeconds: number;
   peakRssBytes: number;
 }
 
@@ -50,15 +52,17 @@ async function cli(name: string, args: string[], rssFile: string): Promise<Step 
   const main = path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
   const t0 = performance.now();
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile('/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, main, ...args], { maxBuffer: 64 * MiB }, (err, out, errText) => {
+    execFile('/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, process.execPath, main, ...args], { maxBuffer: 64 * MiB }, (err, out, errText) => {
       if (err) reject(new Error(`${name} failed: ${err.message}\n${errText.slice(-4000)}`));
       else resolve(out);
     });
   });
   const seconds = (performance.now() - t0) / 1000;
-  const peakRssBytes = Number((await readFile(rssFile, 'utf8')).trim().split('\n').pop()) * 1024;
-  log(`  ${name}: ${seconds.toFixed(1)} s, peak RSS ${(peakRssBytes / MiB).toFixed(0)} MiB`);
-  return { name, seconds, peakRssBytes, stdout };
+  const [kib, user, sys] = (await readFile(rssFile, 'utf8')).trim().split('\n').pop()!.split(' ').map(Number);
+  const peakRssBytes = kib! * 1024;
+  const cpuSeconds = user! + sys!;
+  log(`  ${name}: ${seconds.toFixed(1)} s (CPU ${cpuSeconds.toFixed(1)} s), peak RSS ${(peakRssBytes / MiB).toFixed(0)} MiB`);
+  return { name, seconds, cpuSeconds, peakRssBytes, stdout };
 }
 
 export async function run(opts: { quick: boolean }): Promise<string> {
@@ -67,6 +71,7 @@ export async function run(opts: { quick: boolean }): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mb-bench-scale-'));
   const project = path.join(dir, 'project');
   const rssFile = path.join(dir, 'time.txt');
+  const startLoad = os.loadavg().map((l) => l.toFixed(1)).join(' / ');
   try {
     log(`  generating ${levels} levels × ${perLevel} playtests…`);
     const t0 = performance.now();
@@ -86,14 +91,15 @@ export async function run(opts: { quick: boolean }): Promise<string> {
     const trained = JSON.parse(train.stdout) as { steps?: number; validation?: Record<string, number> };
     const results = balance.stdout.trim().split('\n').map((l) => JSON.parse(l) as { meetsTargets: boolean });
     const trainOk = train.seconds <= TRAIN_GOAL.seconds && train.peakRssBytes <= TRAIN_GOAL.bytes;
+    const load = `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) at the end, ${startLoad} at the start`;
     return [
       `## Scale (${levels.toLocaleString('en')} levels × ${perLevel} playtests = ${(levels * perLevel).toLocaleString('en')} playtests, crypt-run)`,
       '',
-      `Each step is one \`metabalance\` CLI child process; peak RSS is its maximum resident set (GNU time \`%M\`). Corpus generation (not a product step): ${generated.toFixed(0)} s.`,
+      `Each step is one \`metabalance\` CLI child process; peak RSS is its maximum resident set and CPU time its user + system time (GNU time \`%M %U %S\`). Corpus generation (not a product step): ${generated.toFixed(0)} s. Machine ${load}.`,
       '',
       markdownTable(
-        ['step', 'wall time (s)', 'peak RSS (MiB)'],
-        steps.map((s) => [s.name, s.seconds.toFixed(1), (s.peakRssBytes / MiB).toFixed(0)]),
+        ['step', 'wall time (s)', 'CPU time (s)', 'peak RSS (MiB)'],
+        steps.map((s) => [s.name, s.seconds.toFixed(1), s.cpuSeconds.toFixed(1), (s.peakRssBytes / MiB).toFixed(0)]),
       ),
       '',
       `Training: ${trained.steps ?? '?'} steps, validation NLL ${trained.validation?.nll?.toFixed(3) ?? '?'}; goal ≤ ${TRAIN_GOAL.seconds / 60} min and ≤ 1 GB: ${trainOk ? 'met' : 'NOT met'}. ` +
