@@ -4,7 +4,7 @@
 // its first K playtests by metabalance and by the baselines. Reports mean ± sd over the runs.
 import { balanceLevel, levelBase, suggestPlaytests, type BalanceResult } from '../src/balance/index.js';
 import { functionPredictor } from '../test/support/function-predictor.js';
-import { searchLayout, snap } from '../src/balance/layout.js';
+import { movesOf, snap } from '../src/balance/moves.js';
 import { meetsTargets, targetLoss, targetTerms, type TargetTerm } from '../src/balance/targets.js';
 import { lift } from '../src/balance/search.js';
 import { adaptLevel, trainModel, type AdaptMethod, type LevelPredictor, type MetaModel } from '../src/model/index.js';
@@ -123,10 +123,10 @@ function oracleParams(model: MetaModel, judge: Judge, level: Level, truth: Sampl
 
 /** Random settings of the balance params (generation params at the level's values). */
 function randomSettings(model: MetaModel, base: ParamValues, count: number, rng: Rng): ParamValues[] {
-  const layout = searchLayout(model.project, model.space, { base });
+  const moves = movesOf(model.project, model.space, { base });
   return Array.from({ length: count }, () => {
-    const u = layout.movingDimIndex.map(() => rng.next());
-    return snap(layout, lift(layout, layout.movingDimIndex, u)).values;
+    const u = moves.movingDimIndex.map(() => rng.next());
+    return snap(moves, lift(moves, moves.movingDimIndex, u)).values;
   });
 }
 

@@ -14,10 +14,11 @@ import { balanceLevel, levelBase, type BalanceResult } from '../src/balance/inde
 import { meetsTargets, targetLoss, targetTerms } from '../src/balance/targets.js';
 import { Progress } from '../src/cli/ml-common.js';
 import { backendName, initBackend } from '../src/model/backend.js';
-import { adaptLevel, saveModel, trainModel } from '../src/model/index.js';
+import { adaptLevel, trainResumable } from '../src/model/index.js';
+import { saveModel } from '../src/store/model-store.js';
 import { packageRoot } from '../src/project/paths.js';
 import type { ParamValue, ParamValues, Project } from '../src/project/types.js';
-import type { MetaModel } from '../src/model/index.js';
+import type { TrainedModel } from '../src/model/index.js';
 import { ProjectStore } from '../src/store/project-store.js';
 import { expectedMetrics } from '../samples/crypt-run/game.js';
 import { readTruth } from '../samples/crypt-run/truth.js';
@@ -57,11 +58,11 @@ const BATCH = 3;
  * `metabalance loop` on every new level of a copy of the project (the committed sample is left as
  * it is), with the sample game's runner: the balanced params of every level after every round.
  */
-async function closedLoop(dir: string, model: MetaModel, levelIds: readonly string[]): Promise<Map<string, ParamValues[]>> {
+async function closedLoop(dir: string, trained: TrainedModel, levelIds: readonly string[]): Promise<Map<string, ParamValues[]>> {
   const copy = await mkdtemp(path.join(os.tmpdir(), 'metabalance-demo-'));
   try {
     await cp(dir, copy, { recursive: true, filter: (src) => !src.includes(`${path.sep}models`) && !src.includes('.metabalance') });
-    await saveModel(model, copy);
+    await saveModel(trained, copy);
     const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'samples', 'crypt-run', 'runner.js');
     const lines: string[] = [];
     const io: CliIo = {
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
 
   const bar = new Progress(process.stderr, Boolean(process.stderr.isTTY));
   const started = Date.now();
-  const model = await trainModel(
+  const trained = await trainResumable(
     { project, levels: store.levels(), playtests: store.playtests() },
     {
       seed: 0,
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
     },
   );
   bar.done();
+  const model = trained.model;
   const trainS = (Date.now() - started) / 1000;
 
   const metrics = project.metrics.map((m) => m.name);
@@ -153,7 +155,7 @@ async function main(): Promise<void> {
       );
     }
     log(`demo: the closed loop, ${ROUNDS} rounds × ${BATCH} playtests per level (metabalance loop with the sample game's runner)`);
-    const looped = await closedLoop(dir, model, truth.newLevelIds);
+    const looped = await closedLoop(dir, trained, truth.newLevelIds);
     for (let round = 1; round <= ROUNDS; round++) {
       rounds.push(
         truth.newLevelIds.map((id) => {

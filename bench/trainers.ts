@@ -13,7 +13,7 @@ import { adaptLevel, trainModel, type Algorithm } from '../src/model/index.js';
 import type { ParamValues } from '../src/project/types.js';
 import { adaptRows } from '../src/model/adapt.js';
 import { levelRows, sliceRows } from '../src/model/data.js';
-import type { Model, ModelConfig } from '../src/model/model.js';
+import type { ModelConfig } from '../src/model/model.js';
 import { log, markdownTable, meanSd, runWhenMain } from './report.js';
 
 export interface TrainerScore {
@@ -49,7 +49,7 @@ export async function compareTrainers(opts: {
       const tol = new Map(c.project.targets.map((t) => [t.metric, t.tolerance]));
       for (const algorithm of opts.algorithms ?? ALGS) {
         const t0 = performance.now();
-        const model = (await trainModel(corpus, { algorithm, seed, ...(opts.config ? { config: opts.config } : {}) })) as Model;
+        const model = await trainModel(corpus, { algorithm, seed, ...(opts.config ? { config: opts.config } : {}) });
         const trainSeconds = (performance.now() - t0) / 1000;
         let nll = 0;
         let nNll = 0;

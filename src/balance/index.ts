@@ -2,10 +2,10 @@
 // Every function takes an adapted LevelPredictor, so it works the same for the meta-model, the
 // benchmark's baselines and the oracle (a predictor over the simulator's true metrics).
 import type { LevelPredictor } from '../model/index.js';
-import type { ParamSpace } from '../model/encoding.js';
+import type { ParamSpace } from '../model/param-space.js';
 import type { ParamValues, Project } from '../project/types.js';
 import { assess } from './assess.js';
-import { searchLayout, snap } from './layout.js';
+import { movesOf, snap } from './moves.js';
 import { targetTerms, type MetricPrediction } from './targets.js';
 import { searchParams, type SearchBudget, type SearchObjective } from './search.js';
 import { suggestFrom, type Suggestion } from './suggest.js';
@@ -14,7 +14,7 @@ export type { MetricPrediction } from './targets.js';
 export type { Suggestion } from './suggest.js';
 export type { SearchBudget, SearchObjective } from './search.js';
 export { DEFAULT_OBJECTIVE, DEFAULT_PROXIMITY } from './search.js';
-export { levelBase } from './layout.js';
+export { levelBase } from './level-base.js';
 export { targetLoss, meetsTargets, targetTerms } from './targets.js';
 
 export interface BalanceOptions {
@@ -43,14 +43,14 @@ export interface BalanceResult {
 
 export function balanceLevel(project: Project, space: ParamSpace, predictor: LevelPredictor, opts: BalanceOptions = {}): BalanceResult {
   const terms = targetTerms(project, predictor.metrics);
-  const layout = searchLayout(project, space, opts);
-  const { best } = searchParams(layout, predictor, terms, opts.seed ?? 0, opts.budget, opts.proximity, opts.objective);
+  const moves = movesOf(project, space, opts);
+  const { best } = searchParams(moves, predictor, terms, opts.seed ?? 0, opts.budget, opts.proximity, opts.objective);
   // Never recommend a change the model itself thinks less likely to meet the targets than the
   // level's current settings (the search's tie-breaks can prefer it when pMeet is flat).
-  const current = snap(layout, layout.baseX);
-  const x = new Float32Array(2 * layout.space.dim);
+  const current = snap(moves, moves.baseX);
+  const x = new Float32Array(2 * moves.space.dim);
   x.set(best.x, 0);
-  x.set(current.x, layout.space.dim);
+  x.set(current.x, moves.space.dim);
   const [moved, kept] = assess(predictor, terms, x, 2);
   const keep = kept!.pMeet > moved!.pMeet;
   const a = keep ? kept! : moved!;
@@ -79,8 +79,8 @@ export function suggestPlaytests(project: Project, space: ParamSpace, predictor:
   const count = opts.count ?? 3;
   if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer (got ${count})`);
   const terms = targetTerms(project, predictor.metrics);
-  const layout = searchLayout(project, space, opts);
-  return suggestFrom(layout, predictor, terms, count, opts.seed ?? 0, opts.proximity, opts.objective);
+  const moves = movesOf(project, space, opts);
+  return suggestFrom(moves, predictor, terms, count, opts.seed ?? 0, opts.proximity, opts.objective);
 }
 
 /** The model's view of given settings (missing params take their defaults). */

@@ -1,12 +1,15 @@
 // Batched parameter search in the ParamSpace unit cube. Per-call overhead of the predictor dwarfs
 // its per-row cost, so every stage scores all its candidates in ONE predict call: a quasi-random
-// sweep, then a few rounds of a (1+λ)-ES from several starts (all starts' offspring together),
-// then a coordinate polish (each moving param's neighbouring ints / alternative choices).
-// Ints and choices are relaxed in the cube and snapped at evaluation; fixed params never move.
+// sweep; rounds of a (1+λ)-ES (step size up on success, down otherwise) from the best candidate of
+// each distinct setting of the discrete params, all starts' offspring together, the worse half of
+// the starts dropped every two rounds; the best's discrete neighbours re-fitted with a few ES
+// rounds on the continuous params; then a coordinate polish (each moving param's neighbouring
+// ints, alternative choices and small float steps). Ints and choices are relaxed in the cube and
+// snapped at evaluation; params that do not move (Moves) are never changed.
 import type { LevelPredictor } from '../model/index.js';
 import type { Param, ParamValue, ParamValues } from '../project/types.js';
 import { Rng } from '../util/rng.js';
-import { snap, type SearchLayout } from './layout.js';
+import { snap, type Moves } from './moves.js';
 import { pMeetFromDraws, targetLoss, type TargetTerm } from './targets.js';
 
 export interface SearchBudget {
@@ -81,7 +84,7 @@ class Scorer {
   constructor(
     private readonly predictor: LevelPredictor,
     private readonly terms: readonly TargetTerm[],
-    private readonly layout: SearchLayout,
+    private readonly layout: Moves,
     private readonly proximity: number,
     private readonly objective: SearchObjective,
   ) {}
@@ -116,7 +119,7 @@ class Scorer {
 }
 
 export function searchParams(
-  layout: SearchLayout,
+  layout: Moves,
   predictor: LevelPredictor,
   terms: readonly TargetTerm[],
   seed = 0,
@@ -173,7 +176,7 @@ export function searchParams(
 }
 
 interface RefineContext {
-  layout: SearchLayout;
+  layout: Moves;
   dims: readonly number[];
   rng: Rng;
   scorer: Scorer;
@@ -239,7 +242,7 @@ function isDiscrete(p: Param): boolean {
 }
 
 /** Per moving dim: 1 when it belongs to a continuous param (a float or a many-valued int). */
-function continuousMask(layout: SearchLayout, dims: readonly number[]): Uint8Array {
+function continuousMask(layout: Moves, dims: readonly number[]): Uint8Array {
   const mask = new Uint8Array(dims.length);
   layout.params.forEach((p, i) => {
     if (!layout.moving[i] || isDiscrete(p)) return;
@@ -252,7 +255,7 @@ function continuousMask(layout: SearchLayout, dims: readonly number[]): Uint8Arr
 }
 
 /** Settings differing from `values` in one moving discrete param. */
-function discreteNeighbours(layout: SearchLayout, values: ParamValues): { values: ParamValues; x: Float32Array }[] {
+function discreteNeighbours(layout: Moves, values: ParamValues): { values: ParamValues; x: Float32Array }[] {
   return layout.params.flatMap((p, i) => {
     if (!layout.moving[i] || !isDiscrete(p)) return [];
     return alternativesTo(p, values[p.name]!).map((a) => snap(layout, layout.space.encode({ ...values, [p.name]: a })));
@@ -270,7 +273,7 @@ function alternativesTo(p: Param, v: ParamValue): ParamValue[] {
 const FLOAT_STEPS = [0.03, 0.01, 0.003, 0.001];
 
 /** Settings differing from `values` in one moving param: ±1 for ints, every other choice/bool, a few ±steps for floats. */
-function coordinateNeighbours(layout: SearchLayout, values: ParamValues): { values: ParamValues; x: Float32Array }[] {
+function coordinateNeighbours(layout: Moves, values: ParamValues): { values: ParamValues; x: Float32Array }[] {
   const out: { values: ParamValues; x: Float32Array }[] = [];
   const x0 = layout.space.encode(values);
   layout.params.forEach((p, i) => {
@@ -305,7 +308,7 @@ const DISCRETE_INT_VALUES = 12;
  * with few values), best first: starts that differ where local steps cannot cross, because
  * switching a choice usually needs the continuous params to move with it.
  */
-function bestPerDiscreteSetting(layout: SearchLayout, cs: readonly Candidate[], count: number): Candidate[] {
+function bestPerDiscreteSetting(layout: Moves, cs: readonly Candidate[], count: number): Candidate[] {
   const discrete = layout.params.filter((p, i) => layout.moving[i] && isDiscrete(p));
   const seen = new Set<string>();
   const out: Candidate[] = [];
@@ -351,7 +354,7 @@ function quasiRandom(n: number, dims: number, rng: Rng): Float64Array[] {
 }
 
 /** A full cube point: the base encoding with the moving dims replaced by `u`. */
-export function lift(layout: SearchLayout, dims: readonly number[], u: ArrayLike<number>): Float64Array {
+export function lift(layout: Moves, dims: readonly number[], u: ArrayLike<number>): Float64Array {
   const raw = Float64Array.from(layout.baseX);
   dims.forEach((d, j) => (raw[d] = u[j]!));
   return raw;

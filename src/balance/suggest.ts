@@ -5,7 +5,7 @@
 import type { LevelPredictor } from '../model/index.js';
 import type { ParamValues } from '../project/types.js';
 import { assess, type Assessment } from './assess.js';
-import type { SearchLayout } from './layout.js';
+import type { Moves } from './moves.js';
 import type { MetricPrediction, TargetTerm } from './targets.js';
 import { distinctBest, searchParams, type Candidate, type SearchObjective } from './search.js';
 
@@ -19,7 +19,7 @@ export interface Suggestion {
 const POOL = 64;
 
 export function suggestFrom(
-  layout: SearchLayout,
+  layout: Moves,
   predictor: LevelPredictor,
   terms: readonly TargetTerm[],
   count: number,
@@ -65,7 +65,7 @@ function toSuggestion(c: Candidate, a: Assessment, isBest: boolean): Suggestion 
   return { params: c.values, predicted: a.predicted, pMeet: a.pMeet, reason };
 }
 
-function distance(layout: SearchLayout, a: Candidate, b: Candidate): number {
+function distance(layout: Moves, a: Candidate, b: Candidate): number {
   let s = 0;
   for (const d of layout.movingDimIndex) s += (a.x[d]! - b.x[d]!) ** 2;
   return Math.sqrt(s);

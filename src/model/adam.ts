@@ -1,5 +1,5 @@
-// Adam with its moments as tensors, so the optimizer state is saved in checkpoints and a batched
-// computation updates every copy's weights element-wise in one go.
+// Adam with its moments as tensors, so a batched computation updates every copy's weights
+// element-wise in one go (training.ts keeps the moments in the training state, to resume from).
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface AdamState {

@@ -11,8 +11,9 @@ import type { Level, Playtest } from '../project/types.js';
 import { adamDispose, adamInit, adamStep } from './adam.js';
 import { levelRows, type LevelRows } from './data.js';
 import { gridHeads, levelBias } from './inference.js';
-import { softLogSd } from './heads.js';
-import { memberNets, type MetaModel, type Model } from './model.js';
+import { sigmoid, softLogSd } from './heads.js';
+import type { MetaModel } from './model.js';
+import { memberNets } from './network.js';
 import { batchArrays, copyLoss, disposeBatch, uploadBatch } from './elbo.js';
 import { affine } from './dense.js';
 import { contextPosteriors, headShift, residualColumns, residualMetrics } from './posterior.js';
@@ -26,22 +27,16 @@ export const DRAWS_PER_MEMBER = 4;
 /** Prior sd of the offsets baseline: in logits for rates, in standardised link units otherwise. */
 const OFFSET_PRIOR_SD = { rate: 1, gaussian: 0.5 };
 
-function asModel(m: MetaModel): Model {
-  if (!('spec' in m) || !('layout' in m)) throw new TypeError('adaptLevel: not a model from trainModel/loadLatestModel');
-  return m as Model;
-}
-
 export function adaptLevel(
   model: MetaModel,
   level: Level,
   playtests: readonly Playtest[],
   opts: { method?: AdaptMethod } = {},
 ): LevelPredictor {
-  const m = asModel(model);
-  return adaptRows(m, levelRows(m, level, playtests), opts.method ?? 'context');
+  return adaptRows(model, levelRows(model, level, playtests), opts.method ?? 'context');
 }
 
-export function adaptRows(model: Model, rows: LevelRows, method: AdaptMethod): Predictor {
+export function adaptRows(model: MetaModel, rows: LevelRows, method: AdaptMethod): Predictor {
   const Z = model.shape.context;
   const E = model.ensemble;
   if (method === 'context' && Z === 0) return fineTuned(model, rows);
@@ -71,8 +66,9 @@ export function adaptRows(model: Model, rows: LevelRows, method: AdaptMethod): P
  * branches) with prior N(0, τ²), its posterior from one Newton step at δ = 0 (exact for the
  * Gaussian metrics); draws shift by the posterior sd times fixed normals.
  */
-function offsetContexts(model: Model, rows: LevelRows): MemberContexts[] {
-  const { nB, nU, nC, width: O } = model.layout;
+function offsetContexts(model: MetaModel, rows: LevelRows): MemberContexts[] {
+  const outputs = model.outputs;
+  const O = outputs.width;
   const M = model.spec.metrics.length;
   const Z = model.shape.context;
   const P = model.shape.perPlaytest;
@@ -81,7 +77,7 @@ function offsetContexts(model: Model, rows: LevelRows): MemberContexts[] {
   return model.members().map((net) => {
     const num = new Float64Array(M);
     const den = new Float64Array(M);
-    for (let k = 0; k < M; k++) den[k] = 1 / (k < nB ? OFFSET_PRIOR_SD.rate : OFFSET_PRIOR_SD.gaussian) ** 2;
+    outputs.metrics.forEach((c, k) => (den[k] = 1 / (c.kind === 'rate' ? OFFSET_PRIOR_SD.rate : OFFSET_PRIOR_SD.gaussian) ** 2));
     if (rows.rows > 0) {
       const t = tf.tidy(() => {
         const bias = levelBias(net, rows.feat);
@@ -91,32 +87,25 @@ function offsetContexts(model: Model, rows: LevelRows): MemberContexts[] {
       const h = t.dataSync() as Float32Array;
       t.dispose();
       const sd = (raw: number): number => Math.exp(softLogSd(raw));
+      const won = outputs.outcomePos;
       for (let r = 0; r < rows.rows; r++) {
         const o = r * O;
         const y = (k: number): number => rows.y[r * M + k]!;
         const seen = (k: number): boolean => rows.obs[r * M + k]! > 0;
-        for (let k = 0; k < nB; k++) {
-          if (!seen(k)) continue;
-          const p = 1 / (1 + Math.exp(-h[o + k]!));
-          num[k]! += y(k) - p;
-          den[k]! += p * (1 - p);
-        }
-        for (let k = 0; k < nU; k++) {
-          if (!seen(nB + k)) continue;
-          const s2 = sd(h[o + nB + nU + k]!) ** 2;
-          num[nB + k]! += (y(nB + k) - h[o + nB + k]!) / s2;
-          den[nB + k]! += 1 / s2;
-        }
-        const won = model.layout.outcomePos;
-        for (let k = 0; k < nC; k++) {
-          const kk = nB + nU + k;
-          if (!seen(kk) || won < 0 || !seen(won)) continue;
-          const branch = y(won) >= 0.5 ? 0 : 2;
-          const h0 = o + nB + 2 * nU;
-          const s2 = sd(h[h0 + (branch + 1) * nC + k]!) ** 2;
-          num[kk]! += (y(kk) - h[h0 + branch * nC + k]!) / s2;
-          den[kk]! += 1 / s2;
-        }
+        outputs.metrics.forEach((c, k) => {
+          if (!seen(k)) return;
+          if (c.kind === 'rate') {
+            const p = sigmoid(h[o + c.logit]!);
+            num[k]! += y(k) - p;
+            den[k]! += p * (1 - p);
+            return;
+          }
+          if (c.kind === 'conditioned' && (won < 0 || !seen(won))) return;
+          const g = c.kind === 'gaussian' ? c.g : y(won) >= 0.5 ? c.won : c.lost;
+          const s2 = sd(h[o + g.logSd]!) ** 2;
+          num[k]! += (y(k) - h[o + g.mu]!) / s2;
+          den[k]! += 1 / s2;
+        });
       }
     }
     const shift = (draw: number): Float32Array => {
@@ -135,7 +124,7 @@ function offsetContexts(model: Model, rows: LevelRows): MemberContexts[] {
 }
 
 /** reptile-plain adaptation: the training inner loop (innerSteps of Adam, β1 = 0) on all weights. */
-function fineTuned(model: Model, rows: LevelRows): Predictor {
+function fineTuned(model: MetaModel, rows: LevelRows): Predictor {
   const cfg = model.config;
   const E = model.ensemble;
   let w: tf.Tensor[] = model.weights.map((v) => tf.clone(v));
@@ -147,7 +136,7 @@ function fineTuned(model: Model, rows: LevelRows): Predictor {
     const lr = w.map(() => cfg.innerLr);
     for (let i = 0; i < cfg.innerSteps; i++) {
       const grads = tf.tidy(() =>
-        tf.grads((...ps: tf.Tensor[]) => tf.sum(copyLoss(model.layout, ps, null, null, batch, null, cfg.weightDecay)))(w),
+        tf.grads((...ps: tf.Tensor[]) => tf.sum(copyLoss(model.outputs, ps, null, null, batch, null, cfg.weightDecay)))(w),
       );
       const next = adamStep(w, grads, adam, lr, 0);
       tf.dispose([...grads, ...w]);

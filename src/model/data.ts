@@ -1,7 +1,9 @@
 // A corpus as per-level arrays the trainers and adaptation batch from (encoded once).
 import type { Level, Playtest, Project } from '../project/types.js';
-import { encodeFeatures, encodeMetrics, type EncodingSpec, type HeadLayout, type ParamSpace } from './encoding.js';
+import { encodeFeatures, linkValue, type EncodingSpec } from './encoding.js';
 import { playtestInputs, testerIndex, type InputLayout } from './inputs.js';
+import type { OutputColumns } from './outputs.js';
+import { clamp01, type ParamSpace } from './param-space.js';
 
 export interface LevelRows {
   id: string;
@@ -19,7 +21,7 @@ export interface Encoder {
   project: Project;
   space: ParamSpace;
   spec: EncodingSpec;
-  layout: HeadLayout;
+  outputs: OutputColumns;
   inputs: InputLayout;
 }
 
@@ -32,9 +34,31 @@ export function levelRows(enc: Encoder, level: Level, playtests: readonly Playte
   const obs = new Float32Array(n * M);
   playtests.forEach((pt, r) => {
     x.set(playtestInputs(enc.inputs, enc.space.encode(pt.params ?? {}), testerIndex(enc.inputs, pt.tester)), r * P);
-    encodeMetrics(enc.spec, enc.layout, pt.metrics, y, obs, r * M);
+    encodeMetrics(enc.spec, enc.outputs, pt.metrics, y, obs, r * M);
   });
   return { id: level.id, rows: n, x, feat: encodeFeatures(enc.spec, level), y, obs };
+}
+
+/**
+ * A playtest's targets in the heads' space, in the internal metric order (outputs.ts): per metric the
+ * standardised linked value (or the 0..1 rate), and 1/0 in `observed` — a playtest that reports
+ * only some metrics contributes only those likelihood terms.
+ */
+export function encodeMetrics(
+  spec: EncodingSpec,
+  outputs: OutputColumns,
+  metrics: Record<string, number>,
+  y: Float32Array,
+  observed: Float32Array,
+  at = 0,
+): void {
+  outputs.order.forEach((j, k) => {
+    const m = spec.metrics[j]!;
+    const v = metrics[m.name];
+    const ok = typeof v === 'number' && Number.isFinite(v) && (m.link !== 'log' || v > 0);
+    observed[at + k] = ok ? 1 : 0;
+    y[at + k] = !ok ? 0 : m.link === 'bernoulli' ? clamp01(v) : (linkValue(m.link, v) - m.center) / m.scale;
+  });
 }
 
 /** Rows [from, to) of a level as a new LevelRows (used to split adapt / score playtests). */

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LevelRows } from './data.js';
 import { klToPrior, rowLogLik } from './likelihood.js';
-import type { HeadLayout } from './encoding.js';
+import type { OutputColumns } from './outputs.js';
 import { forward } from './network.js';
 
 /** Host-side arrays of a batch; `slots` levels per copy (padded ones have slotMask 0). */
@@ -108,7 +108,7 @@ export function disposeBatch(b: Batch): void {
  * indexes (null without a context); `eps` [C·slots, Z] standard normals.
  */
 export function copyLoss(
-  layout: HeadLayout,
+  outputs: OutputColumns,
   weights: readonly tf.Tensor[],
   qMu: tf.Tensor | null,
   qLogSig: tf.Tensor | null,
@@ -128,7 +128,7 @@ export function copyLoss(
     kl = tf.sum(tf.reshape(tf.mul(klToPrior(mu, ls), batch.slotMask), [C, -1]), 1);
   }
   const heads = forward(input, weights);
-  const ll = tf.sum(rowLogLik(layout, heads, batch.y, batch.obs), 1);
+  const ll = tf.sum(rowLogLik(outputs, heads, batch.y, batch.obs), 1);
   let nelbo = kl ? tf.sub(kl, ll) : tf.neg(ll);
   nelbo = tf.div(nelbo, batch.realRows);
   if (weightDecay > 0) {

@@ -1,96 +1,12 @@
-// How projects become numbers for the network, and back. Pure: no tensors.
-// - params → the unit cube (linear or log scale; ints as numbers; bools 0/1; choices one-hot);
+// How a corpus becomes numbers for the network. Pure: no tensors. (Params → the unit cube is
+// param-space.ts; the extra per-playtest inputs are inputs.ts.)
 // - level features → standardised with corpus statistics, a missing one imputed with the mean
 //   (0 after standardising) and flagged by an extra input;
 // - metrics → a link space: rate → probability (Bernoulli), count → log1p, positive continuous →
 //   log, other continuous → identity; then standardised. Saved in meta.json so predictions are
 //   reproducible anywhere.
-import type { Level, MetricKind, Param, ParamValues, Playtest, Project } from '../project/types.js';
+import type { Level, MetricKind, Playtest, Project } from '../project/types.js';
 import { fitInputs, type InputCoding, type InputOptions } from './inputs.js';
-
-export interface ParamSpace {
-  readonly dim: number;
-  readonly names: string[];
-  /** per project param, its first dim in the cube */
-  readonly offsets: readonly number[];
-  encode(values: ParamValues): Float32Array;
-  decode(x: ArrayLike<number>): ParamValues;
-}
-
-const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
-
-function paramWidth(p: Param): number {
-  return p.type === 'choice' ? p.choices.length : 1;
-}
-
-function toUnit(p: Param & { type: 'float' | 'int' }, v: number): number {
-  if (p.max === p.min) return 0;
-  if (p.scale === 'log') return clamp01(Math.log(v / p.min) / Math.log(p.max / p.min));
-  return clamp01((v - p.min) / (p.max - p.min));
-}
-
-function fromUnit(p: Param & { type: 'float' | 'int' }, u: number): number {
-  const c = clamp01(Number.isFinite(u) ? u : 0);
-  let v = p.scale === 'log' ? p.min * Math.pow(p.max / p.min, c) : p.min + c * (p.max - p.min);
-  if (p.type === 'int') v = Math.round(v);
-  return Math.min(p.max, Math.max(p.min, v));
-}
-
-export function paramSpace(project: Project): ParamSpace {
-  const params = project.params;
-  const offsets: number[] = [];
-  let dim = 0;
-  for (const p of params) {
-    offsets.push(dim);
-    dim += paramWidth(p);
-  }
-  const names = params.flatMap((p) => (p.type === 'choice' ? p.choices.map((c) => `${p.name}=${c}`) : [p.name]));
-  return {
-    dim,
-    names,
-    offsets,
-    encode(values: ParamValues): Float32Array {
-      const x = new Float32Array(dim);
-      params.forEach((p, i) => {
-        const o = offsets[i]!;
-        const v = values[p.name] ?? p.default;
-        switch (p.type) {
-          case 'bool':
-            x[o] = v === true ? 1 : 0;
-            break;
-          case 'choice': {
-            const k = p.choices.indexOf(String(v));
-            x[o + (k < 0 ? p.choices.indexOf(p.default) : k)] = 1;
-            break;
-          }
-          default:
-            x[o] = toUnit(p, Number(v));
-        }
-      });
-      return x;
-    },
-    decode(x: ArrayLike<number>): ParamValues {
-      const out: ParamValues = {};
-      params.forEach((p, i) => {
-        const o = offsets[i]!;
-        switch (p.type) {
-          case 'bool':
-            out[p.name] = (x[o] ?? 0) > 0.5;
-            break;
-          case 'choice': {
-            let best = 0;
-            for (let k = 1; k < p.choices.length; k++) if ((x[o + k] ?? 0) > (x[o + best] ?? 0)) best = k;
-            out[p.name] = p.choices[best]!;
-            break;
-          }
-          default:
-            out[p.name] = fromUnit(p, x[o] ?? 0);
-        }
-      });
-      return out;
-    },
-  };
-}
 
 /** How one metric is modelled. `link` maps an observation into the space the heads work in. */
 export type MetricLink = 'bernoulli' | 'log' | 'log1p' | 'identity';
@@ -289,63 +205,4 @@ export function encodeFeatures(spec: EncodingSpec, level: Level): Float32Array {
     else out[n + i] = 1;
   });
   return out;
-}
-
-/**
- * The heads' column layout. Metrics are regrouped internally as [rates | unconditioned Gaussians |
- * outcome-conditioned Gaussians] so every group is one contiguous slice of the output:
- * logits (nB) | mu (nU) | logSd (nU) | muWon (nC) | logSdWon (nC) | muLost (nC) | logSdLost (nC).
- */
-export interface HeadLayout {
-  /** internal position → project metric index */
-  order: number[];
-  /** project metric index → internal position */
-  position: number[];
-  nB: number;
-  nU: number;
-  nC: number;
-  /** the outcome's position inside the rate group, or -1 */
-  outcomePos: number;
-  width: number;
-}
-
-export function headLayout(spec: EncodingSpec): HeadLayout {
-  const idx = spec.metrics.map((_, j) => j);
-  const bern = idx.filter((j) => spec.metrics[j]!.link === 'bernoulli');
-  const uncond = idx.filter((j) => spec.metrics[j]!.link !== 'bernoulli' && spec.metrics[j]!.conditionedOn < 0);
-  const cond = idx.filter((j) => spec.metrics[j]!.conditionedOn >= 0);
-  const order = [...bern, ...uncond, ...cond];
-  const position = new Array<number>(order.length);
-  order.forEach((j, k) => (position[j] = k));
-  return {
-    order,
-    position,
-    nB: bern.length,
-    nU: uncond.length,
-    nC: cond.length,
-    outcomePos: spec.outcome >= 0 ? bern.indexOf(spec.outcome) : -1,
-    width: bern.length + 2 * uncond.length + 4 * cond.length,
-  };
-}
-
-/**
- * A playtest's targets in the heads' space, in the layout's internal order: per metric the
- * standardised linked value (or the 0..1 rate), and 1/0 in `observed` — a playtest that reports
- * only some metrics contributes only those likelihood terms.
- */
-export function encodeMetrics(
-  spec: EncodingSpec,
-  layout: HeadLayout,
-  metrics: Record<string, number>,
-  y: Float32Array,
-  observed: Float32Array,
-  at = 0,
-): void {
-  layout.order.forEach((j, k) => {
-    const m = spec.metrics[j]!;
-    const v = metrics[m.name];
-    const ok = typeof v === 'number' && Number.isFinite(v) && (m.link !== 'log' || v > 0);
-    observed[at + k] = ok ? 1 : 0;
-    y[at + k] = !ok ? 0 : m.link === 'bernoulli' ? clamp01(v) : (linkValue(m.link, v) - m.center) / m.scale;
-  });
 }

@@ -1,5 +1,5 @@
-// The network's output columns and what they mean, in plain numbers (no tensors): the one place
-// that knows which column is a logit, a mean or a log-sd of which metric and outcome branch.
+// What the network's outputs mean, in plain numbers (no tensors; which column is which is
+// outputs.ts):
 // - A `rate` metric is a Bernoulli logit.
 // - Other metrics are Gaussian in their standardised link space: a mean and a raw log-sd, kept in
 //   [LOG_SD_MIN, LOG_SD_MAX] by a smooth clamp (a hard clip would zero its gradient outside).
@@ -9,7 +9,8 @@
 //   duration in milliseconds, 1e300) cannot pull a level's or the network's fit.
 // Also here: a row's log-likelihood with its gradient and Fisher weight per column (for the
 // context posterior's Newton steps) and the expected metric values of a row of heads.
-import type { EncodingSpec, HeadLayout } from './encoding.js';
+import type { EncodingSpec } from './encoding.js';
+import type { GaussianColumns, OutputColumns } from './outputs.js';
 
 export const LOG_SD_MIN = -6;
 export const LOG_SD_MAX = 1.5;
@@ -32,26 +33,6 @@ function softLogSdSlope(raw: number): number {
   return sigmoid(raw - LOG_SD_MIN) - sigmoid(raw - LOG_SD_MAX);
 }
 
-/** Columns of one Gaussian: its mean and raw log-sd. */
-export interface GaussianColumns {
-  mu: number;
-  logSd: number;
-}
-/** Where a metric (in the layout's internal order) lives in a row of heads. */
-export type MetricColumns = { kind: 'rate'; logit: number } | { kind: 'gaussian'; g: GaussianColumns } | { kind: 'conditioned'; won: GaussianColumns; lost: GaussianColumns };
-
-/** Per internal metric position, its columns (see HeadLayout for the grouping). */
-export function metricColumns(layout: HeadLayout): MetricColumns[] {
-  const { nB, nU, nC } = layout;
-  const h0 = nB + 2 * nU;
-  return layout.order.map((_, k): MetricColumns => {
-    if (k < nB) return { kind: 'rate', logit: k };
-    if (k < nB + nU) return { kind: 'gaussian', g: { mu: k, logSd: k + nU } };
-    const c = k - nB - nU;
-    return { kind: 'conditioned', won: { mu: h0 + c, logSd: h0 + nC + c }, lost: { mu: h0 + 2 * nC + c, logSd: h0 + 3 * nC + c } };
-  });
-}
-
 /** log-likelihood of a standardised value under the contaminated Gaussian, and its derivatives. */
 function gaussTerm(y: number, mu: number, raw: number): { ll: number; dMu: number; dRaw: number; wMu: number; wRaw: number } {
   const ls = softLogSd(raw);
@@ -67,12 +48,11 @@ function gaussTerm(y: number, mu: number, raw: number): { ll: number; dMu: numbe
 
 /**
  * One playtest row: its log-likelihood given heads[hOff…], and (when asked) the gradient and a
- * diagonal Fisher weight per head column written to grad/fisher (length layout.width). `y`/`obs`
- * are in the layout's internal metric order (encodeMetrics).
+ * diagonal Fisher weight per head column written to grad/fisher (length outputs.width). `y`/`obs`
+ * are in the internal metric order (encodeMetrics).
  */
 export function rowLikelihood(
-  layout: HeadLayout,
-  cols: readonly MetricColumns[],
+  outputs: OutputColumns,
   heads: ArrayLike<number>,
   hOff: number,
   y: ArrayLike<number>,
@@ -83,9 +63,9 @@ export function rowLikelihood(
 ): number {
   grad?.fill(0);
   fisher?.fill(0);
-  const outcome = layout.outcomePos;
+  const outcome = outputs.outcomePos;
   let ll = 0;
-  cols.forEach((c, k) => {
+  outputs.metrics.forEach((c, k) => {
     if (obs[yOff + k]! === 0) return;
     const v = y[yOff + k]!;
     if (c.kind === 'rate') {
@@ -161,17 +141,16 @@ function linkMoments(spec: EncodingSpec['metrics'][number], mu: number, raw: num
  */
 export function expectedFromHeads(
   spec: EncodingSpec,
-  layout: HeadLayout,
-  cols: readonly MetricColumns[],
+  outputs: OutputColumns,
   heads: ArrayLike<number>,
   off: number,
   mean: Float32Array | Float64Array,
   at: number,
   noiseVar?: Float32Array | Float64Array,
 ): void {
-  const pOut = layout.outcomePos >= 0 ? sigmoid(heads[off + layout.outcomePos]!) : 0;
-  cols.forEach((c, k) => {
-    const j = layout.order[k]!;
+  const pOut = outputs.outcomePos >= 0 ? sigmoid(heads[off + outputs.outcomePos]!) : 0;
+  outputs.metrics.forEach((c, k) => {
+    const j = outputs.order[k]!;
     const ms = spec.metrics[j]!;
     let mu: number;
     let v: number;

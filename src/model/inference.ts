@@ -2,8 +2,7 @@
 // z-independent part of the first layer is computed once per row, the z part once per context,
 // and summed by broadcasting — the cheap shape for adaptation and for balancing's many candidates.
 import * as tf from '@tensorflow/tfjs-core';
-import { mlpFrom } from './network.js';
-import type { MemberNet } from './model.js';
+import { mlpFrom, type MemberNet } from './network.js';
 
 /** The level's constant share of the first layer: b1 + features·W1f → [1, H]. */
 export function levelBias(net: MemberNet, feat: Float32Array): tf.Tensor2D {

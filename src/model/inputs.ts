@@ -7,7 +7,7 @@
 //   predictions are for the corpus's tester population, the average over testers weighted by
 //   their share of the corpus — "60 % of players win" is about that population.
 import type { Param, Playtest, Project } from '../project/types.js';
-import type { ParamSpace } from './encoding.js';
+import type { ParamSpace } from './param-space.js';
 
 /** Saved in meta.json with the rest of the encoding. */
 export interface InputCoding {

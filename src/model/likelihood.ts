@@ -3,11 +3,11 @@
 // for adaptation: Bernoulli logits for rates, contaminated Gaussians with a smoothly clamped log-sd
 // in the standardised link space for everything else.
 import * as tf from '@tensorflow/tfjs-core';
-import type { HeadLayout } from './encoding.js';
+import type { OutputColumns, Span } from './outputs.js';
 import { BROAD_SD, CONTAMINATION, HALF_LOG_2PI, LOG_SD_MAX, LOG_SD_MIN } from './heads.js';
 
-/** Columns [start, start + n) of the last axis. */
-function cols(t: tf.Tensor, start: number, n: number): tf.Tensor {
+/** A span of the last axis. */
+function cols(t: tf.Tensor, { start, n }: Span): tf.Tensor {
   const begin = t.shape.map((_, i) => (i === t.rank - 1 ? start : 0));
   const size = t.shape.map((d, i) => (i === t.rank - 1 ? n : d));
   return tf.slice(t, begin, size);
@@ -32,32 +32,31 @@ function gaussLL(y: tf.Tensor, mu: tf.Tensor, rawLogSd: tf.Tensor): tf.Tensor {
  * Conditioned metrics use the head of the observed outcome; when the outcome is not reported, the
  * two-branch mixture.
  */
-export function rowLogLik(layout: HeadLayout, heads: tf.Tensor, y: tf.Tensor, obs: tf.Tensor): tf.Tensor {
-  const { nB, nU, nC } = layout;
+export function rowLogLik(outputs: OutputColumns, heads: tf.Tensor, y: tf.Tensor, obs: tf.Tensor): tf.Tensor {
+  const { groups: g, columns: c } = outputs;
   const terms: tf.Tensor[] = [];
-  if (nB > 0) {
-    const a = cols(heads, 0, nB);
-    const ll = tf.sub(tf.mul(cols(y, 0, nB), a), tf.softplus(a));
-    terms.push(tf.sum(tf.mul(ll, cols(obs, 0, nB)), -1));
+  if (g.rates.n > 0) {
+    const a = cols(heads, c.logit);
+    const ll = tf.sub(tf.mul(cols(y, g.rates), a), tf.softplus(a));
+    terms.push(tf.sum(tf.mul(ll, cols(obs, g.rates)), -1));
   }
-  if (nU > 0) {
-    const ll = gaussLL(cols(y, nB, nU), cols(heads, nB, nU), cols(heads, nB + nU, nU));
-    terms.push(tf.sum(tf.mul(ll, cols(obs, nB, nU)), -1));
+  if (g.gaussian.n > 0) {
+    const ll = gaussLL(cols(y, g.gaussian), cols(heads, c.mu), cols(heads, c.logSd));
+    terms.push(tf.sum(tf.mul(ll, cols(obs, g.gaussian)), -1));
   }
-  if (nC > 0) {
-    const h0 = nB + 2 * nU;
-    const yc = cols(y, nB + nU, nC);
-    const llWon = gaussLL(yc, cols(heads, h0, nC), cols(heads, h0 + nC, nC));
-    const llLost = gaussLL(yc, cols(heads, h0 + 2 * nC, nC), cols(heads, h0 + 3 * nC, nC));
-    const p = layout.outcomePos;
-    const a = cols(heads, p, 1);
-    const o = cols(y, p, 1);
-    const seen = cols(obs, p, 1);
+  if (g.conditioned.n > 0) {
+    const yc = cols(y, g.conditioned);
+    const llWon = gaussLL(yc, cols(heads, c.muWon), cols(heads, c.logSdWon));
+    const llLost = gaussLL(yc, cols(heads, c.muLost), cols(heads, c.logSdLost));
+    const outcome = { start: outputs.outcomePos, n: 1 };
+    const a = cols(heads, outcome);
+    const o = cols(y, outcome);
+    const seen = cols(obs, outcome);
     const known = tf.add(tf.mul(o, llWon), tf.mul(tf.sub(1, o), llLost));
     // log σ(a) = −softplus(−a)
     const mixed = tf.logSumExp(tf.stack([tf.sub(llWon, tf.softplus(tf.neg(a))), tf.sub(llLost, tf.softplus(a))], -1), -1);
     const ll = tf.add(tf.mul(seen, known), tf.mul(tf.sub(1, seen), mixed));
-    terms.push(tf.sum(tf.mul(ll, cols(obs, nB + nU, nC)), -1));
+    terms.push(tf.sum(tf.mul(ll, cols(obs, g.conditioned)), -1));
   }
   return terms.length === 1 ? terms[0]! : tf.addN(terms);
 }

@@ -82,3 +82,42 @@ export function forward(input: tf.Tensor, weights: readonly tf.Tensor[]): tf.Ten
   const pre = tf.add(tf.matMul(input as tf.Tensor3D, weights[0] as tf.Tensor3D), weights[1]!);
   return mlpFrom(pre, weights.slice(2));
 }
+
+/** One ensemble member's weights as 2-D matrices, the first layer split by input block. */
+export interface MemberNet {
+  w1x: tf.Tensor2D;
+  w1f: tf.Tensor2D;
+  w1z: tf.Tensor2D | null;
+  b1: tf.Tensor2D;
+  rest: tf.Tensor[];
+}
+
+/** Split batched weights [E, in, out] into each member's 2-D matrices (kept; dispose with disposeNets). */
+export function memberNets(weights: readonly tf.Tensor[], shape: NetShape): MemberNet[] {
+  const { perPlaytest: P, features: F2, context: Z, hidden: H } = shape;
+  const E = weights[0]!.shape[0]!;
+  const nets: MemberNet[] = [];
+  for (let e = 0; e < E; e++) {
+    const pick = (t: tf.Tensor): tf.Tensor => tf.tidy(() => tf.squeeze(tf.slice(t, [e, 0, 0], [1, -1, -1]), [0]));
+    const w1 = pick(weights[0]!) as tf.Tensor2D;
+    const net: MemberNet = {
+      w1x: tf.slice(w1, [0, 0], [P, H]),
+      w1f: tf.slice(w1, [P, 0], [F2, H]),
+      w1z: Z > 0 ? tf.slice(w1, [P + F2, 0], [Z, H]) : null,
+      b1: pick(weights[1]!) as tf.Tensor2D,
+      rest: weights.slice(2).map(pick),
+    };
+    for (const t of netTensors(net)) tf.keep(t);
+    nets.push(net);
+    w1.dispose();
+  }
+  return nets;
+}
+
+function netTensors(n: MemberNet): tf.Tensor[] {
+  return [n.w1x, n.w1f, n.b1, ...n.rest, ...(n.w1z ? [n.w1z] : [])];
+}
+
+export function disposeNets(nets: readonly MemberNet[]): void {
+  for (const n of nets) tf.dispose(netTensors(n));
+}

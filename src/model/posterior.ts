@@ -14,9 +14,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LevelRows } from './data.js';
 import { cholesky, cholInverse, cholSolve } from './dense.js';
-import { metricColumns, rowLikelihood } from './heads.js';
+import { rowLikelihood } from './heads.js';
 import { gridHeads, levelBias } from './inference.js';
-import type { Model } from './model.js';
+import type { MetaModel } from './model.js';
+import { meanColumns } from './outputs.js';
 
 export interface ContextPosterior {
   /** θ = (z, δ over residualMetrics(model)): length D = Z + that count */
@@ -40,27 +41,26 @@ const MAX_STEP = 2;
 const RESIDUAL_NU = 2;
 
 /** Internal metric positions that carry a residual (τ > 0). */
-export function residualMetrics(model: Model): number[] {
+export function residualMetrics(model: MetaModel): number[] {
   return model.residualSd.flatMap((t, k) => (t > 0 ? [k] : []));
 }
 
 /** Head columns a metric's residual shifts: the logit of a rate, the mean of each Gaussian branch. */
-export function residualColumns(model: Model, k: number): number[] {
-  const c = metricColumns(model.layout)[k]!;
-  return c.kind === 'rate' ? [c.logit] : c.kind === 'gaussian' ? [c.g.mu] : [c.won.mu, c.lost.mu];
+export function residualColumns(model: MetaModel, k: number): number[] {
+  return meanColumns(model.outputs.metrics[k]!);
 }
 
 /** The head-space shift (length O) of a θ's residual part. */
-export function headShift(model: Model, theta: ArrayLike<number>, offset = 0): Float32Array {
+export function headShift(model: MetaModel, theta: ArrayLike<number>, offset = 0): Float32Array {
   const Z = model.shape.context;
-  const shift = new Float32Array(model.layout.width);
+  const shift = new Float32Array(model.outputs.width);
   residualMetrics(model).forEach((k, f) => {
     for (const o of residualColumns(model, k)) shift[o]! += theta[offset + Z + f]!;
   });
   return shift;
 }
 
-function priorPosterior(model: Model): ContextPosterior {
+function priorPosterior(model: MetaModel): ContextPosterior {
   const Z = model.shape.context;
   const tau = residualMetrics(model).map((k) => model.residualSd[k]!);
   const D = Z + tau.length;
@@ -70,7 +70,7 @@ function priorPosterior(model: Model): ContextPosterior {
 }
 
 /** Heads of every member at its own stencil of contexts: [E][K, S, O] as one flat download. */
-function stencilHeads(model: Model, rows: LevelRows, centres: readonly Float64Array[]): { heads: Float32Array; S: number; O: number } {
+function stencilHeads(model: MetaModel, rows: LevelRows, centres: readonly Float64Array[]): { heads: Float32Array; S: number; O: number } {
   const Z = model.shape.context;
   const S = 1 + 2 * Z;
   const P = model.shape.perPlaytest;
@@ -95,10 +95,9 @@ function stencilHeads(model: Model, rows: LevelRows, centres: readonly Float64Ar
 }
 
 /** Log posterior, its gradient and the prior + Fisher information at one member's θ. */
-function localQuadratic(model: Model, rows: LevelRows, theta: Float64Array, heads: Float32Array, base: number, S: number, O: number) {
+function localQuadratic(model: MetaModel, rows: LevelRows, theta: Float64Array, heads: Float32Array, base: number, S: number, O: number) {
   const Z = model.shape.context;
   const M = model.spec.metrics.length;
-  const cols = metricColumns(model.layout);
   const free = residualMetrics(model);
   const D = Z + free.length;
   const shift = headShift(model, theta);
@@ -127,7 +126,7 @@ function localQuadratic(model: Model, rows: LevelRows, theta: Float64Array, head
   for (let r = 0; r < rows.rows; r++) {
     const row = base + r * S * O;
     for (let o = 0; o < O; o++) centre[o] = heads[row + o]! + shift[o]!;
-    logPost += rowLikelihood(model.layout, cols, centre, 0, rows.y, rows.obs, r * M, g, w);
+    logPost += rowLikelihood(model.outputs, centre, 0, rows.y, rows.obs, r * M, g, w);
     for (let i = 0; i < Z; i++) {
       for (let o = 0; o < O; o++) jac[o * D + i] = (heads[row + (1 + 2 * i) * O + o]! - heads[row + (2 + 2 * i) * O + o]!) / (2 * H);
     }
@@ -146,7 +145,7 @@ function localQuadratic(model: Model, rows: LevelRows, theta: Float64Array, head
 }
 
 /** Laplace approximations of every member's context posterior given a level's playtests. */
-export function contextPosteriors(model: Model, rows: LevelRows): ContextPosterior[] {
+export function contextPosteriors(model: MetaModel, rows: LevelRows): ContextPosterior[] {
   const Z = model.shape.context;
   const E = model.ensemble;
   const D = Z + residualMetrics(model).length;

@@ -2,9 +2,10 @@
 // most likely context (mode) and under posterior × ensemble draws whose spread is calibrated.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LevelRows } from './data.js';
-import { expectedFromHeads, metricColumns, type MetricColumns } from './heads.js';
+import { expectedFromHeads } from './heads.js';
 import { rowLogLik } from './likelihood.js';
-import { disposeNets, type MemberNet, type Model } from './model.js';
+import type { MetaModel } from './model.js';
+import { disposeNets, type MemberNet } from './network.js';
 import { levelBias, gridHeads } from './inference.js';
 import { populationInputs, populationWeights } from './inputs.js';
 
@@ -37,10 +38,9 @@ export class Predictor implements LevelPredictor {
   private readonly zAll: (tf.Tensor2D | null)[];
   private readonly zMode: (tf.Tensor2D | null)[];
   private disposed = false;
-  private readonly cols: MetricColumns[];
 
   constructor(
-    private readonly model: Model,
+    private readonly model: MetaModel,
     readonly levelId: string,
     readonly playtestCount: number,
     feat: Float32Array,
@@ -50,7 +50,6 @@ export class Predictor implements LevelPredictor {
   ) {
     const Z = model.shape.context;
     this.metrics = model.project.metrics.map((m) => m.name);
-    this.cols = metricColumns(model.layout);
     const c0 = contexts[0]!;
     this.perMember = Z > 0 ? c0.z.length / Z - 1 : c0.headShift ? c0.headShift.length - 1 : 1;
     this.samples = this.perMember * nets.length;
@@ -124,7 +123,7 @@ export class Predictor implements LevelPredictor {
               h = row;
               off = 0;
             }
-            expectedFromHeads(this.model.spec, this.model.layout, this.cols, h, off, one, 0, noise);
+            expectedFromHeads(this.model.spec, this.model.outputs, h, off, one, 0, noise);
             const w = weights[t]!;
             for (let j = 0; j < M; j++) {
               mix[j]! += w * one[j]!;
@@ -169,7 +168,7 @@ export class Predictor implements LevelPredictor {
           drawn.forEach((d, i) => flat.set(d, i * O));
           heads = tf.add(heads, tf.tensor3d(flat, [1, drawn.length, O]));
         }
-        return rowLogLik(this.model.layout, heads, tf.tensor3d(rows.y, [R, 1, M]), tf.tensor3d(rows.obs, [R, 1, M]));
+        return rowLogLik(this.model.outputs, heads, tf.tensor3d(rows.y, [R, 1, M]), tf.tensor3d(rows.obs, [R, 1, M]));
       });
       per.push((t.dataSync() as Float32Array).slice());
       t.dispose();

@@ -1,15 +1,17 @@
-// Meta-training: builds the encoding and the model (or resumes one from a checkpoint), runs the
+// Meta-training: builds the encoding and a fresh training state (or resumes a saved one), runs the
 // chosen trainer step by step with progress, validation on held-out levels, early stopping and
-// abort, then fits the spread calibration on the held-out levels.
+// abort, then fits the residual prior and the spread calibration on the held-out levels and
+// returns the trained model with the state training stopped in.
 import { Rng } from '../util/rng.js';
 import type { Level, Playtest, Project } from '../project/types.js';
 import { adamInit } from './adam.js';
 import { initBackend } from './backend.js';
 import { corpusRows, type LevelRows } from './data.js';
-import { fitEncoding, headLayout, implausibleValues, paramSpace } from './encoding.js';
-import { inputLayout } from './inputs.js';
+import { fitEncoding, implausibleValues } from './encoding.js';
 import { initWeights, layerSizes } from './network.js';
-import { Model, ALGORITHMS, netShape, type Algorithm, type MetaModel, type ModelConfig, type TrainProgressState } from './model.js';
+import { ALGORITHMS, ModelDefinition, unfitted, type Algorithm, type MetaModel, type ModelConfig, type ModelInfo } from './model.js';
+import { Training, type Progress, type TrainedModel } from './training.js';
+import type { AdamState } from './adam.js';
 import { jointStep, reptileStep } from './trainers.js';
 import { fitCalibration, fitResidualSd, validationNll } from './validation.js';
 
@@ -31,13 +33,13 @@ export interface TrainOptions {
   algorithm?: Algorithm;
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
-  /** a model folder saved by saveModel (e.g. a checkpoint): training continues from its state */
-  resumeFrom?: string;
+  /** a saved model and its training state (e.g. a checkpoint): training continues from that state */
+  resumeFrom?: TrainedModel;
   /** extension: hyper-parameter overrides */
   config?: Partial<ModelConfig>;
-  /** extension: called every `checkpointEvery` steps with the model in its resumable state */
+  /** extension: called every `checkpointEvery` steps with the model so far and its training state (disposed after the call) */
   checkpointEvery?: number;
-  onCheckpoint?: (model: MetaModel, step: number) => Promise<void> | void;
+  onCheckpoint?: (trained: TrainedModel, step: number) => Promise<void> | void;
 }
 
 const COMMON = { hidden: 32, layers: 2, ensemble: 3, rescaleInputs: true, testerInputs: true, weightDecay: 1e-4, valAdapt: 5, contextLr: 3e-2, patience: 8 };
@@ -76,23 +78,24 @@ export function validationLevels(corpus: Corpus, cfg: ModelConfig): Set<string> 
   return new Set(new Rng(cfg.seed).fork('validation').shuffle(eligible).slice(0, n));
 }
 
-/** A fresh, untrained model for a corpus. */
-export function newModel(corpus: Corpus, cfg: ModelConfig, trainIds: string[], backend: string): Model {
+/** A fresh, untrained training state for a corpus. */
+export function newTraining(corpus: Corpus, cfg: ModelConfig, trainIds: string[], valIds: string[], backend: string): Training {
   const spec = fitEncoding(corpus.project, corpus.levels, corpus.playtests, { rescale: cfg.rescaleInputs, testers: cfg.testerInputs });
-  const layout = headLayout(spec);
-  const shape = netShape(inputLayout(paramSpace(corpus.project), corpus.project.params, spec.inputs), spec, layout, cfg);
+  const def = new ModelDefinition(corpus.project, spec, cfg);
+  const outputs = def.outputs;
   const rng = new Rng(cfg.seed).fork('init');
-  const outBias = new Float32Array(layout.width);
-  for (let k = 0; k < layout.nB; k++) {
-    const m = spec.metrics[layout.order[k]!]!;
+  const outBias = new Float32Array(outputs.width);
+  outputs.metrics.forEach((c, k) => {
+    if (c.kind !== 'rate') return;
+    const m = spec.metrics[outputs.order[k]!]!;
     const ys = corpus.playtests.map((p) => p.metrics[m.name]).filter((v): v is number => typeof v === 'number');
     const mean = ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length : 0.5;
     const p = Math.min(0.95, Math.max(0.05, mean));
-    outBias[k] = Math.log(p / (1 - p));
-  }
+    outBias[c.logit] = Math.log(p / (1 - p));
+  });
   const members = Array.from({ length: cfg.ensemble }, (_, e) => rng.fork(`member${e}`));
-  const weights = initWeights(shape, cfg.ensemble, members, outBias);
-  if (weights.length !== 2 * layerSizes(shape).length) throw new Error('internal: weight count');
+  const weights = initWeights(def.shape, cfg.ensemble, members, outBias);
+  if (weights.length !== 2 * layerSizes(def.shape).length) throw new Error('internal: weight count');
   const qn = cfg.ensemble * trainIds.length * cfg.context;
   const q = cfg.context > 0 ? { mu: new Float32Array(qn), logSig: new Float32Array(qn).fill(-1) } : null;
   const info = {
@@ -104,49 +107,59 @@ export function newModel(corpus: Corpus, cfg: ModelConfig, trainIds: string[], b
     corpus: { levels: corpus.levels.length, playtests: corpus.playtests.length },
     validation: {},
   };
-  return new Model(corpus.project, spec, cfg, trainIds, weights, q, info);
+  return new Training(corpus.project, spec, cfg, trainIds, valIds, weights, q, null, unfitted(spec), info);
+}
+
+/** Training resumed from a saved state, with `steps` as the new total when given. */
+function resumedTraining(from: TrainedModel, steps: number | undefined): Training {
+  const { model, training: t } = from;
+  const config = steps === undefined ? model.config : { ...model.config, steps };
+  const weights = model.weights.map((w) => (w.dataSync() as Float32Array).slice());
+  return new Training(model.project, model.spec, config, t.levelIds, t.valLevelIds, weights, t.q, t.progress, model, model.info);
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-export async function trainModel(corpus: Corpus, opts: TrainOptions = {}): Promise<Model> {
+/** Trains (or resumes) and returns the model with the state training stopped in, to save or resume. */
+export async function trainResumable(corpus: Corpus, opts: TrainOptions = {}): Promise<TrainedModel> {
   const backend = await initBackend();
   if (opts.algorithm !== undefined && !ALGORITHMS.includes(opts.algorithm)) {
     throw new Error(`unknown algorithm "${String(opts.algorithm)}" (use ${ALGORITHMS.join(', ')})`);
   }
-  let model: Model;
+  let training: Training;
   if (opts.resumeFrom !== undefined) {
-    const { loadModelDir } = await import('./checkpoint.js');
-    model = await loadModelDir(opts.resumeFrom, corpus.project);
-    if (opts.steps !== undefined) model.config.steps = opts.steps;
+    training = resumedTraining(opts.resumeFrom, opts.steps);
   } else {
     const algorithm = opts.algorithm ?? 'joint';
     const cfg = { ...defaultConfig(algorithm, opts.seed ?? 0), ...opts.config };
     if (opts.steps !== undefined) cfg.steps = opts.steps;
     const val = validationLevels(corpus, cfg);
-    model = newModel(corpus, cfg, corpus.levels.map((l) => l.id).filter((id) => !val.has(id)), backend);
-    model.valLevelIds = [...val];
+    training = newTraining(corpus, cfg, corpus.levels.map((l) => l.id).filter((id) => !val.has(id)), [...val], backend);
   }
   try {
-    await runTraining(model, corpus, opts);
-  } catch (e) {
-    model.dispose();
-    throw e;
+    const model = await runTraining(training, corpus, opts);
+    return { model, training: training.state() };
+  } finally {
+    training.dispose();
   }
-  return model;
 }
 
-async function runTraining(model: Model, corpus: Corpus, opts: TrainOptions): Promise<void> {
-  const cfg = model.config;
-  const rows = corpusRows(model, corpus.levels, corpus.playtests);
+/** Trains and returns the model alone. */
+export async function trainModel(corpus: Corpus, opts: TrainOptions = {}): Promise<MetaModel> {
+  return (await trainResumable(corpus, opts)).model;
+}
+
+async function runTraining(training: Training, corpus: Corpus, opts: TrainOptions): Promise<MetaModel> {
+  const cfg = training.config;
+  const rows = corpusRows(training, corpus.levels, corpus.playtests);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const levels = model.levelIds.map((id) => byId.get(id) ?? { ...emptyRows(id, rows[0]?.feat.length ?? 0) });
-  const val = model.valLevelIds.map((id) => byId.get(id)).filter((r): r is LevelRows => r !== undefined);
+  const levels = training.levelIds.map((id) => byId.get(id) ?? { ...emptyRows(id, rows[0]?.feat.length ?? 0) });
+  const val = training.valLevelIds.map((id) => byId.get(id)).filter((r): r is LevelRows => r !== undefined);
   const train = levels.map((l, i) => (l.rows > 0 ? i : -1)).filter((i) => i >= 0);
   if (train.length === 0) throw new Error('training needs at least one level with playtests');
   const total = cfg.steps;
-  const st = (model.training ??= { step: 0, adam: null, bestVal: null, bestStep: 0, sinceBest: 0, bestWeights: null });
-  if (cfg.algorithm === 'joint' && !st.adam) st.adam = adamInit([...model.weights, ...(model.qMu && model.qLogSig ? [model.qMu, model.qLogSig] : [])]);
+  const st = training.progress;
+  if (cfg.algorithm === 'joint' && !st.adam) st.adam = adamInit(training.trainables());
   const t0 = performance.now();
   const firstStep = st.step;
   let lastVal: number | null = st.bestVal;
@@ -158,19 +171,21 @@ async function runTraining(model: Model, corpus: Corpus, opts: TrainOptions): Pr
     if (cfg.algorithm === 'joint') {
       const warm = Math.min(1, (st.step + 1) / 50);
       const decay = 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * frac));
-      loss = jointStep(model, levels, train, st.adam!, rng, { lr: cfg.lr * warm * decay, contextLr: cfg.contextLr * warm * decay });
+      loss = jointStep(training, levels, train, st.adam!, rng, { lr: cfg.lr * warm * decay, contextLr: cfg.contextLr * warm * decay });
     } else {
-      loss = reptileStep(model, levels, train, rng, cfg.outerLr * (1 - frac));
+      loss = reptileStep(training, levels, train, rng, cfg.outerLr * (1 - frac));
     }
     st.step += 1;
     let stop = false;
     if (val.length > 0 && (st.step % cfg.evalEvery === 0 || st.step === total)) {
-      lastVal = validationNll(model, val);
+      const sofar = training.model();
+      lastVal = validationNll(sofar, val);
+      sofar.dispose();
       if (st.bestVal === null || lastVal < st.bestVal - 1e-4) {
         st.bestVal = lastVal;
         st.bestStep = st.step;
         st.sinceBest = 0;
-        st.bestWeights = model.readWeights(true);
+        st.bestWeights = training.readWeights(true);
       } else {
         st.sinceBest += 1;
         stop = st.sinceBest >= cfg.patience;
@@ -179,47 +194,59 @@ async function runTraining(model: Model, corpus: Corpus, opts: TrainOptions): Pr
     const perStep = (performance.now() - t0) / 1000 / (st.step - firstStep);
     opts.onProgress?.({ step: st.step, total, loss, valLoss: lastVal, etaSec: stop ? 0 : perStep * (total - st.step) });
     if (opts.onCheckpoint && opts.checkpointEvery && st.step % opts.checkpointEvery === 0 && st.step < total) {
-      await opts.onCheckpoint(model, st.step);
+      const model = training.model();
+      try {
+        await opts.onCheckpoint({ model, training: training.state() }, st.step);
+      } finally {
+        model.dispose();
+      }
     }
     await yieldToLoop();
     if (stop) break;
   }
-  if (st.bestWeights) model.setWeights(st.bestWeights);
-  const warnings: string[] = [];
-  const odd = implausibleValues(corpus.project, corpus.playtests);
-  if (odd.length > 0) {
-    warnings.push(
-      `${odd.length} implausible metric value${odd.length === 1 ? '' : 's'} (further than 10 robust sds from the corpus's median) treated as gross errors, not learned: ` +
-        `${odd.slice(0, 5).join('; ')}${odd.length > 5 ? '; …' : ''}`,
-    );
+  if (st.bestWeights) training.setWeights(st.bestWeights);
+  let model = training.model();
+  try {
+    const warnings: string[] = [];
+    const odd = implausibleValues(corpus.project, corpus.playtests);
+    if (odd.length > 0) {
+      warnings.push(
+        `${odd.length} implausible metric value${odd.length === 1 ? '' : 's'} (further than 10 robust sds from the corpus's median) treated as gross errors, not learned: ` +
+          `${odd.slice(0, 5).join('; ')}${odd.length > 5 ? '; …' : ''}`,
+      );
+    }
+    if (val.length > 0) {
+      model = model.with({ residualSd: fitResidualSd(model, val) });
+      model = model.with({ calibration: fitCalibration(model, val) });
+      warnings.push(...validationWarnings(model, val, st));
+    }
+    const trainRows = levels.reduce((s, l) => s + l.rows, 0);
+    const info: ModelInfo = {
+      ...model.info,
+      steps: st.step,
+      trainedAt: new Date().toISOString(),
+      trainSeconds: (performance.now() - t0) / 1000,
+      validation: {
+        ...(st.bestVal !== null ? { nll: st.bestVal, bestStep: st.bestStep } : {}),
+        levels: val.length,
+        adaptPlaytests: cfg.valAdapt,
+      },
+      ...(warnings.length > 0 ? { warnings } : {}),
+      calibration: Object.fromEntries(model.spec.metrics.map((m, j) => [m.name, model.calibration[j]!])),
+      residualSd: Object.fromEntries(model.outputs.order.map((j, k) => [model.spec.metrics[j]!.name, model.residualSd[k]!])),
+      trainLevels: levels.length,
+      trainPlaytests: trainRows,
+      metaBatch: cfg.batchLevels,
+      innerSteps: cfg.algorithm === 'joint' ? 1 : cfg.contextSteps + cfg.innerSteps,
+      ensemble: cfg.ensemble,
+      contextDim: cfg.context,
+      ...testerPopulation(model),
+    };
+    return model.with({ info });
+  } catch (e) {
+    model.dispose();
+    throw e;
   }
-  if (val.length > 0) {
-    model.residualSd = fitResidualSd(model, val);
-    model.calibration = fitCalibration(model, val);
-    warnings.push(...validationWarnings(model, val, st));
-  }
-  const trainRows = levels.reduce((s, l) => s + l.rows, 0);
-  model.info = {
-    ...model.info,
-    steps: st.step,
-    trainedAt: new Date().toISOString(),
-    trainSeconds: (performance.now() - t0) / 1000,
-    validation: {
-      ...(st.bestVal !== null ? { nll: st.bestVal, bestStep: st.bestStep } : {}),
-      levels: val.length,
-      adaptPlaytests: cfg.valAdapt,
-    },
-    ...(warnings.length > 0 ? { warnings } : {}),
-    calibration: Object.fromEntries(model.spec.metrics.map((m, j) => [m.name, model.calibration[j]!])),
-    residualSd: Object.fromEntries(model.layout.order.map((j, k) => [model.spec.metrics[j]!.name, model.residualSd[k]!])),
-    trainLevels: levels.length,
-    trainPlaytests: trainRows,
-    metaBatch: cfg.batchLevels,
-    innerSteps: cfg.algorithm === 'joint' ? 1 : cfg.contextSteps + cfg.innerSteps,
-    ensemble: cfg.ensemble,
-    contextDim: cfg.context,
-    ...testerPopulation(model),
-  };
 }
 
 /**
@@ -228,7 +255,7 @@ async function runTraining(model: Model, corpus: Corpus, opts: TrainOptions): Pr
  * transfers: too few or inconsistent levels), or validation stopped improving within the first
  * tenth of the planned steps (the corpus may be too small, or its playtests contradict each other).
  */
-function validationWarnings(model: Model, val: readonly LevelRows[], st: TrainProgressState): string[] {
+function validationWarnings(model: MetaModel, val: readonly LevelRows[], st: Progress<AdamState>): string[] {
   const out: string[] = [];
   const adapted = validationNll(model, val);
   const prior = validationNll(model, val, 'none');
@@ -247,7 +274,7 @@ function validationWarnings(model: Model, val: readonly LevelRows[], st: TrainPr
 }
 
 /** model.info's `testers`: the population the predictions average over. */
-function testerPopulation(model: Model): { testers?: Record<string, number> } {
+function testerPopulation(model: MetaModel): { testers?: Record<string, number> } {
   const c = model.spec.inputs;
   if (!c || c.testers.length === 0) return {};
   return { testers: Object.fromEntries(c.testers.map((t, i) => [t === '' ? '(other)' : t, Number(c.testerMix[i]!.toFixed(4))])) };

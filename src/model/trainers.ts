@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../util/rng.js';
 import { adamDispose, adamInit, adamStep, type AdamState } from './adam.js';
 import type { LevelRows } from './data.js';
-import type { Model } from './model.js';
+import type { Training } from './training.js';
 import { batchArrays, copyLoss, disposeBatch, uploadBatch, type Batch } from './elbo.js';
 
 function normals(rng: Rng, n: number): Float32Array {
@@ -22,7 +22,7 @@ function normals(rng: Rng, n: number): Float32Array {
  * only q(z) (weights held fixed). Gradients come back in that order.
  */
 function lossAndGrads(
-  model: Model,
+  model: Training,
   w: readonly tf.Tensor[],
   q: readonly tf.Tensor[],
   trainWeights: boolean,
@@ -34,7 +34,7 @@ function lossAndGrads(
     tf.valueAndGrads((...ps: tf.Tensor[]) => {
       const ww = trainWeights ? ps.slice(0, nW) : w;
       const qq = trainWeights ? ps.slice(nW) : ps;
-      return tf.sum(copyLoss(model.layout, ww, qq[0] ?? null, qq[1] ?? null, batch, eps, model.config.weightDecay));
+      return tf.sum(copyLoss(model.outputs, ww, qq[0] ?? null, qq[1] ?? null, batch, eps, model.config.weightDecay));
     })(trainWeights ? [...w, ...q] : [...q]),
   );
   const total = value.dataSync()[0]!;
@@ -48,7 +48,7 @@ export function pickLevels(rng: Rng, pool: readonly number[], count: number): nu
 }
 
 /** A joint step. `train` are level indices (into `levels` and the model's q rows). */
-export function jointStep(model: Model, levels: readonly LevelRows[], train: readonly number[], adam: AdamState, rng: Rng, lrs: { lr: number; contextLr: number }): number {
+export function jointStep(model: Training, levels: readonly LevelRows[], train: readonly number[], adam: AdamState, rng: Rng, lrs: { lr: number; contextLr: number }): number {
   const E = model.ensemble;
   const L = model.levelIds.length;
   const Z = model.shape.context;
@@ -67,7 +67,6 @@ export function jointStep(model: Model, levels: readonly LevelRows[], train: rea
   params.forEach((p, k) => p.assign(next[k]!));
   tf.dispose([...grads, ...next, ...(eps ? [eps] : []), ...(mask ? [mask] : [])]);
   disposeBatch(batch);
-  model.weightsChanged();
   return loss;
 }
 
@@ -85,7 +84,7 @@ export interface InnerResult {
  * also its q row e·L + level). The random numbers of a task depend only on (member, level), so a
  * task gives the same result alone or in any meta-batch.
  */
-export function reptileInner(model: Model, levels: readonly LevelRows[], assign: readonly (readonly number[])[], rng: Rng): InnerResult {
+export function reptileInner(model: Training, levels: readonly LevelRows[], assign: readonly (readonly number[])[], rng: Rng): InnerResult {
   const cfg = model.config;
   const E = model.ensemble;
   const L = model.levelIds.length;
@@ -142,7 +141,7 @@ export function reptileInner(model: Model, levels: readonly LevelRows[], assign:
 }
 
 /** θ_e ← θ_e + ε·(mean_t θ̃_{e,t} − θ_e) for every member; the tasks' q(z) are stored back. */
-export function reptileOuter(model: Model, inner: InnerResult, assign: readonly (readonly number[])[], epsilon: number): void {
+export function reptileOuter(model: Training, inner: InnerResult, assign: readonly (readonly number[])[], epsilon: number): void {
   const E = model.ensemble;
   const T = assign[0]!.length;
   model.weights.forEach((v, k) => {
@@ -170,11 +169,10 @@ export function reptileOuter(model: Model, inner: InnerResult, assign: readonly 
     }
   }
   tf.dispose([...inner.tilde, ...(inner.qMu ? [inner.qMu] : []), ...(inner.qLogSig ? [inner.qLogSig] : [])]);
-  model.weightsChanged();
 }
 
 /** A Reptile meta-iteration: `tasks` levels per member drawn from `train`. */
-export function reptileStep(model: Model, levels: readonly LevelRows[], train: readonly number[], rng: Rng, epsilon: number): number {
+export function reptileStep(model: Training, levels: readonly LevelRows[], train: readonly number[], rng: Rng, epsilon: number): number {
   const T = Math.min(model.config.batchLevels, train.length);
   const assign = Array.from({ length: model.ensemble }, (_, e) => pickLevels(rng.fork(`m${e}`), train, T));
   const inner = reptileInner(model, levels, assign, rng.fork('inner'));

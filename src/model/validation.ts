@@ -2,13 +2,13 @@
 // pick the early-stopping point and fit the spread calibration.
 import { sliceRows, type LevelRows } from './data.js';
 import { adaptRows } from './adapt.js';
-import type { Model } from './model.js';
+import type { MetaModel } from './model.js';
 
 /**
  * Mean predictive negative log-likelihood per held-out playtest (lower is better); with `method`
  * 'none' the levels are not adapted (the shared network at the prior context).
  */
-export function validationNll(model: Model, val: readonly LevelRows[], method: 'context' | 'none' = 'context'): number {
+export function validationNll(model: MetaModel, val: readonly LevelRows[], method: 'context' | 'none' = 'context'): number {
   const P = model.shape.perPlaytest;
   const M = model.spec.metrics.length;
   const K = model.config.valAdapt;
@@ -32,12 +32,12 @@ export function validationNll(model: Model, val: readonly LevelRows[], method: '
  * noise, E[r̄²] − Σσ²ₙ/n² estimates the squared error of the level's mean prediction, which the
  * variance of that mean across the draws should equal. Pooled over K ∈ {0, 2, 5, 10, 20}.
  */
-export function fitCalibration(model: Model, val: readonly LevelRows[]): number[] {
+export function fitCalibration(model: MetaModel, val: readonly LevelRows[]): number[] {
   const P = model.shape.perPlaytest;
   const M = model.spec.metrics.length;
   const err = new Float64Array(M);
   const spread = new Float64Array(M);
-  const pos = model.layout.position;
+  const pos = model.outputs.position;
   for (const K of [0, 2, 5, 10, 20]) {
     for (const l of val) {
       if (l.rows <= K + 2) continue;
@@ -79,7 +79,7 @@ export function fitCalibration(model: Model, val: readonly LevelRows[]): number[
 }
 
 /** A stored target back in the metric's own units. */
-function observedValue(model: Model, j: number, yEnc: number): number {
+function observedValue(model: MetaModel, j: number, yEnc: number): number {
   const m = model.spec.metrics[j]!;
   if (m.link === 'bernoulli') return yEnc;
   const t = m.center + m.scale * yEnc;
@@ -102,7 +102,7 @@ const RESIDUAL_GRID = { rate: [0.25, 0.5, 1], gaussian: [0.1, 0.25, 0.5] };
  * leaves a level's own evidence unable to move what the context cannot; too large a τ lets a few
  * noisy playtests pull the prediction away from what the corpus knows — both cost likelihood.
  */
-export function fitResidualSd(model: Model, val: readonly LevelRows[]): number[] {
+export function fitResidualSd(model: MetaModel, val: readonly LevelRows[]): number[] {
   const P = model.shape.perPlaytest;
   const M = model.spec.metrics.length;
   const splits = val.flatMap((l) =>
@@ -110,32 +110,31 @@ export function fitResidualSd(model: Model, val: readonly LevelRows[]): number[]
       .filter((k, i, ks) => k < l.rows - 1 && ks.indexOf(k) === i)
       .map((k) => ({ fit: sliceRows(l, 0, k, P, M), scored: sliceRows(l, k, l.rows, P, M) })),
   );
-  const score = (): number => {
+  const score = (residualSd: readonly number[]): number => {
+    const variant = model.with({ residualSd });
     let total = 0;
     for (const s of splits) {
-      const pred = adaptRows(model, s.fit, 'context');
+      const pred = adaptRows(variant, s.fit, 'context');
       for (const v of pred.logLikRows(s.scored)) total -= v;
       pred.dispose();
     }
     return total;
   };
-  const tau = model.layout.order.map((_, k) => (k < model.layout.nB ? RESIDUAL_GRID.rate[0]! : RESIDUAL_GRID.gaussian[0]!));
-  model.residualSd = tau.slice();
+  const gridOf = (k: number): readonly number[] => (model.outputs.metrics[k]!.kind === 'rate' ? RESIDUAL_GRID.rate : RESIDUAL_GRID.gaussian);
+  const tau = model.outputs.metrics.map((_, k) => gridOf(k)[0]!);
   if (splits.length === 0) return tau;
-  let best = score();
+  let best = score(tau);
   for (let k = 0; k < M; k++) {
-    const grid = k < model.layout.nB ? RESIDUAL_GRID.rate : RESIDUAL_GRID.gaussian;
+    const grid = gridOf(k);
     const start = tau[k]!;
     for (const t of grid) {
       if (t === start) continue;
-      model.residualSd[k] = t;
-      const s = score();
+      const s = score(tau.map((v, i) => (i === k ? t : v)));
       if (s < best) {
         best = s;
         tau[k] = t;
       }
     }
-    model.residualSd[k] = tau[k]!;
   }
   return tau;
 }

@@ -3,7 +3,8 @@
 // one forward pass. Everything here runs synchronously on the event loop, so a predictor is
 // never disposed while a request is using it.
 import { createHash } from 'node:crypto';
-import { adaptLevel, loadLatestModel, type LevelPredictor } from '../model/index.js';
+import { adaptLevel, type LevelPredictor } from '../model/index.js';
+import { loadLatestModel } from '../store/model-store.js';
 import type { Level, Playtest, Project } from '../project/types.js';
 import { latestModelFolder } from '../store/model-folders.js';
 import type { LoadedModel, ModelAccess } from '../rpc/services.js';

@@ -1,7 +1,8 @@
 // Worker-thread entry: meta-trains on a snapshot of the corpus and saves the model atomically
 // (writeModelFolder: tmp + rename), so the event loop keeps answering level.predict meanwhile.
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend, saveModel, trainModel } from '../model/index.js';
+import { initBackend, trainResumable } from '../model/index.js';
+import { saveModel } from '../store/model-store.js';
 import { CurveRecorder } from '../util/training-curve.js';
 import type { FromWorker, ToWorker, TrainWorkerData } from './train-messages.js';
 
@@ -18,7 +19,7 @@ port.on('message', (message: ToWorker) => {
 try {
   await initBackend();
   const curve = new CurveRecorder();
-  const model = await trainModel(data.corpus, {
+  const { model, training } = await trainResumable(data.corpus, {
     ...data.options,
     signal: abort.signal,
     onProgress: (progress) => {
@@ -26,10 +27,9 @@ try {
       send({ type: 'progress', progress });
     },
   });
-  model.info = { ...model.info, trainingCurve: curve.saved() };
   try {
     if (abort.signal.aborted) send({ type: 'cancelled' });
-    else send({ type: 'saved', modelId: await saveModel(model, data.projectDir) });
+    else send({ type: 'saved', modelId: await saveModel({ model: model.with({ info: { ...model.info, trainingCurve: curve.saved() } }), training }, data.projectDir) });
   } finally {
     model.dispose();
   }

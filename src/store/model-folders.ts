@@ -103,3 +103,12 @@ export async function latestModelFolder(projectDir: string): Promise<{ id: strin
   }
   return null;
 }
+
+/** Every file of a model folder by name (the hidden manifest aside). */
+export async function readModelFolder(dir: string): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isFile() && !entry.name.startsWith('.')) files.set(entry.name, await readFile(path.join(dir, entry.name)));
+  }
+  return files;
+}

@@ -1,7 +1,7 @@
 // A small project with every param kind and group, and closed-form predictors over it whose
 // optimum is known, so the search itself can be checked against the truth.
 import { functionPredictor } from '../support/function-predictor.js';
-import { paramSpace } from '../../src/model/encoding.js';
+import { paramSpace } from '../../src/model/param-space.js';
 import type { ParamValues, Project } from '../../src/project/types.js';
 
 export const project: Project = {

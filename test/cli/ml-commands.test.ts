@@ -8,7 +8,8 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { writeSampleProject } from '../../samples/crypt-run/generate.js';
 import { levelBase, predictAt } from '../../src/balance/index.js';
-import { adaptLevel, initBackend, loadLatestModel } from '../../src/model/index.js';
+import { adaptLevel, initBackend } from '../../src/model/index.js';
+import { loadLatestModel } from '../../src/store/model-store.js';
 import type { ParamValues, Project } from '../../src/project/types.js';
 import { ProjectStore } from '../../src/store/project-store.js';
 

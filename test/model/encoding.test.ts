@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Level, Project } from '../../src/project/types.js';
-import { encodeFeatures, encodeMetrics, fitEncoding, headLayout, paramSpace } from '../../src/model/encoding.js';
+import { encodeMetrics } from '../../src/model/data.js';
+import { encodeFeatures, fitEncoding } from '../../src/model/encoding.js';
+import { outputColumns } from '../../src/model/outputs.js';
+import { paramSpace } from '../../src/model/param-space.js';
 
 const project: Project = {
   name: 't',
@@ -63,7 +66,7 @@ test('metrics: rate → probability, count → log1p, positive continuous → lo
     spec.metrics.map((m) => [m.link, m.conditionedOn]),
     [['log', 1], ['bernoulli', -1], ['log1p', 1], ['identity', 1]],
   );
-  const layout = headLayout(spec);
+  const layout = outputColumns(spec);
   assert.deepEqual(layout.order, [1, 0, 2, 3]);
   assert.equal(layout.width, 1 + 4 * 3);
   const y = new Float32Array(4);

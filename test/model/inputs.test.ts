@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fitInputs, inputLayout, playtestInputs, populationInputs, populationWeights, testerIndex } from '../../src/model/inputs.js';
-import { paramSpace } from '../../src/model/encoding.js';
+import { paramSpace } from '../../src/model/param-space.js';
 import { adaptLevel, initBackend, trainModel } from '../../src/model/index.js';
 import { parseProject } from '../../src/project/validate.js';
 import type { Level, Playtest } from '../../src/project/types.js';

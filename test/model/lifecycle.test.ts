@@ -8,8 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { adaptLevel, AbortError, initBackend, loadLatestModel, saveModel, trainModel, type MetaModel } from '../../src/model/index.js';
-import type { Model } from '../../src/model/model.js';
+import { adaptLevel, AbortError, initBackend, trainModel, trainResumable, type MetaModel } from '../../src/model/index.js';
+import { loadLatestModel, loadModelDir, saveModel } from '../../src/store/model-store.js';
 import { gridX, smallCorpus } from './fixtures.js';
 
 const run = promisify(execFile);
@@ -18,7 +18,7 @@ const corpus = smallCorpus();
 const newLevel = corpus.levels.find((l) => l.id === corpus.newLevelIds[0])!;
 const newPts = corpus.playtests.filter((p) => p.levelId === newLevel.id);
 
-const weightsOf = (m: MetaModel): Float32Array[] => (m as Model).readWeights();
+const weightsOf = (m: MetaModel): Float32Array[] => m.weights.map((w) => (w.dataSync() as Float32Array).slice());
 const tmp = (): Promise<string> => mkdtemp(path.join(tmpdir(), 'mb-model-'));
 
 function predictAll(m: MetaModel): Float32Array[] {
@@ -49,9 +49,11 @@ for (const algorithm of ['joint', 'reptile', 'reptile-plain'] as const) {
 
 test('save → load gives identical predictions; a changed project is refused', async () => {
   const dir = await tmp();
-  const model = await trainModel(corpus, { steps: 20, seed: 1 });
-  const id = await saveModel(model, dir);
+  const trained = await trainResumable(corpus, { steps: 20, seed: 1 });
+  const model = trained.model;
+  const id = await saveModel(trained, dir);
   assert.match(id, /^m-/);
+  assert.equal(model.info.modelId, undefined, 'saving leaves the model value as it was');
   const loaded = await loadLatestModel(dir, corpus.project);
   assert.ok(loaded);
   assert.equal(loaded.info.modelId, id);
@@ -66,18 +68,20 @@ test('save → load gives identical predictions; a changed project is refused', 
 
 test('a saved model loads and predicts identically in a fresh process (no explicit initBackend)', async () => {
   const dir = await tmp();
-  const model = await trainModel(corpus, { steps: 10, seed: 4 });
-  await saveModel(model, dir);
+  const trained = await trainResumable(corpus, { steps: 10, seed: 4 });
+  const model = trained.model;
+  await saveModel(trained, dir);
   const x = gridX(model.space.dim, 3);
   const p = adaptLevel(model, newLevel, newPts);
   const here = Array.from(p.predict(x, 3, { draws: true }).draws!);
   p.dispose();
   model.dispose();
   const index = fileURLToPath(new URL('../../src/model/index.js', import.meta.url));
+  const store = fileURLToPath(new URL('../../src/store/model-store.js', import.meta.url));
   const script = `
     const m = await import(${JSON.stringify(index)});
     const [dir, project, level, pts, x] = JSON.parse(process.argv[1]);
-    const model = await m.loadLatestModel(dir, project);
+    const model = await (await import(${JSON.stringify(store)})).loadLatestModel(dir, project);
     const p = m.adaptLevel(model, level, pts);
     console.log(JSON.stringify(Array.from(p.predict(Float32Array.from(x), 3, { draws: true }).draws)));`;
   const arg = JSON.stringify([dir, corpus.project, newLevel, newPts, Array.from(x)]);
@@ -101,7 +105,9 @@ test('training resumes from a checkpoint to the same weights as an uninterrupted
       },
     });
     assert.ok(saved, 'a checkpoint was written');
-    const resumed = await trainModel(corpus, { resumeFrom: path.join(dir, 'models', saved) });
+    const checkpoint = await loadModelDir(path.join(dir, 'models', saved), corpus.project);
+    const resumed = await trainModel(corpus, { resumeFrom: checkpoint });
+    checkpoint.model.dispose();
     assert.equal(resumed.info.steps, steps);
     assert.deepEqual(weightsOf(resumed), weightsOf(straight), `${algorithm}: resumed ≠ straight`);
     straight.dispose();

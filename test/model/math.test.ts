@@ -7,9 +7,9 @@ import { initBackend } from '../../src/model/backend.js';
 import { corpusRows, type LevelRows } from '../../src/model/data.js';
 import { klToPrior } from '../../src/model/likelihood.js';
 import { batchArrays, copyLoss, disposeBatch, uploadBatch } from '../../src/model/elbo.js';
-import { defaultConfig, newModel } from '../../src/model/train.js';
+import { defaultConfig, newTraining } from '../../src/model/train.js';
 import { adamDispose, adamInit, BETA2 } from '../../src/model/adam.js';
-import type { Model } from '../../src/model/model.js';
+import type { Training } from '../../src/model/training.js';
 import { jointStep, pickLevels, reptileInner, reptileOuter } from '../../src/model/trainers.js';
 import { Rng } from '../../src/util/rng.js';
 import { smallCorpus } from './fixtures.js';
@@ -24,7 +24,7 @@ function fixture(algorithm: 'joint' | 'reptile', over: object) {
     if (i % 7 === 2) delete p.metrics['durationSec'];
   });
   const cfg = { ...defaultConfig(algorithm, 1), hidden: 8, ensemble: 2, ...over };
-  const model = newModel(c, cfg, c.levels.map((l) => l.id), 'test');
+  const model = newTraining(c, cfg, c.levels.map((l) => l.id), [], 'test');
   const levels = corpusRows(model, c.levels, c.playtests);
   return { model, levels };
 }
@@ -45,7 +45,7 @@ test('batched gradients of the per-level ELBO match finite differences', () => {
   const batch = uploadBatch(arrays, model.shape.perPlaytest + model.shape.features, model.spec.metrics.length);
   const eps = tf.tensor2d(Float32Array.from({ length: 4 * Z }, () => rng.normal()), [4, Z]);
   const params: tf.Tensor[] = [...model.weights, model.qMu!, model.qLogSig!];
-  const f = (ps: tf.Tensor[]): tf.Scalar => tf.sum(copyLoss(model.layout, ps.slice(0, -2), ps.at(-2)!, ps.at(-1)!, batch, eps, 1e-3));
+  const f = (ps: tf.Tensor[]): tf.Scalar => tf.sum(copyLoss(model.outputs, ps.slice(0, -2), ps.at(-2)!, ps.at(-1)!, batch, eps, 1e-3));
   const grads = tf.grads((...ps: tf.Tensor[]) => f(ps))(params);
   let checked = 0;
   params.forEach((p, k) => {
@@ -116,7 +116,7 @@ test('the KL term equals the closed form and a Monte-Carlo estimate', () => {
  * loss is the task's own negative ELBO, the noise the task's own stream rng.fork("member:level")
  * (the documented seeding: a task's random numbers depend only on (member, level)). Adam by hand.
  */
-function adaptOneTask(model: Model, levels: readonly LevelRows[], member: number, level: number, rng: Rng): { w: Float32Array[]; q: Float32Array[] } {
+function adaptOneTask(model: Training, levels: readonly LevelRows[], member: number, level: number, rng: Rng): { w: Float32Array[]; q: Float32Array[] } {
   const cfg = model.config;
   const E = model.ensemble;
   const L = model.levelIds.length;
@@ -145,7 +145,7 @@ function adaptOneTask(model: Model, levels: readonly LevelRows[], member: number
         const loss = (...ps: tf.Tensor[]): tf.Scalar => {
           const ww = withWeights ? ps.slice(0, ws.length) : ws;
           const [qm, ql] = withWeights ? ps.slice(ws.length) : ps;
-          return tf.sum(copyLoss(model.layout, ww, qm!, ql!, batch, eps, cfg.weightDecay));
+          return tf.sum(copyLoss(model.outputs, ww, qm!, ql!, batch, eps, cfg.weightDecay));
         };
         return tf.grads(loss)(withWeights ? [...ws, mu!, ls!] : [mu!, ls!]).map((g) => g.dataSync() as Float32Array);
       });

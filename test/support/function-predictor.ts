@@ -2,7 +2,7 @@
 // simulator's true expected metrics) and a known landscape for testing the search. Its draws are
 // the function plus an optional per-metric spread at fixed normal quantiles, so they are exact.
 import type { LevelPredictor } from '../../src/model/index.js';
-import type { ParamSpace } from '../../src/model/encoding.js';
+import type { ParamSpace } from '../../src/model/param-space.js';
 import type { ParamValues } from '../../src/project/types.js';
 
 export interface FunctionPredictorOptions {

@@ -1,6 +1,7 @@
 // metabalance train --project DIR [--steps N] [--seed N] [--algorithm A] [--verbose] [--json]
 import { backendName, initBackend } from '../../model/backend.js';
-import { saveModel, trainModel, type Algorithm } from '../../model/index.js';
+import { trainResumable, type Algorithm } from '../../model/index.js';
+import { saveModel } from '../../store/model-store.js';
 import { UsageError } from '../../project/errors.js';
 import { CurveRecorder } from '../../util/training-curve.js';
 import { parseArgs } from '../args.js';
@@ -78,9 +79,9 @@ export const command: Command = {
       const started = Date.now();
       const curve = new CurveRecorder();
       let planned = steps ?? 0;
-      let model;
+      let trained;
       try {
-        model = await trainModel(
+        trained = await trainResumable(
           { project: store.project, levels, playtests },
           {
             seed,
@@ -104,13 +105,13 @@ export const command: Command = {
         io.err('metabalance: training interrupted; nothing saved');
         return 1;
       }
-      model.info = { ...model.info, trainingCurve: curve.saved() };
+      const model = trained.model.with({ info: { ...trained.model.info, trainingCurve: curve.saved() } });
       const info = model.info;
       const bestStep = info.validation['bestStep'];
       const stoppedEarly = info.steps < planned;
       bar.done(stoppedEarly ? `stopped early at step ${info.steps} (best validation at step ${bestStep})` : undefined);
       try {
-        const modelId = await saveModel(model, dir);
+        const modelId = await saveModel({ model, training: trained.training }, dir);
         if (flags.verbose) io.err(`metabalance: backend ${backendName()}; model info ${JSON.stringify(info)}`);
         const warnings = Array.isArray(info['warnings']) ? (info['warnings'] as string[]) : [];
         for (const w of warnings) io.err(`metabalance: warning: ${w}`);

@@ -1,8 +1,9 @@
-// Which params may move in a search, which unit-cube dims they own, and how a raw point of the
-// cube becomes a legal setting (ints snapped, choices argmax'd, non-moving params restored).
-// The dims are found by probing the ParamSpace's encoder, so the search never re-derives its layout.
-import type { ParamSpace } from '../model/encoding.js';
-import type { Param, ParamValue, ParamValues, Playtest, Project } from '../project/types.js';
+// The moves a search may make in the ParamSpace: which params move, which unit-cube dims they own,
+// and how a raw point of the cube becomes a legal setting (ints snapped, choices argmax'd,
+// non-moving params restored). The dims are found by probing the ParamSpace's encoder, so the
+// search never re-derives how params map to dims.
+import type { ParamSpace } from '../model/param-space.js';
+import type { Param, ParamValue, ParamValues, Project } from '../project/types.js';
 
 export interface MoveOptions {
   allowGeneration?: boolean;
@@ -13,7 +14,8 @@ export interface MoveOptions {
   base?: Partial<ParamValues>;
 }
 
-export interface SearchLayout {
+/** A search's moves: the ParamSpace, the base setting and the params and dims that move. */
+export interface Moves {
   space: ParamSpace;
   params: Param[];
   /** the complete setting non-moving params are taken from */
@@ -28,7 +30,7 @@ export interface SearchLayout {
   movingDimIndex: number[];
 }
 
-export function searchLayout(project: Project, space: ParamSpace, opts: MoveOptions = {}): SearchLayout {
+export function movesOf(project: Project, space: ParamSpace, opts: MoveOptions = {}): Moves {
   const locked = new Set(opts.locked ?? []);
   for (const name of locked) {
     if (!project.params.some((p) => p.name === name)) throw new Error(`cannot lock unknown param "${name}"`);
@@ -77,38 +79,11 @@ function alternatives(p: Param): ParamValue[] {
  * Raw cube point → legal setting and its encoding: decode (clamp, snap ints, argmax choices),
  * restore every non-moving param to its base value, encode again.
  */
-export function snap(layout: SearchLayout, raw: ArrayLike<number>): { values: ParamValues; x: Float32Array } {
-  const decoded = layout.space.decode(raw);
+export function snap(moves: Moves, raw: ArrayLike<number>): { values: ParamValues; x: Float32Array } {
+  const decoded = moves.space.decode(raw);
   const values: ParamValues = {};
-  layout.params.forEach((p, i) => {
-    values[p.name] = layout.moving[i] ? decoded[p.name]! : layout.base[p.name]!;
+  moves.params.forEach((p, i) => {
+    values[p.name] = moves.moving[i] ? decoded[p.name]! : moves.base[p.name]!;
   });
-  return { values, x: layout.space.encode(values) };
-}
-
-/**
- * The settings a level was built with: for each generation param the value most of its playtests
- * used (a missing param is its default); every other param at its default. With no playtests: defaults.
- */
-export function levelBase(project: Project, playtests: readonly Playtest[]): ParamValues {
-  const base: ParamValues = {};
-  for (const p of project.params) {
-    base[p.name] = p.group === 'generation' ? mostCommon(playtests.map((t) => t.params?.[p.name] ?? p.default), p.default) : p.default;
-  }
-  return base;
-}
-
-function mostCommon(values: readonly ParamValue[], fallback: ParamValue): ParamValue {
-  const counts = new Map<ParamValue, number>();
-  let best = fallback;
-  let bestCount = 0;
-  for (const v of values) {
-    const c = (counts.get(v) ?? 0) + 1;
-    counts.set(v, c);
-    if (c > bestCount) {
-      best = v;
-      bestCount = c;
-    }
-  }
-  return best;
+  return { values, x: moves.space.encode(values) };
 }
