@@ -21,6 +21,8 @@ export interface SampleCorpus {
 export interface CorpusOptions {
   seed: number;
   pastLevels?: number;
+  /** index of the first past level (its id is L{firstPast + 1}): a large corpus is generated in slices */
+  firstPast?: number;
   playtestsPerPast?: number;
   newLevels?: number;
   playtestsPerNew?: number;
@@ -92,7 +94,7 @@ function iso(ms: number): string {
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
 export function generateCorpus(opts: CorpusOptions): SampleCorpus {
-  const { seed, pastLevels = 200, playtestsPerPast = 30, newLevels = 20, playtestsPerNew = 5, variant = variants[0]! } = opts;
+  const { seed, pastLevels = 200, firstPast = 0, playtestsPerPast = 30, newLevels = 20, playtestsPerNew = 5, variant = variants[0]! } = opts;
   const project = parseProject(projectFile);
   const root = new Rng(seed);
   const corpus: SampleCorpus = { project, levels: [], playtests: [], truth: new Map(), pastLevelIds: [], newLevelIds: [] };
@@ -111,7 +113,7 @@ export function generateCorpus(opts: CorpusOptions): SampleCorpus {
     }
   };
 
-  for (let k = 0; k < pastLevels; k++) {
+  for (let k = firstPast; k < firstPast + pastLevels; k++) {
     const id = `L${pad(k + 1, 3)}`;
     corpus.pastLevelIds.push(id);
     let current: ParamValues = {};

@@ -86,36 +86,68 @@ export interface Implausible {
   index: number;
   metric: string;
   value: number;
-  /** the reference playtests' median of that metric */
-  typical: number;
+  /** the reference playtests' median of that metric (absent when too few are stored to judge by) */
+  typical?: number;
 }
 
 /**
- * The candidates' metric values outside the plausible range of the reference playtests (e.g. an
- * import checked against what is stored). Candidates are unchecked records: only numeric metrics count.
+ * Beyond this magnitude no game's metric is a measurement: integers stop being exact past 2^53, and
+ * a value like 1e300 is a typo or an overflow whatever the corpus holds (even an empty one).
  */
-export function outsideRange(project: Project, reference: readonly Playtest[], candidates: readonly unknown[]): Implausible[] {
-  const out: Implausible[] = [];
-  const valueOf = (r: unknown, name: string): number | undefined => {
-    const v = (r as { metrics?: Record<string, unknown> } | null)?.metrics?.[name];
-    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-  };
-  for (const m of project.metrics) {
-    if (m.kind === 'rate') continue;
-    const ref = reference.flatMap((p) => valueOf(p, m.name) ?? []);
+const MAX_METRIC_MAGNITUDE = Number.MAX_SAFE_INTEGER;
+
+/** Why a value was flagged, one line for an import warning or an RPC warning. */
+export function implausibleMessage(o: Implausible): string {
+  if (Math.abs(o.value) > MAX_METRIC_MAGNITUDE) return `${o.value} is larger than any game's metric (more than 2^53 in magnitude): a typo or an overflow?`;
+  return `${o.value} is far outside what the stored playtests show (median ${o.typical}; more than ${PLAUSIBLE_SDS} robust sds away): a unit mistake?`;
+}
+
+/** A metric's plausible link-space range in a reference corpus, with its median for messages. */
+export interface MetricRange {
+  metric: string;
+  link: MetricLink;
+  lo: number;
+  hi: number;
+  typical?: number;
+}
+
+const metricValue = (r: unknown, name: string): number | undefined => {
+  const v = (r as { metrics?: Record<string, unknown> } | null)?.metrics?.[name];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+};
+
+/** The plausible range of every non-rate metric over the reference playtests (a server keeps it while the corpus is unchanged). */
+export function plausibleRanges(project: Project, reference: readonly Playtest[]): MetricRange[] {
+  return project.metrics.flatMap((m) => {
+    if (m.kind === 'rate') return [];
+    const ref = reference.flatMap((p) => metricValue(p, m.name) ?? []);
     const link = metricLink(m.kind, ref);
-    const zs = ref.map((v) => linkValue(link, v));
-    const { lo, hi } = plausibleRange(zs);
-    if (!Number.isFinite(lo) && !Number.isFinite(hi)) continue;
-    const typical = [...ref].sort((a, b) => a - b)[ref.length >> 1]!;
+    const { lo, hi } = plausibleRange(ref.map((v) => linkValue(link, v)));
+    const typical = ref.length > 0 ? [...ref].sort((a, b) => a - b)[ref.length >> 1]! : undefined;
+    return [{ metric: m.name, link, lo, hi, ...(typical !== undefined ? { typical } : {}) }];
+  });
+}
+
+/**
+ * The candidates' metric values outside their plausible ranges, or of a magnitude no game
+ * produces. Candidates are unchecked records: only numeric metrics count.
+ */
+export function outsideRanges(ranges: readonly MetricRange[], candidates: readonly unknown[]): Implausible[] {
+  const out: Implausible[] = [];
+  for (const { metric, link, lo, hi, typical } of ranges) {
     candidates.forEach((r, index) => {
-      const v = valueOf(r, m.name);
+      const v = metricValue(r, metric);
       if (v === undefined) return;
       const z = link === 'log' && v <= 0 ? -Infinity : linkValue(link, v);
-      if (z < lo || z > hi) out.push({ index, metric: m.name, value: v, typical });
+      if (z < lo || z > hi || Math.abs(v) > MAX_METRIC_MAGNITUDE) out.push({ index, metric, value: v, ...(typical !== undefined ? { typical } : {}) });
     });
   }
   return out.sort((a, b) => a.index - b.index);
+}
+
+/** The candidates' implausible values judged against the reference playtests (e.g. an import against what is stored). */
+export function outsideRange(project: Project, reference: readonly Playtest[], candidates: readonly unknown[]): Implausible[] {
+  return outsideRanges(plausibleRanges(project, reference), candidates);
 }
 
 export function linkValue(link: MetricLink, y: number): number {

@@ -195,20 +195,21 @@ function numberProblem(field: string, v: number): Problem | undefined {
 
 /** Problems of one param value against its declaration (wrong type, non-finite, out of bounds, non-integral, unknown choice). */
 export function paramValueProblems(param: Param, value: unknown, field: string): Problem[] {
-  const got = ` (got ${showValue(value)})`;
+  // Built only for a problem: a million valid values must not each be stringified.
+  const got = (): string => ` (got ${showValue(value)})`;
   switch (param.type) {
     case 'bool':
-      return typeof value === 'boolean' ? [] : [{ field, message: `must be true or false${got}` }];
+      return typeof value === 'boolean' ? [] : [{ field, message: `must be true or false${got()}` }];
     case 'choice':
-      if (typeof value !== 'string') return [{ field, message: `must be one of ${param.choices.map((c) => showValue(c)).join(', ')}${got}` }];
-      return param.choices.includes(value) ? [] : [{ field, message: `is not a choice of "${param.name}": must be one of ${param.choices.map((c) => showValue(c)).join(', ')}${got}` }];
+      if (typeof value !== 'string') return [{ field, message: `must be one of ${param.choices.map((c) => showValue(c)).join(', ')}${got()}` }];
+      return param.choices.includes(value) ? [] : [{ field, message: `is not a choice of "${param.name}": must be one of ${param.choices.map((c) => showValue(c)).join(', ')}${got()}` }];
     default: {
-      if (typeof value !== 'number') return [{ field, message: `must be a number${got}` }];
+      if (typeof value !== 'number') return [{ field, message: `must be a number${got()}` }];
       const nonFinite = numberProblem(field, value);
       if (nonFinite) return [nonFinite];
       const problems: Problem[] = [];
-      if (param.type === 'int' && !Number.isInteger(value)) problems.push({ field, message: `must be a whole number for the int param "${param.name}"${got}` });
-      if (value < param.min || value > param.max) problems.push({ field, message: `must lie within [${param.min}, ${param.max}]${got}` });
+      if (param.type === 'int' && !Number.isInteger(value)) problems.push({ field, message: `must be a whole number for the int param "${param.name}"${got()}` });
+      if (value < param.min || value > param.max) problems.push({ field, message: `must lie within [${param.min}, ${param.max}]${got()}` });
       return problems;
     }
   }
@@ -280,6 +281,15 @@ export interface CheckedPlaytest {
   outOfRange: string[];
 }
 
+const definitions = new WeakMap<Project, { params: Map<string, Param>; metrics: Map<string, MetricDef> }>();
+
+/** The project's params and metrics by name, built once per project (checkPlaytest runs once a stored playtest). */
+function definitionsOf(project: Project): { params: Map<string, Param>; metrics: Map<string, MetricDef> } {
+  let d = definitions.get(project);
+  if (!d) definitions.set(project, (d = { params: new Map(project.params.map((p) => [p.name, p])), metrics: new Map(project.metrics.map((m) => [m.name, m])) }));
+  return d;
+}
+
 /**
  * A playtests.jsonl record checked against the schema, the project's params and metrics, and the
  * known levels. `rangeTolerant` (for stored playtests, when a range in project.json was narrowed
@@ -294,7 +304,7 @@ export function checkPlaytest(project: Project, raw: unknown, hasLevel: (id: str
   if (typeof levelId === 'string' && levelId !== '' && !hasLevel(levelId)) {
     problems.push({ field: 'levelId', message: `unknown level "${levelId}" (add it to levels.jsonl first)` });
   }
-  const params = new Map(project.params.map((p) => [p.name, p]));
+  const { params, metrics } = definitionsOf(project);
   for (const [name, value] of Object.entries(isObj(raw['params']) ? raw['params'] : {})) {
     const param = params.get(name);
     if (!param) problems.push(unknownName(`params.${name}`, 'param', [...params.keys()]));
@@ -304,7 +314,6 @@ export function checkPlaytest(project: Project, raw: unknown, hasLevel: (id: str
       else problems.push(...found);
     }
   }
-  const metrics = new Map(project.metrics.map((m) => [m.name, m]));
   for (const [name, value] of Object.entries(isObj(raw['metrics']) ? raw['metrics'] : {})) {
     const metric = metrics.get(name);
     if (!metric) problems.push(unknownName(`metrics.${name}`, 'metric', [...metrics.keys()]));

@@ -37,6 +37,10 @@ export interface AppendResult {
   accepted: string[];
   duplicates: string[];
   rejected: RejectedRecord[];
+  /**
+   * playtests.append only: accepted records with a metric value far outside what the stored playtests show (more than 10 robust sds from their median, e.g. a duration in milliseconds) or larger than any game produces (above 2^53). They are stored; training treats such values as gross errors. Absent when there is none.
+   */
+  warnings?: AppendWarning[];
 }
 export interface RejectedRecord {
   index: number;
@@ -45,6 +49,18 @@ export interface RejectedRecord {
    * @minItems 1
    */
   errors: string[];
+}
+export interface AppendWarning {
+  /**
+   * the record's index in the request's playtests
+   */
+  index: number;
+  id?: string;
+  /**
+   * e.g. metrics.durationSec
+   */
+  field: string;
+  message: string;
 }
 
 export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -331,13 +347,17 @@ export interface ModelTrainResult {
   jobId: string;
 }
 
-// playtests.append: Records playtests (records as in playtests.jsonl, idempotent by id). Answers only once the accepted ones are durable (fsync); each bad record comes back in rejected with its errors. Other clients get project.changed {what: "playtests", ids}.
+// playtests.append: Records playtests (records as in playtests.jsonl, idempotent by id). Answers only once the accepted ones are durable (fsync); each bad record comes back in rejected with its errors, and each implausible metric value of an accepted one in warnings (stored all the same, unless strict). Other clients get project.changed {what: "playtests", ids}.
 
 export interface PlaytestsAppendParams {
   /**
    * @maxItems 10000
    */
   playtests: {[k: string]: unknown}[];
+  /**
+   * Refuse the whole call (invalid params naming each record and field; nothing stored) when any metric value would be a warning.
+   */
+  strict?: boolean;
 }
 
 export type PlaytestsAppendResult = AppendResult;

@@ -14,6 +14,8 @@ export const PLAYTESTS_FILE = 'playtests.jsonl';
 export interface AppendResult {
   /** Ids written (a playtest sent without an id gets one: pt-<n>). */
   accepted: string[];
+  /** The batch index of each accepted record, in the order of accepted. */
+  acceptedIndexes: number[];
   /** Ids already stored with the same content: nothing written for them. */
   duplicates: string[];
   rejected: { index: number; id?: string; problems: Problem[] }[];
@@ -23,8 +25,13 @@ interface Stored<T> {
   record: T;
   /** Line in its file; undefined until the append that writes it has been made durable. */
   line?: number;
-  canonical: string;
 }
+
+/**
+ * A stored record's canonical JSON, computed only when an id comes again: keeping it for every
+ * record would double the memory a million playtests take.
+ */
+const canonicalOf = <T>(s: Stored<T> | undefined): string | undefined => (s === undefined ? undefined : canonicalJson(s.record));
 
 /** What an append would do: the records to write (in order) and the answer to give. */
 export interface AppendPlan<T> {
@@ -110,7 +117,7 @@ export class CorpusIndex {
         continue;
       }
       const { level, problems: p } = checkLevel(this.project, l.value);
-      if (level) this.putLevel({ record: level, line: l.line, canonical: canonicalJson(level) });
+      if (level) this.putLevel({ record: level, line: l.line });
       else problems.push(...locate(p, where));
     }
     return problems;
@@ -131,14 +138,13 @@ export class CorpusIndex {
         problems.push(...locate(p, where));
         continue;
       }
-      const canonical = canonicalJson(playtest);
       const prior = playtest.id !== undefined ? this.playtestById.get(playtest.id) : undefined;
-      if (prior && prior.canonical === canonical) {
+      if (prior && canonicalOf(prior) === canonicalJson(playtest)) {
         this.notes.push(`${PLAYTESTS_FILE}:${l.line}: repeats playtest "${playtest.id}" of line ${prior.line} (identical, counted once)`);
       } else if (prior) {
         problems.push({ ...where, field: 'id', message: `"${playtest.id}" is already used by a different playtest at line ${prior.line}` });
       } else {
-        this.putPlaytest({ record: playtest, line: l.line, canonical }, outOfRange.length === 0);
+        this.putPlaytest({ record: playtest, line: l.line }, outOfRange.length === 0);
         if (outOfRange.length > 0) this.outOfRange.push({ id: playtest.id ?? `(no id)`, line: l.line, params: outOfRange });
       }
     }
@@ -147,7 +153,7 @@ export class CorpusIndex {
 
   /** Decides an upsert of levels: new or changed ids are written, unchanged ones are duplicates. */
   planLevels(records: readonly unknown[]): AppendPlan<Level> {
-    const result: AppendResult = { accepted: [], duplicates: [], rejected: [] };
+    const result: AppendResult = { accepted: [], acceptedIndexes: [], duplicates: [], rejected: [] };
     const write: Level[] = [];
     const pending = new Map<string, string>();
     records.forEach((raw, index) => {
@@ -158,13 +164,14 @@ export class CorpusIndex {
         return;
       }
       const canonical = canonicalJson(level);
-      if ((pending.get(level.id) ?? this.levelMap.get(level.id)?.canonical) === canonical) {
+      if ((pending.get(level.id) ?? canonicalOf(this.levelMap.get(level.id))) === canonical) {
         result.duplicates.push(level.id);
         return;
       }
       pending.set(level.id, canonical);
       write.push(level);
       result.accepted.push(level.id);
+      result.acceptedIndexes.push(index);
     });
     return { write, result };
   }
@@ -174,9 +181,9 @@ export class CorpusIndex {
    * content a rejection; a playtest without an id gets the next free pt-<n>.
    */
   planPlaytests(records: readonly unknown[], recordName: (index: number) => string = (i) => `record ${i} of this batch`): AppendPlan<Playtest> {
-    const result: AppendResult = { accepted: [], duplicates: [], rejected: [] };
+    const result: AppendResult = { accepted: [], acceptedIndexes: [], duplicates: [], rejected: [] };
     const write: Playtest[] = [];
-    const pending = new Map<string, { canonical: string; index: number }>();
+    const pending = new Map<string, Stored<Playtest> & { index: number }>();
     let next = this.playtestList.length + 1;
     const hasLevel = (id: string) => this.levelMap.has(id);
     records.forEach((raw, index) => {
@@ -184,7 +191,7 @@ export class CorpusIndex {
       // A playtest stored before its range was narrowed, sent again as it is, is a duplicate; new data must be in range.
       const tolerant = checkPlaytest(this.project, raw, hasLevel, true);
       const storedAs = rawId !== undefined ? this.playtestById.get(rawId) : undefined;
-      if (tolerant.playtest && tolerant.outOfRange.length > 0 && storedAs?.canonical === canonicalJson(tolerant.playtest)) {
+      if (tolerant.playtest && tolerant.outOfRange.length > 0 && canonicalOf(storedAs) === canonicalJson(tolerant.playtest)) {
         result.duplicates.push(rawId as string);
         return;
       }
@@ -199,19 +206,19 @@ export class CorpusIndex {
         playtest = { id: `pt-${next++}`, ...checked };
       }
       const id = playtest.id as string;
-      const canonical = canonicalJson(playtest);
       const stored = this.playtestById.get(id);
       const earlier = pending.get(id);
-      const prior = earlier?.canonical ?? stored?.canonical;
-      if (prior === canonical) {
+      const prior = canonicalOf(earlier ?? stored);
+      if (prior !== undefined && prior === canonicalJson(playtest)) {
         result.duplicates.push(id);
       } else if (prior !== undefined) {
         const where = earlier ? recordName(earlier.index) : `${PLAYTESTS_FILE}:${stored?.line}`;
         result.rejected.push({ index, id, problems: [{ field: 'id', message: `"${id}" is already used by a different playtest (${where})` }] });
       } else {
-        pending.set(id, { canonical, index });
+        pending.set(id, { record: playtest, index });
         write.push(playtest);
         result.accepted.push(id);
+        result.acceptedIndexes.push(index);
       }
     });
     return { write, result };
@@ -219,10 +226,10 @@ export class CorpusIndex {
 
   /** Records that were just written durably, starting at `firstLine` of their file. */
   commitLevels(levels: readonly Level[], firstLine: number): void {
-    levels.forEach((level, i) => this.putLevel({ record: level, line: firstLine + i, canonical: canonicalJson(level) }));
+    levels.forEach((level, i) => this.putLevel({ record: level, line: firstLine + i }));
   }
   commitPlaytests(playtests: readonly Playtest[], firstLine: number): void {
-    playtests.forEach((pt, i) => this.putPlaytest({ record: pt, line: firstLine + i, canonical: canonicalJson(pt) }));
+    playtests.forEach((pt, i) => this.putPlaytest({ record: pt, line: firstLine + i }));
   }
 
   /** Every stored record checked against another project definition (before project.json is replaced). */

@@ -299,6 +299,7 @@ export class ProjectStore {
   private async appendPlanned<T extends Level | Playtest>(key: FileKey, records: T[], result: AppendResult, opts: WriteOptions): Promise<void> {
     if (opts.allOrNothing && result.rejected.length > 0) {
       result.accepted = [];
+      result.acceptedIndexes = [];
       return;
     }
     if (records.length === 0 || opts.dryRun) return;

@@ -243,7 +243,7 @@ describe('metabalance import: implausible metric values', () => {
     const strict = await run(dir, 'import', '--project', '.', 'plays.jsonl', '--strict');
     assert.equal(strict.code, 2, strict.err.join('\n'));
     assert.match(strict.err.join('\n'), /plays\.jsonl:2: metrics\.durationSec: 341000 is far outside what the stored playtests show \(median 400/);
-    assert.match(strict.err.join('\n'), /plays\.jsonl:3: metrics\.durationSec: 1e\+300 is far outside/);
+    assert.match(strict.err.join('\n'), /plays\.jsonl:3: metrics\.durationSec: 1e\+300 is larger than any game's metric/);
     assert.equal((await readFile(path.join(dir, 'playtests.jsonl'), 'utf8')).trim().split('\n').length, 30, 'nothing imported under --strict');
 
     const lenient = await run(dir, 'import', '--project', '.', 'plays.jsonl', '--json');
@@ -251,5 +251,20 @@ describe('metabalance import: implausible metric values', () => {
     assert.deepEqual(JSON.parse(lenient.out[0]!), { kind: 'playtests', file: 'plays.jsonl', imported: 3, duplicates: 0, warnings: 2 });
     assert.equal(lenient.err.filter((l) => l.startsWith('warning: plays.jsonl:')).length, 2, lenient.err.join('\n'));
     assert.ok(!lenient.err.some((l) => l.includes('plays.jsonl:1:')), 'a plausible value is not flagged');
+  });
+
+  it('flags a magnitude no game produces even when nothing is stored to compare with', async () => {
+    const dir = await makeProjectDir({ playtests: '' });
+    const records = [
+      { ...playtest('n1'), metrics: { won: 1, durationSec: 340 } },
+      { ...playtest('n2'), metrics: { won: 1, durationSec: 1e300 } },
+    ];
+    await writeFile(path.join(dir, 'plays.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const result = await run(dir, 'import', '--project', '.', 'plays.jsonl', '--json');
+    assert.equal(result.code, 0, result.err.join('\n'));
+    assert.deepEqual(
+      result.err.filter((l) => l.startsWith('warning:')),
+      [`warning: plays.jsonl:2: metrics.durationSec: 1e+300 is larger than any game's metric (more than 2^53 in magnitude): a typo or an overflow?; imported (training treats it as a gross error; --strict refuses it)`],
+    );
   });
 });

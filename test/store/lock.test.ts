@@ -38,7 +38,7 @@ describe('writer lock', () => {
       await store.appendPlaytests([playtest('b')]);
       await store.close();
       // Released on close: the reader can write now, and sees b.
-      assert.deepEqual(await reader.appendPlaytests([playtest('a')]), { accepted: ['a'], duplicates: [], rejected: [] });
+      assert.deepEqual(await reader.appendPlaytests([playtest('a')]), { accepted: ['a'], acceptedIndexes: [0], duplicates: [], rejected: [] });
       assert.deepEqual(reader.playtests().map((p) => p.id), ['b', 'a']);
     } finally {
       holder.proc.kill('SIGKILL');

@@ -74,7 +74,7 @@ describe('ProjectStore loading', () => {
     const dir = await makeProjectDir({ playtests: `${JSON.stringify(playtest('a'))}\n` });
     const store = await ProjectStore.open(dir);
     await appendFile(path.join(dir, 'playtests.jsonl'), '{"id":"torn","levelId":"L1","met');
-    assert.deepEqual(await store.appendPlaytests([playtest('b')]), { accepted: ['b'], duplicates: [], rejected: [] });
+    assert.deepEqual(await store.appendPlaytests([playtest('b')]), { accepted: ['b'], acceptedIndexes: [0], duplicates: [], rejected: [] });
     assert.match(store.repairs.join('\n'), /^playtests\.jsonl:2: removed an incomplete last line/);
     assert.deepEqual((await lines(dir, 'playtests.jsonl')).map((l) => (JSON.parse(l) as { id: string }).id), ['a', 'b']);
     assert.deepEqual((await ProjectStore.open(dir)).playtests().map((p) => p.id), ['a', 'b']);
@@ -98,13 +98,13 @@ describe('ProjectStore appends', () => {
   it('appends durably and idempotently by id', async () => {
     const dir = await makeProjectDir();
     const store = await ProjectStore.open(dir);
-    assert.deepEqual(await store.appendPlaytests([playtest('a'), playtest('b')]), { accepted: ['a', 'b'], duplicates: [], rejected: [] });
-    assert.deepEqual(await store.appendPlaytests([playtest('a'), playtest('c')]), { accepted: ['c'], duplicates: ['a'], rejected: [] });
-    assert.deepEqual(await store.appendPlaytests([playtest('c')]), { accepted: [], duplicates: ['c'], rejected: [] });
+    assert.deepEqual(await store.appendPlaytests([playtest('a'), playtest('b')]), { accepted: ['a', 'b'], acceptedIndexes: [0, 1], duplicates: [], rejected: [] });
+    assert.deepEqual(await store.appendPlaytests([playtest('a'), playtest('c')]), { accepted: ['c'], acceptedIndexes: [1], duplicates: ['a'], rejected: [] });
+    assert.deepEqual(await store.appendPlaytests([playtest('c')]), { accepted: [], acceptedIndexes: [], duplicates: ['c'], rejected: [] });
     assert.equal((await lines(dir, 'playtests.jsonl')).length, 3);
     await store.close();
     const again = await ProjectStore.open(dir);
-    assert.deepEqual(await again.appendPlaytests([playtest('b')]), { accepted: [], duplicates: ['b'], rejected: [] });
+    assert.deepEqual(await again.appendPlaytests([playtest('b')]), { accepted: [], acceptedIndexes: [], duplicates: ['b'], rejected: [] });
     assert.equal(again.playtests().length, 3);
   });
   it('rejects a known id with different content, and a repeated id within a batch', async () => {
@@ -163,7 +163,7 @@ describe('ProjectStore appends', () => {
     const a = await ProjectStore.open(dir);
     const b = await ProjectStore.open(dir);
     await b.appendPlaytests([playtest('x')]);
-    assert.deepEqual(await a.appendPlaytests([playtest('x'), playtest('y')]), { accepted: ['y'], duplicates: ['x'], rejected: [] });
+    assert.deepEqual(await a.appendPlaytests([playtest('x'), playtest('y')]), { accepted: ['y'], acceptedIndexes: [1], duplicates: ['x'], rejected: [] });
     assert.deepEqual(a.playtests().map((p) => p.id), ['x', 'y']);
     assert.deepEqual(await lines(dir, 'playtests.jsonl').then((l) => l.length), 2);
   });

@@ -7,7 +7,7 @@ import type { Problem } from '../../project/errors.js';
 import { InputError, UsageError } from '../../project/errors.js';
 import type { Project } from '../../project/types.js';
 import { groupUnknownLevels } from '../../project/validate.js';
-import { outsideRange } from '../../model/encoding.js';
+import { implausibleMessage, outsideRange } from '../../model/encoding.js';
 import { parseJsonl } from '../../store/jsonl.js';
 import type { AppendResult } from '../../store/project-store.js';
 import { ProjectStore } from '../../store/project-store.js';
@@ -44,11 +44,12 @@ options:
   --strict        treat implausible metric values as errors (nothing imported)
   --json          print the summary as one JSON object`;
 
-function isCsv(file: string, text: string): boolean {
+/** The format by extension (undefined: read it from the content). */
+function csvByName(file: string): boolean | undefined {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.csv') return true;
   if (['.jsonl', '.ndjson', '.json'].includes(ext)) return false;
-  return !text.trimStart().startsWith('{');
+  return undefined;
 }
 
 const looksLikePlaytest = (v: unknown) => v !== null && typeof v === 'object' && ['levelId', 'metrics', 'params'].some((k) => k in v);
@@ -83,8 +84,10 @@ async function readRecords(
   io: CliIo,
 ): Promise<{ converted: ConvertedRecords; csv: boolean }> {
   const bytes = await readInput(file, shown);
+  // A JSONL file is parsed line by line from its bytes: decoding a million playtests as one string first would double the memory.
+  if (csvByName(file) === false) return { converted: jsonlRecords(bytes, kind), csv: false };
   const text = bytes.toString('utf8');
-  if (!isCsv(file, text)) return { converted: jsonlRecords(bytes, kind), csv: false };
+  if (!(csvByName(file) ?? !text.trimStart().startsWith('{'))) return { converted: jsonlRecords(bytes, kind), csv: false };
   const delimiter = detectDelimiter(text);
   if (delimiter !== ',') io.err(`${shown}: reading it as ${DELIMITER_NAMES[delimiter]}-separated (from its header row)`);
   try {
@@ -138,7 +141,7 @@ export const command: Command = {
           file: shown,
           ...(line !== undefined ? { line } : {}),
           field: csv ? csvColumnOf(field) : field,
-          message: `${o.value} is far outside what the stored playtests show (median ${o.typical}; more than 10 robust sds away): a unit mistake?`,
+          message: implausibleMessage(o),
         };
       });
       if (flags.strict) problems.push(...implausible);

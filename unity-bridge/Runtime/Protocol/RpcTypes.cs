@@ -22,6 +22,8 @@ namespace Metabalance
         [JsonProperty("accepted")] public List<string> Accepted = new List<string>();
         [JsonProperty("duplicates")] public List<string> Duplicates = new List<string>();
         [JsonProperty("rejected")] public List<RejectedRecord> Rejected = new List<RejectedRecord>();
+        /// <summary>playtests.append only: accepted records with a metric value far outside what the stored playtests show (more than 10 robust sds from their median, e.g. a duration in milliseconds) or larger than any game produces (above 2^53). They are stored; training treats such values as gross errors. Absent when there is none.</summary>
+        [JsonProperty("warnings")] public List<AppendWarning> Warnings;
     }
 
     public sealed class RejectedRecord
@@ -29,6 +31,16 @@ namespace Metabalance
         [JsonProperty("index")] public int Index;
         [JsonProperty("id")] public string Id;
         [JsonProperty("errors")] public List<string> Errors = new List<string>();
+    }
+
+    public sealed class AppendWarning
+    {
+        /// <summary>the record's index in the request's playtests.</summary>
+        [JsonProperty("index")] public int Index;
+        [JsonProperty("id")] public string Id;
+        /// <summary>e.g. metrics.durationSec.</summary>
+        [JsonProperty("field")] public string Field;
+        [JsonProperty("message")] public string Message;
     }
 
     /// <summary>The values of JobState.</summary>
@@ -334,6 +346,8 @@ namespace Metabalance
     public sealed class PlaytestsAppendParams
     {
         [JsonProperty("playtests")] public List<PlaytestRecord> Playtests = new List<PlaytestRecord>();
+        /// <summary>Refuse the whole call (invalid params naming each record and field; nothing stored) when any metric value would be a warning.</summary>
+        [JsonProperty("strict")] public bool? Strict;
     }
 
     /// <summary>playtests.list: its params.</summary>
