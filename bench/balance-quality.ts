@@ -7,7 +7,8 @@
 import { balanceLevel, levelBase } from '../src/balance/index.js';
 import { functionPredictor } from '../test/support/function-predictor.js';
 import { BalancingService } from '../src/balance/service.js';
-import { trainModel, type AdaptMethod, type MetaModel } from '../src/model/index.js';
+import { trainModel, type MetaModel } from '../src/model/index.js';
+import { adapters, type Adaptation } from '../test/support/adapters.js';
 import type { Level, ParamValues } from '../src/project/types.js';
 import { agentBalance, levelPosterior } from '../samples/crypt-run/bayes-agent.js';
 import { generateCorpus, pastCorpus, type SampleCorpus } from '../samples/crypt-run/corpus.js';
@@ -63,7 +64,7 @@ type Method = (typeof METHODS)[number];
  * network instead, to separate what the per-level context does in training from what it does at
  * balance time.
  */
-const ADAPTED: Partial<Record<Method, { net: 'meta' | 'pooled'; adapt: AdaptMethod }>> = {
+const ADAPTED: Partial<Record<Method, { net: 'meta' | 'pooled'; adapt: Adaptation }>> = {
   metabalance: { net: 'meta', adapt: 'context' },
   [POOLED]: { net: 'pooled', adapt: 'none' },
   [OFFSETS]: { net: 'pooled', adapt: 'offsets' },
@@ -113,7 +114,7 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
   };
   const model = nets.meta;
   // the balancing service per adapted method (each adapts and disposes per call, as the CLI does)
-  const services = new Map(Object.entries(ADAPTED).map(([method, a]) => [method, new BalancingService(nets[a.net], { adapt: a.adapt })]));
+  const services = new Map(Object.entries(ADAPTED).map(([method, a]) => [method, new BalancingService(nets[a.net], { adapt: adapters[a.adapt] })]));
   log(`  ${variant.name} seed ${seed}: meta-model and pooled model trained in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const judge = new Judge(corpus.project, variant);
   const result: RunResult = { variant: variant.name, seed, outcomes: new Map(), calibration: [], rounds: [], curve: [] };

@@ -14,7 +14,8 @@ import { expectedMetrics, variants } from '../samples/crypt-run/game.js';
 import { levelBase, meetsTargets, targetLoss, targetTerms, type SearchObjective } from '../src/balance/index.js';
 import { BalancingService } from '../src/balance/service.js';
 import { pMeetFromDraws } from '../src/balance/targets.js';
-import { trainModel, type AdaptMethod } from '../src/model/index.js';
+import { trainModel } from '../src/model/index.js';
+import { adapters, type Adaptation } from '../test/support/adapters.js';
 import type { ModelConfig } from '../src/model/model.js';
 import type { ParamValues, Project } from '../src/project/types.js';
 import { log, meanSd } from './report.js';
@@ -95,8 +96,8 @@ export async function tune(opts: TuneOptions): Promise<TuneRow[]> {
         const acc = settings.map(() => ({ hit: 0, loss: 0, se: 0, pMeet: 0, brier: 0, logLoss: opts.blur.map(() => 0) }));
         const methods = ['context', 'offsets', 'none'] as const;
         // one adaptation per level and method, kept while every setting is balanced and scored
-        const services = Object.fromEntries(methods.map((m) => [m, new BalancingService(model, { adapt: m, cacheSize: 1 })])) as Record<AdaptMethod, BalancingService>;
-        const se = Object.fromEntries(methods.map((m) => [m, terms.map(() => 0)])) as Record<AdaptMethod, number[]>;
+        const services = Object.fromEntries(methods.map((m) => [m, new BalancingService(model, { adapt: adapters[m], cacheSize: 1 })])) as Record<Adaptation, BalancingService>;
+        const se = Object.fromEntries(methods.map((m) => [m, terms.map(() => 0)])) as Record<Adaptation, number[]>;
         for (const id of c.newLevelIds) {
           const level = c.levels.find((l) => l.id === id)!;
           const pts = c.playtests.filter((p) => p.levelId === id).slice(0, k);

@@ -6,7 +6,7 @@
 // its features and its playtests): a what-if slider then costs one forward pass. Without a cache
 // every call adapts and disposes its predictor.
 import { createHash } from 'node:crypto';
-import { adaptLevel, type AdaptMethod, type LevelPredictor, type MetaModel } from '../model/index.js';
+import { adaptLevel, type LevelPredictor, type MetaModel } from '../model/index.js';
 import type { Level, ParamValues, Playtest } from '../project/types.js';
 import {
   balanceLevel,
@@ -47,11 +47,14 @@ export interface BalanceAnswer extends BalanceResult {
   current: ParamValues;
 }
 
+/** How a model is adapted to a level's playtests (the product's is adaptLevel; the bench compares others). */
+export type Adapter = (model: MetaModel, level: Level, playtests: readonly Playtest[]) => LevelPredictor;
+
 export interface ServiceOptions {
   /** adapted predictors kept, least recently used dropped first (default 0: none kept) */
   cacheSize?: number;
-  /** how the model adapts to a level (default 'context'; the bench compares the others) */
-  adapt?: AdaptMethod;
+  /** how the model adapts to a level (default adaptLevel) */
+  adapt?: Adapter;
 }
 
 export class BalancingService {
@@ -60,7 +63,7 @@ export class BalancingService {
   /** level id → the cache key of its stored-playtests predictor */
   private readonly storedKey = new Map<string, string>();
   private readonly cacheSize: number;
-  private readonly method: AdaptMethod | undefined;
+  private readonly adapter: Adapter;
 
   /** `model` stays the caller's: dispose() releases the adaptations, not the model. */
   constructor(
@@ -68,7 +71,7 @@ export class BalancingService {
     opts: ServiceOptions = {},
   ) {
     this.cacheSize = opts.cacheSize ?? 0;
-    this.method = opts.adapt;
+    this.adapter = opts.adapt ?? ((model, level, playtests) => adaptLevel(model, level, playtests));
   }
 
   balance(input: LevelInput, settings: SearchSettings = {}): BalanceAnswer {
@@ -119,7 +122,7 @@ export class BalancingService {
   }
 
   private adapt(input: LevelInput): LevelPredictor {
-    return adaptLevel(this.model, input.level, input.playtests, this.method === undefined ? {} : { method: this.method });
+    return this.adapter(this.model, input.level, input.playtests);
   }
 
   private cached(input: LevelInput): LevelPredictor {

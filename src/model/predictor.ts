@@ -39,7 +39,7 @@ export interface Prediction {
 export interface MemberContexts {
   /** [1 + S_e, Z] (empty rows when the model has no context) */
   z: Float32Array;
-  /** per context, a shift added to the heads (the 'offsets' baseline), or null */
+  /** per context, a shift added to the heads (the per-level residual, or a baseline's offsets), or null */
   headShift: Float32Array[] | null;
 }
 

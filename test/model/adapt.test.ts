@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { generateCorpus, pastCorpus } from '../../samples/crypt-run/corpus.js';
 import { botPlaytests, expectedMetrics, variants } from '../../samples/crypt-run/game.js';
 import { Rng } from '../../src/util/rng.js';
-import { adaptLevel, initBackend, trainModel, type AdaptMethod, type MetaModel } from '../../src/model/index.js';
+import { adaptLevel, initBackend, trainModel, type MetaModel } from '../../src/model/index.js';
+import { adapters, type Adaptation } from '../support/adapters.js';
 import type { ParamValues } from '../../src/project/types.js';
 
 await initBackend();
@@ -16,13 +17,13 @@ const tolerance = new Map(c.project.targets.map((t) => [t.metric, t.tolerance]))
 const defaults = Object.fromEntries(c.project.params.map((p) => [p.name, p.default])) as ParamValues;
 
 /** RMSE of the predicted expected metrics against the truth, in units of the targets' tolerances. */
-function trueError(model: MetaModel, method: AdaptMethod, k: number): number {
+function trueError(model: MetaModel, method: Adaptation, k: number): number {
   let sq = 0;
   let n = 0;
   for (const id of c.newLevelIds) {
     const level = c.levels.find((l) => l.id === id)!;
     const pts = c.playtests.filter((p) => p.levelId === id);
-    const pred = adaptLevel(model, level, pts.slice(0, k), { method });
+    const pred = adapters[method](model, level, pts.slice(0, k));
     const settings = pts.slice(k).map((p) => ({ ...defaults, ...p.params }));
     const x = new Float32Array(settings.length * model.space.dim);
     settings.forEach((s, i) => x.set(model.space.encode(s), i * model.space.dim));

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { adaptLevel, AbortError, initBackend, trainModel, trainResumable, type MetaModel } from '../../src/model/index.js';
+import { adapters } from '../support/adapters.js';
 import { loadLatestModel, loadModelDir, saveModel } from '../../src/store/model-store.js';
 import { gridX, smallCorpus } from './fixtures.js';
 
@@ -25,7 +26,7 @@ function predictAll(m: MetaModel): Float32Array[] {
   const x = gridX(m.space.dim, 5);
   const out: Float32Array[] = [];
   for (const method of ['context', 'offsets', 'none'] as const) {
-    const p = adaptLevel(m, newLevel, newPts, { method });
+    const p = adapters[method](m, newLevel, newPts);
     const r = p.predict(x, 5, { draws: true });
     out.push(r.mode, r.draws!);
     p.dispose();
@@ -149,7 +150,7 @@ test('repeated adapt + predict leaves the live tensor count flat', async () => {
   const x = gridX(model.space.dim, 50);
   const cycle = (): void => {
     for (const method of ['context', 'offsets', 'none'] as const) {
-      const p = adaptLevel(model, newLevel, newPts, { method });
+      const p = adapters[method](model, newLevel, newPts);
       p.predict(x, 50);
       p.predict(x, 50, { draws: true });
       p.dispose();
