@@ -123,49 +123,122 @@ export function rowLikelihood(
   return ll;
 }
 
-/** Mean and variance of a metric whose standardised link value is N(mu, sd²). */
-function linkMoments(spec: EncodingSpec['metrics'][number], mu: number, raw: number): [number, number] {
-  const m = spec.center + spec.scale * mu;
-  const s = spec.scale * Math.exp(softLogSd(raw));
-  if (spec.link === 'identity') return [m, s * s];
+/**
+ * What the moment integrals need of each metric, flattened into typed arrays once per model: the
+ * predictor integrates tens of thousands of head rows per search, and per-row closures, tuples and
+ * lookups through the column objects cost more than the arithmetic.
+ */
+export interface MomentPlan {
+  /** per internal metric: 0 rate, 1 Gaussian, 2 outcome-conditioned */
+  readonly kind: Uint8Array;
+  /** rate: the logit; Gaussian: mu, logSd; conditioned: won mu, won logSd, lost mu, lost logSd (4 per metric) */
+  readonly cols: Int32Array;
+  /** the project metric index each internal metric is written to */
+  readonly target: Int32Array;
+  readonly center: Float64Array;
+  readonly scale: Float64Array;
+  /** 0 identity, 1 log, 2 log1p (unused for rates) */
+  readonly link: Uint8Array;
+  readonly outcome: number;
+}
+
+const KIND_RATE = 0;
+const KIND_GAUSSIAN = 1;
+const LINK_IDENTITY = 0;
+const LINK_LOG1P = 2;
+
+export function momentPlan(spec: EncodingSpec, outputs: OutputColumns): MomentPlan {
+  const K = outputs.metrics.length;
+  const plan = {
+    kind: new Uint8Array(K),
+    cols: new Int32Array(4 * K),
+    target: Int32Array.from(outputs.order),
+    center: new Float64Array(K),
+    scale: new Float64Array(K),
+    link: new Uint8Array(K),
+    outcome: outputs.outcomePos,
+  };
+  outputs.metrics.forEach((c, k) => {
+    const ms = spec.metrics[outputs.order[k]!]!;
+    plan.center[k] = ms.center;
+    plan.scale[k] = ms.scale;
+    plan.link[k] = ms.link === 'identity' ? LINK_IDENTITY : ms.link === 'log1p' ? LINK_LOG1P : 1;
+    const cols = c.kind === 'rate' ? [c.logit] : c.kind === 'gaussian' ? [c.g.mu, c.g.logSd] : [c.won.mu, c.won.logSd, c.lost.mu, c.lost.logSd];
+    plan.kind[k] = c.kind === 'rate' ? KIND_RATE : c.kind === 'gaussian' ? KIND_GAUSSIAN : 2;
+    plan.cols.set(cols, 4 * k);
+  });
+  return plan;
+}
+
+const SD_FLOOR = Math.exp(LOG_SD_MIN);
+const EXP_MIN = Math.exp(-LOG_SD_MIN);
+const EXP_MAX = Math.exp(-LOG_SD_MAX);
+
+/**
+ * exp(softLogSd(raw)) with one exp instead of three exps and two log1ps: exp(softplus(a)) is
+ * 1 + e^a, so the sd is e^MIN · (1 + e^(raw − MIN)) / (1 + e^(raw − MAX)). Far outside the bounds
+ * (where e^raw would overflow, and softplus switches to the identity) the direct form is used.
+ */
+function softSd(raw: number): number {
+  if (raw > 30 || raw < -30) return Math.exp(softLogSd(raw));
+  const e = Math.exp(raw);
+  return (SD_FLOOR * (1 + e * EXP_MIN)) / (1 + e * EXP_MAX);
+}
+
+/** Mean of metric k whose standardised link value is N(mu, sd²) (sd from the raw head). */
+function linkMean(plan: MomentPlan, k: number, mu: number, raw: number): number {
+  const m = plan.center[k]! + plan.scale[k]! * mu;
+  const link = plan.link[k]!;
+  if (link === LINK_IDENTITY) return m;
+  const s = plan.scale[k]! * softSd(raw);
+  const mean = Math.exp(Math.min(m + Math.min(s * s, 20) / 2, 80));
+  return link === LINK_LOG1P ? mean - 1 : mean;
+}
+
+/** Variance of the same metric (a second pass: only the mode's noise needs it, the draws do not). */
+function linkVariance(plan: MomentPlan, k: number, mu: number, raw: number): number {
+  const s = plan.scale[k]! * softSd(raw);
+  if (plan.link[k]! === LINK_IDENTITY) return s * s;
   const s2 = Math.min(s * s, 20);
-  const mean = Math.exp(Math.min(m + s2 / 2, 80));
-  const variance = (Math.exp(s2) - 1) * mean * mean;
-  return [spec.link === 'log1p' ? mean - 1 : mean, variance];
+  const mean = Math.exp(Math.min(plan.center[k]! + plan.scale[k]! * mu + s2 / 2, 80));
+  return (Math.exp(s2) - 1) * mean * mean;
 }
 
 /**
- * Expected metric values (project metric order) of one head row, written to mean[at..at+M);
- * the playtest-noise variance to noiseVar when given. E[metric] = p·E[metric|won] +
- * (1 − p)·E[metric|lost] for conditioned metrics.
+ * Expected metric values (project metric order) of one head row heads[off…], written to mean[0..M);
+ * the playtest-noise variance to noiseVar when given (computing it costs an exp per log-link
+ * branch, so the draws skip it). E[metric] = p·E[metric|won] + (1 − p)·E[metric|lost] for
+ * conditioned metrics.
  */
-export function expectedFromHeads(
-  spec: EncodingSpec,
-  outputs: OutputColumns,
-  heads: ArrayLike<number>,
-  off: number,
-  mean: Float32Array | Float64Array,
-  at: number,
-  noiseVar?: Float32Array | Float64Array,
-): void {
-  const pOut = outputs.outcomePos >= 0 ? sigmoid(heads[off + outputs.outcomePos]!) : 0;
-  outputs.metrics.forEach((c, k) => {
-    const j = outputs.order[k]!;
-    const ms = spec.metrics[j]!;
+export function expectedFromHeads(plan: MomentPlan, heads: ArrayLike<number>, off: number, mean: Float32Array, noiseVar: Float32Array | null): void {
+  const withVar = noiseVar !== null;
+  const pOut = plan.outcome >= 0 ? sigmoid(heads[off + plan.outcome]!) : 0;
+  const K = plan.kind.length;
+  for (let k = 0; k < K; k++) {
+    const kind = plan.kind[k]!;
+    const c = 4 * k;
     let mu: number;
-    let v: number;
-    if (c.kind === 'rate') {
-      mu = sigmoid(heads[off + c.logit]!);
+    let v = 0;
+    if (kind === KIND_RATE) {
+      mu = sigmoid(heads[off + plan.cols[c]!]!);
       v = mu * (1 - mu);
-    } else if (c.kind === 'gaussian') {
-      [mu, v] = linkMoments(ms, heads[off + c.g.mu]!, heads[off + c.g.logSd]!);
+    } else if (kind === KIND_GAUSSIAN) {
+      const m = heads[off + plan.cols[c]!]!;
+      const raw = heads[off + plan.cols[c + 1]!]!;
+      mu = linkMean(plan, k, m, raw);
+      if (withVar) v = linkVariance(plan, k, m, raw);
     } else {
-      const [mw, vw] = linkMoments(ms, heads[off + c.won.mu]!, heads[off + c.won.logSd]!);
-      const [ml, vl] = linkMoments(ms, heads[off + c.lost.mu]!, heads[off + c.lost.logSd]!);
+      const m1 = heads[off + plan.cols[c]!]!;
+      const r1 = heads[off + plan.cols[c + 1]!]!;
+      const m2 = heads[off + plan.cols[c + 2]!]!;
+      const r2 = heads[off + plan.cols[c + 3]!]!;
+      const mw = linkMean(plan, k, m1, r1);
+      const ml = linkMean(plan, k, m2, r2);
       mu = pOut * mw + (1 - pOut) * ml;
-      v = pOut * (vw + mw * mw) + (1 - pOut) * (vl + ml * ml) - mu * mu;
+      if (withVar) v = pOut * (linkVariance(plan, k, m1, r1) + mw * mw) + (1 - pOut) * (linkVariance(plan, k, m2, r2) + ml * ml) - mu * mu;
     }
-    mean[at + j] = mu;
-    if (noiseVar) noiseVar[at + j] = Math.max(0, v);
-  });
+    const j = plan.target[k]!;
+    mean[j] = mu;
+    if (noiseVar) noiseVar[j] = Math.max(0, v);
+  }
 }

@@ -2,7 +2,7 @@
 // most likely context (mode) and under posterior × ensemble draws whose spread is calibrated.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LevelRows } from './data.js';
-import { expectedFromHeads } from './heads.js';
+import { expectedFromHeads, momentPlan, type MomentPlan } from './heads.js';
 import { rowLogLik } from './likelihood.js';
 import type { MetaModel } from './model.js';
 import { disposeNets, type MemberNet } from './network.js';
@@ -50,6 +50,7 @@ export class Predictor implements LevelPredictor {
   private readonly biases: tf.Tensor2D[];
   private readonly zAll: (tf.Tensor2D | null)[];
   private readonly zMode: (tf.Tensor2D | null)[];
+  private readonly plan: MomentPlan;
   private disposed = false;
 
   constructor(
@@ -63,6 +64,7 @@ export class Predictor implements LevelPredictor {
   ) {
     const Z = model.shape.context;
     this.metrics = model.project.metrics.map((m) => m.name);
+    this.plan = momentPlan(model.spec, model.outputs);
     const c0 = contexts[0]!;
     this.perMember = Z > 0 ? c0.z.length / Z - 1 : c0.headShift ? c0.headShift.length - 1 : 1;
     this.samples = this.perMember * nets.length;
@@ -129,6 +131,8 @@ export class Predictor implements LevelPredictor {
           const src = Math.min(c, s - 1);
           mix.fill(0);
           mixVar.fill(0);
+          // the draws need no playtest noise, nor the mode when nobody asked for it
+          const rowNoise = c === 0 && noiseVar ? noise : null;
           for (let t = 0; t < T; t++) {
             let off = ((i * T + t) * s + src) * O;
             let h: ArrayLike<number> = heads;
@@ -138,12 +142,10 @@ export class Predictor implements LevelPredictor {
               h = row;
               off = 0;
             }
-            expectedFromHeads(this.model.spec, this.model.outputs, h, off, one, 0, noise);
+            expectedFromHeads(this.plan, h, off, one, rowNoise);
             const w = weights[t]!;
-            for (let j = 0; j < M; j++) {
-              mix[j]! += w * one[j]!;
-              mixVar[j]! += w * (noise[j]! + one[j]! * one[j]!);
-            }
+            for (let j = 0; j < M; j++) mix[j]! += w * one[j]!;
+            if (rowNoise) for (let j = 0; j < M; j++) mixVar[j]! += w * (noise[j]! + one[j]! * one[j]!);
           }
           if (c > 0) {
             draws!.set(mix, (i * S + e * this.perMember + (c - 1)) * M);
