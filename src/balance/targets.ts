@@ -57,8 +57,10 @@ export function pMeetFromDraws(
   offset = 0,
   blurScale = MODEL_ERROR_SCALE,
 ): number {
-  const hits = drawHits(terms, draws, samples, metricCount, offset, blurScale);
-  return (hits.reduce((a, b) => a + b, 0) + 0.5) / (samples + 1);
+  const blur = termBlur(terms, draws, samples, metricCount, offset, blurScale);
+  let sum = 0;
+  for (let s = 0; s < samples; s++) sum += drawHit(terms, blur, draws, offset + s * metricCount);
+  return (sum + 0.5) / (samples + 1);
 }
 
 /**
@@ -73,17 +75,27 @@ export function drawHits(
   offset = 0,
   blurScale = MODEL_ERROR_SCALE,
 ): Float64Array {
-  const blur = terms.map((t) => drawSpread(draws, samples, metricCount, offset, t.index) * blurScale);
+  const blur = termBlur(terms, draws, samples, metricCount, offset, blurScale);
   const hits = new Float64Array(samples);
-  for (let s = 0; s < samples; s++) {
-    let p = 1;
-    terms.forEach((t, j) => {
-      const v = draws[offset + s * metricCount + t.index]!;
-      p *= withinTolerance(v - t.target, t.tolerance, blur[j]!);
-    });
-    hits[s] = p;
-  }
+  for (let s = 0; s < samples; s++) hits[s] = drawHit(terms, blur, draws, offset + s * metricCount);
   return hits;
+}
+
+// The search scores every candidate this way, so these two avoid closures and per-term arrays.
+function termBlur(terms: readonly TargetTerm[], draws: ArrayLike<number>, samples: number, metricCount: number, offset: number, blurScale: number): Float64Array {
+  const blur = new Float64Array(terms.length);
+  for (let j = 0; j < terms.length; j++) blur[j] = drawSpread(draws, samples, metricCount, offset, terms[j]!.index) * blurScale;
+  return blur;
+}
+
+/** The probability that every target is met at the draw whose metrics start at draws[at]. */
+function drawHit(terms: readonly TargetTerm[], blur: Float64Array, draws: ArrayLike<number>, at: number): number {
+  let p = 1;
+  for (let j = 0; j < terms.length; j++) {
+    const t = terms[j]!;
+    p *= withinTolerance(draws[at + t.index]! - t.target, t.tolerance, blur[j]!);
+  }
+  return p;
 }
 
 /**
