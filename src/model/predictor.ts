@@ -6,7 +6,7 @@ import { expectedFromHeads, momentPlan, type MomentPlan } from './heads.js';
 import { rowLogLik } from './likelihood.js';
 import type { MetaModel } from './model.js';
 import { disposeNets, type MemberNet } from './network.js';
-import { levelBias, gridHeads } from './inference.js';
+import { contextPart, gridHeads, headsFrom, levelBias } from './inference.js';
 import { populationInputs, populationWeights } from './inputs.js';
 
 export interface LevelPredictor {
@@ -50,6 +50,9 @@ export class Predictor implements LevelPredictor {
   private readonly biases: tf.Tensor2D[];
   private readonly zAll: (tf.Tensor2D | null)[];
   private readonly zMode: (tf.Tensor2D | null)[];
+  /** per member, the first layer's share of its contexts (all, and the mode alone): fixed, so computed once */
+  private readonly ctxAll: tf.Tensor2D[];
+  private readonly ctxMode: tf.Tensor2D[];
   private readonly plan: MomentPlan;
   private disposed = false;
 
@@ -71,6 +74,9 @@ export class Predictor implements LevelPredictor {
     this.biases = nets.map((n) => levelBias(n, feat));
     this.zAll = contexts.map((c) => (Z > 0 ? tf.tensor2d(c.z, [c.z.length / Z, Z]) : null));
     this.zMode = contexts.map((c) => (Z > 0 ? tf.tensor2d(c.z.subarray(0, Z), [1, Z]) : null));
+    const ctx = (z: tf.Tensor2D | null, e: number): tf.Tensor2D => tf.tidy(() => tf.clone(contextPart(nets[e]!, this.biases[e]!, z)));
+    this.ctxAll = this.zAll.map(ctx);
+    this.ctxMode = this.zMode.map(ctx);
   }
 
   predict(x: Float32Array, n: number, opts: PredictOptions = {}): Prediction {
@@ -117,8 +123,8 @@ export class Predictor implements LevelPredictor {
     const xT = tf.tensor2d(x.subarray(0, n * T * P), [n * T, P]);
     for (let e = 0; e < E; e++) {
       // Without a context every draw of a member is the member itself: one pass serves both.
-      const zT = withDraws && Z > 0 ? this.zAll[e]! : this.zMode[e]!;
-      const headsT = tf.tidy(() => gridHeads(this.nets[e]!, this.biases[e]!, xT, zT));
+      const ctx = withDraws && Z > 0 ? this.ctxAll[e]! : this.ctxMode[e]!;
+      const headsT = tf.tidy(() => headsFrom(this.nets[e]!, xT, ctx));
       const heads = headsT.dataSync() as Float32Array;
       headsT.dispose();
       const s = headsT.shape[1];
@@ -228,7 +234,7 @@ export class Predictor implements LevelPredictor {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    tf.dispose([...this.biases, ...this.zAll.filter((t) => t !== null), ...this.zMode.filter((t) => t !== null)]);
+    tf.dispose([...this.biases, ...this.ctxAll, ...this.ctxMode, ...this.zAll.filter((t) => t !== null), ...this.zMode.filter((t) => t !== null)]);
     if (this.ownsNets) disposeNets(this.nets);
   }
 }
