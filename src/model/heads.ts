@@ -220,7 +220,8 @@ export function expectedFromHeads(plan: MomentPlan, heads: ArrayLike<number>, of
     let mu: number;
     let v = 0;
     if (kind === KIND_RATE) {
-      mu = sigmoid(heads[off + plan.cols[c]!]!);
+      const col = plan.cols[c]!;
+      mu = col === plan.outcome ? pOut : sigmoid(heads[off + col]!);
       v = mu * (1 - mu);
     } else if (kind === KIND_GAUSSIAN) {
       const m = heads[off + plan.cols[c]!]!;
