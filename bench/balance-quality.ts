@@ -15,6 +15,7 @@ import { generateCorpus, pastCorpus, type SampleCorpus } from '../samples/crypt-
 import { expectedMetrics, variants, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
 import { log, markdownTable, mean, meanSd, sd } from './report.js';
 import { trainScratch } from './support/scratch.js';
+import { gpScratch } from './support/gp-scratch.js';
 import { balanceWith, Judge, type Outcome } from './support/judge.js';
 import { ROUND_ARMS, roundsFor, type RoundArm, type RoundsSetup } from './balance-rounds.js';
 import { CURVE_METHODS, errorCurve, type CurvePoint } from './balance-curve.js';
@@ -44,10 +45,11 @@ function setupFor(quick: boolean): Setup {
   // seeds 11–14 chose the balancer's defaults (search.ts): the tables use others
   return quick
     ? { seeds: [1], variants: [variants[0]!, variants[1]!], ks, pastLevels: 60, playtestsPerPast: 16, newLevels: 8, scratchLevels: 2, steps: 400, rounds: { levels: 4, rounds: 2, batch: 6 }, curve: { levels: 4, ks: [2, 10, 40] } }
-    : { seeds: [1], variants: [...variants], ks, pastLevels: 120, playtestsPerPast: 20, newLevels: 60, scratchLevels: 5, steps: undefined, rounds: { levels: 25, rounds: 3, batch: 6 }, curve: { levels: 15, ks: [2, 5, 10, 20, 50, 100] } };
+    : { seeds: [1], variants: [...variants], ks, pastLevels: 120, playtestsPerPast: 20, newLevels: 75, scratchLevels: 5, steps: undefined, rounds: { levels: 25, rounds: 3, batch: 6 }, curve: { levels: 15, ks: [2, 5, 10, 20, 50, 100] } };
 }
 
 const SCRATCH = 'model from scratch';
+const GP_SCRATCH = 'GP Bayesian optimisation from scratch';
 const SAME_LEVELS = 'metabalance, same levels as scratch';
 const POOLED = 'pooled (no adaptation)';
 const OFFSETS = 'pooled + per-level offsets';
@@ -55,7 +57,7 @@ const PRIOR_ABLATION = 'ablation: meta-model at the prior context';
 const OFFSETS_ABLATION = 'ablation: meta-model + per-level offsets';
 /** The yardstick: what the same playtests allow (samples/crypt-run/bayes-agent.ts). */
 const BAYES = 'Bayes agent (knows the game, not the level)';
-const METHODS = ['metabalance', BAYES, 'defaults', POOLED, OFFSETS, SCRATCH, SAME_LEVELS, 'oracle', PRIOR_ABLATION, OFFSETS_ABLATION] as const;
+const METHODS = ['metabalance', BAYES, 'defaults', POOLED, OFFSETS, GP_SCRATCH, SCRATCH, SAME_LEVELS, 'oracle', PRIOR_ABLATION, OFFSETS_ABLATION] as const;
 type Method = (typeof METHODS)[number];
 /**
  * The network each model-based method balances with, and how it adapts to the level. The pooled
@@ -72,7 +74,7 @@ const ADAPTED: Partial<Record<Method, { net: 'meta' | 'pooled'; adapt: Adaptatio
   [OFFSETS_ABLATION]: { net: 'meta', adapt: 'offsets' },
 };
 /** What the issue's bar compares metabalance against. */
-const BASELINES: readonly Method[] = ['defaults', POOLED, OFFSETS, SCRATCH];
+const BASELINES: readonly Method[] = ['defaults', POOLED, OFFSETS, GP_SCRATCH, SCRATCH];
 
 /** Per run (variant × seed): the outcome of every held-out level per method and K. */
 interface RunResult {
@@ -143,6 +145,8 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
           } else if (method === BAYES) {
             const posterior = levelPosterior(level, few, variant, { seed });
             add(`${method}|${k}`, judge.score(truth, agentBalance(corpus.project, posterior, variant, { base, seed }).params));
+          } else if (method === GP_SCRATCH) {
+            add(`${method}|${k}`, judge.score(truth, balanceWith(model, gpScratch(model, id, few), base, seed).params));
           } else if (service !== undefined) {
             const r = service.balance({ level, playtests: few }, { seed });
             const o = judge.score(truth, r.params);
@@ -256,7 +260,9 @@ function report(setup: Setup, runs: RunResult[]): string {
       `simulator's TRUE expected metrics. Mean ± sd over runs. Oracle: the same search on the true metrics. ` +
       `The Bayes agent knows the simulator and the priors of a level's hidden factors, not their values: from the same K ` +
       `playtests it balances on the exact posterior (what the playtests allow). ` +
-      `The model from scratch (trained on the K playtests alone, seconds per level) runs on the first ${setup.scratchLevels} levels of each run; ` +
+      `The GP Bayesian optimisation from scratch knows no past level: per metric a Gaussian process over the settings fitted to the K ` +
+      `playtests alone (hyper-parameters by marginal likelihood), balanced by the same search on its posterior. ` +
+      `The model from scratch (a network trained on the K playtests alone, seconds per level) runs on the first ${setup.scratchLevels} levels of each run; ` +
       `"${SAME_LEVELS}" is metabalance on exactly those levels. The pooled model is a second network trained on the same ` +
       `past playtests with no per-level context; the ablations give the pooled baselines' adaptation metabalance's own ` +
       `meta-trained network (they are not baselines: they show how much of the gain comes from training with a context).`,

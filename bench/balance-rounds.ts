@@ -6,14 +6,17 @@
 //  - metabalance, replicates: B playtests at its own recommendation (the simplest closed loop);
 //  - Bayes agent: B replicates of its own recommendation (it knows the mechanics, so a playtest is
 //    worth most where it would ship);
-//  - pooled + offsets: B replicates of its recommendation, offsets refit on everything each round.
+//  - pooled + offsets: B replicates of its recommendation, offsets refit on everything each round;
+//  - GP Bayesian optimisation from scratch: B replicates of the setting its own posterior most
+//    expects to meet the targets (no past levels).
 import { levelBase } from '../src/balance/index.js';
 import type { BalancingService } from '../src/balance/service.js';
 import type { Level, ParamValues, Playtest } from '../src/project/types.js';
 import { Rng } from '../src/util/rng.js';
 import { agentBalance, levelPosterior } from '../samples/crypt-run/bayes-agent.js';
 import { botPlaytests, type SampleLevel } from '../samples/crypt-run/game.js';
-import { randomSettings, type Judge, type Outcome } from './support/judge.js';
+import { balanceWith, randomSettings, type Judge, type Outcome } from './support/judge.js';
+import { gpScratch } from './support/gp-scratch.js';
 
 export const ROUND_ARMS = [
   'metabalance (suggested)',
@@ -21,6 +24,7 @@ export const ROUND_ARMS = [
   'metabalance (replicates of its recommendation)',
   'Bayes agent (own choice)',
   'pooled + offsets (own choice)',
+  'GP Bayesian optimisation from scratch (own choice)',
 ] as const;
 export type RoundArm = (typeof ROUND_ARMS)[number];
 
@@ -68,11 +72,13 @@ export function roundsFor(
   const agent = (pts: readonly Playtest[]): ParamValues =>
     agentBalance(meta.model.project, levelPosterior(level, pts, judge.variant, { seed }), judge.variant, { base, seed }).params;
   const offset = (pts: readonly Playtest[]): ParamValues => offsets.balance({ level, playtests: pts }, { seed }).params;
+  const fromScratch = (pts: readonly Playtest[]): ParamValues => balanceWith(meta.model, gpScratch(meta.model, level.id, pts), base, seed).params;
   return {
     'metabalance (suggested)': arm(metaBalance, suggested),
     'metabalance (random)': arm(metaBalance, (_, round) => randomSettings(meta.model, base, setup.batch, new Rng(seed).fork(`random-${level.id}-${round}`))),
     'metabalance (replicates of its recommendation)': arm(metaBalance, (_, __, best) => replicate(best)),
     'Bayes agent (own choice)': arm(agent, (_, __, best) => replicate(best)),
     'pooled + offsets (own choice)': arm(offset, (_, __, best) => replicate(best)),
+    'GP Bayesian optimisation from scratch (own choice)': arm(fromScratch, (_, __, best) => replicate(best)),
   };
 }

@@ -454,17 +454,26 @@ function probBelow(run: RunShape, x: number): number {
 
 /**
  * The exact expectation (over testers, skill, luck and measurement noise) of every metric. Deterministic.
- * Coarser `rules` trade accuracy for speed (the Bayes agent's search).
+ * Coarser `rules` trade accuracy for speed (the Bayes agent's search). With `only`, over those
+ * testers alone (a segment of players), weighted by their shares.
  */
-export function expectedMetrics(level: SampleLevel, params: ParamValues, variant: GameVariant = STANDARD, rules: MetricRules = EXACT_RULES): Record<string, number> {
+export function expectedMetrics(
+  level: SampleLevel,
+  params: ParamValues,
+  variant: GameVariant = STANDARD,
+  rules: MetricRules = EXACT_RULES,
+  only?: readonly string[],
+): Record<string, number> {
   const c = levelContext(level, params, variant);
+  const who = only === undefined ? testers : testers.filter((t) => only.includes(t.name));
+  const total = who.reduce((s, t) => s + t.share, 0);
   let won = 0;
   let duration = 0;
   let damage = 0;
   let potions = 0;
-  for (const t of testers) {
+  for (const t of who) {
     for (let k = 0; k < rules.skill.nodes.length; k++) {
-      const w = t.share * rules.skill.weights[k]!;
+      const w = (t.share / total) * rules.skill.weights[k]!;
       const run = runShape(c, t.skillMean + t.skillSd * rules.skill.nodes[k]!);
       const budget = run.startHealth + run.healing;
       const pWin = probBelow(run, budget);

@@ -19,6 +19,7 @@ import {
   type SearchObjective,
   type Suggestion,
 } from './index.js';
+import { withSegments } from './segments.js';
 
 /** A level and the playtests to adapt to. */
 export interface LevelInput {
@@ -121,8 +122,15 @@ export class BalancingService {
     this.storedKey.clear();
   }
 
+  /** The level's predictor, with a column block per segment a target names. */
   private adapt(input: LevelInput): LevelPredictor {
-    return this.adapter(this.model, input.level, input.playtests);
+    const predictor = this.adapter(this.model, input.level, input.playtests);
+    try {
+      return withSegments(this.model, this.model.project, predictor);
+    } catch (e) {
+      predictor.dispose();
+      throw e;
+    }
   }
 
   private cached(input: LevelInput): LevelPredictor {

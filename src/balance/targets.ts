@@ -2,8 +2,10 @@
 // them, and how likely they truly do given the model's draws. Pure functions over flat arrays so the
 // search can score hundreds of candidates from one predictor call without allocating per row.
 import type { Project } from '../project/types.js';
+import { columnName } from './segments.js';
 
 export interface TargetTerm {
+  /** the prediction column: the metric's name, or `METRIC@SEGMENT` for a segment's target */
   metric: string;
   /** index of the metric in a prediction row (project.metrics order) */
   index: number;
@@ -19,9 +21,10 @@ export interface MetricPrediction {
 
 export function targetTerms(project: Project, metrics: readonly string[]): TargetTerm[] {
   return project.targets.map((t) => {
-    const index = metrics.indexOf(t.metric);
-    if (index < 0) throw new Error(`target names metric "${t.metric}", which the model does not predict`);
-    return { metric: t.metric, index, target: t.target, tolerance: t.tolerance, weight: t.weight };
+    const column = columnName(t.metric, t.segment);
+    const index = metrics.indexOf(column);
+    if (index < 0) throw new Error(`target names metric "${t.metric}"${t.segment === undefined ? '' : ` for segment "${t.segment}"`}, which the model does not predict`);
+    return { metric: column, index, target: t.target, tolerance: t.tolerance, weight: t.weight };
   });
 }
 

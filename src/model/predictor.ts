@@ -27,6 +27,8 @@ export interface LevelPredictor {
 export interface PredictOptions {
   draws?: boolean;
   noise?: boolean;
+  /** weights over the model's tester inputs to average over instead of the corpus population (a segment's) */
+  mix?: readonly number[];
 }
 
 export interface Prediction {
@@ -83,7 +85,7 @@ export class Predictor implements LevelPredictor {
     const lay = this.model.inputs;
     if (x.length < n * lay.base) throw new RangeError(`predict: x has ${x.length} floats, need ${n}×${lay.base}`);
     const noise = opts.noise ? new Float32Array(n * this.metrics.length) : null;
-    const { mode, draws } = this.run(populationInputs(lay, x, n), n, populationWeights(lay), opts.draws === true, noise);
+    const { mode, draws } = this.run(populationInputs(lay, x, n), n, opts.mix ?? populationWeights(lay), opts.draws === true, noise);
     if (draws) this.calibrate(draws, n);
     return { mode, ...(draws ? { draws } : {}), ...(noise ? { noise } : {}) };
   }

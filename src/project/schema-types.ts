@@ -22,6 +22,10 @@ export interface ProjectFile {
    * @minItems 1
    */
   metrics: MetricDef[];
+  /**
+   * kinds of player a target can name; a segment's predictions average over its testers, weighted by their playtests
+   */
+  segments?: SegmentDef[];
   targets?: TargetDef[];
 }
 export interface ParamDef {
@@ -56,11 +60,25 @@ export interface MetricDef {
   kind: 'rate' | 'continuous' | 'count';
   description?: string;
 }
+export interface SegmentDef {
+  name: Name;
+  /**
+   * the playtests' tester ids of this kind of player
+   *
+   * @minItems 1
+   */
+  testers: string[];
+  description?: string;
+}
 export interface TargetDef {
   metric: Name;
   target: number;
   tolerance: number;
   weight?: number;
+  /**
+   * a name: a letter or _ then letters, digits, _ . or -
+   */
+  segment?: string;
 }
 
 /**

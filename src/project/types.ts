@@ -8,10 +8,11 @@ import type {
   ParamType,
   PlaytestRecord,
   ProjectFile,
+  SegmentDef,
   TargetDef,
 } from './schema-types.js';
 
-export type { FeatureDef, LevelRecord, MetricDef, ParamDef, ParamType, PlaytestRecord, ProjectFile, TargetDef };
+export type { FeatureDef, LevelRecord, MetricDef, ParamDef, ParamType, PlaytestRecord, ProjectFile, SegmentDef, TargetDef };
 
 export type ParamGroup = NonNullable<ParamDef['group']>;
 export type ParamScale = NonNullable<ParamDef['scale']>;
@@ -44,7 +45,11 @@ export interface ChoiceParam extends ParamBase {
 }
 export type Param = NumericParam | BoolParam | ChoiceParam;
 
-export type Target = Required<TargetDef>;
+/** A design target; with a segment, about that kind of player only. */
+export type Target = Required<Omit<TargetDef, 'segment'>> & Pick<TargetDef, 'segment'>;
+
+/** A kind of player: the testers whose playtests stand for it. */
+export type Segment = SegmentDef;
 
 export interface Project {
   name: string;
@@ -52,6 +57,7 @@ export interface Project {
   params: Param[];
   features: FeatureDef[];
   metrics: MetricDef[];
+  segments: Segment[];
   targets: Target[];
 }
 

@@ -6,7 +6,6 @@ import { InputError, dedupeProblems, locate, showValue } from './errors.js';
 import { closest, didYouMean } from '../util/did-you-mean.js';
 import { schemaProblems } from './schemas.js';
 import type {
-  FeatureDef,
   Level,
   MetricDef,
   Param,
@@ -90,8 +89,16 @@ function featureProblems(f: Obj, at: string): Problem[] {
   return problems;
 }
 
-function targetProblems(t: Obj, at: string, metrics: Map<string, string>): Problem[] {
+function targetProblems(t: Obj, at: string, metrics: Map<string, string>, segments: ReadonlySet<string>): Problem[] {
   const problems: Problem[] = [];
+  const segment = t['segment'];
+  if (typeof segment === 'string' && !segments.has(segment)) {
+    const meant = closest(segment, segments);
+    problems.push({
+      field: `${at}.segment`,
+      message: `names no declared segment (got "${segment}"${meant === undefined ? '' : `; did you mean "${meant}"?`}; declared: ${[...segments].join(', ') || 'none'})`,
+    });
+  }
   const metric = t['metric'];
   const kind = typeof metric === 'string' ? metrics.get(metric) : undefined;
   if (typeof metric === 'string' && kind === undefined) {
@@ -110,16 +117,50 @@ function targetProblems(t: Obj, at: string, metrics: Map<string, string>): Probl
   return problems;
 }
 
+/** A tester stands for one kind of player only. */
+function segmentProblems(raw: Obj): Problem[] {
+  const problems: Problem[] = [];
+  const owner = new Map<string, number>();
+  (Array.isArray(raw['segments']) ? raw['segments'] : []).forEach((g, i) => {
+    if (!isObj(g) || !Array.isArray(g['testers'])) return;
+    g['testers'].forEach((t, j) => {
+      if (typeof t !== 'string') return;
+      const prev = owner.get(t);
+      if (prev === undefined) owner.set(t, i);
+      else problems.push({ field: `segments[${i}].testers[${j}]`, message: `tester "${t}" already belongs to segments[${prev}]` });
+    });
+  });
+  return problems;
+}
+
+/** One target per metric and segment. */
+function duplicateTargets(raw: Obj): Problem[] {
+  const problems: Problem[] = [];
+  const first = new Map<string, number>();
+  (Array.isArray(raw['targets']) ? raw['targets'] : []).forEach((t, i) => {
+    if (!isObj(t) || typeof t['metric'] !== 'string') return;
+    const segment = typeof t['segment'] === 'string' ? t['segment'] : undefined;
+    const key = `${t['metric']}\u0000${segment ?? ''}`;
+    const prev = first.get(key);
+    if (prev === undefined) first.set(key, i);
+    else problems.push({ field: `targets[${i}].metric`, message: `a target for metric "${t['metric']}"${segment === undefined ? '' : ` and segment "${segment}"`} is already declared at targets[${prev}]` });
+  });
+  return problems;
+}
+
 function semanticProjectProblems(raw: Obj): Problem[] {
   const metricKinds = new Map<string, string>();
   for (const m of objects(raw['metrics'])) {
     if (typeof m['name'] === 'string' && typeof m['kind'] === 'string' && !metricKinds.has(m['name'])) metricKinds.set(m['name'], m['kind']);
   }
+  const segments = new Set(objects(raw['segments']).flatMap((g) => (typeof g['name'] === 'string' ? [g['name']] : [])));
   const problems: Problem[] = [
     ...uniqueNames(raw['params'], 'params', 'name', 'param'),
     ...uniqueNames(raw['features'], 'features', 'name', 'feature'),
     ...uniqueNames(raw['metrics'], 'metrics', 'name', 'metric'),
-    ...uniqueNames(raw['targets'], 'targets', 'metric', 'a target for metric'),
+    ...uniqueNames(raw['segments'], 'segments', 'name', 'segment'),
+    ...segmentProblems(raw),
+    ...duplicateTargets(raw),
   ];
   (Array.isArray(raw['params']) ? raw['params'] : []).forEach((p, i) => {
     if (!isObj(p)) return;
@@ -131,7 +172,7 @@ function semanticProjectProblems(raw: Obj): Problem[] {
     if (isObj(f)) problems.push(...featureProblems(f, `features[${i}]`));
   });
   (Array.isArray(raw['targets']) ? raw['targets'] : []).forEach((t, i) => {
-    if (isObj(t)) problems.push(...targetProblems(t, `targets[${i}]`, metricKinds));
+    if (isObj(t)) problems.push(...targetProblems(t, `targets[${i}]`, metricKinds, segments));
   });
   return problems;
 }
@@ -157,7 +198,7 @@ function normalizeParam(p: ParamDef): Param {
 }
 
 function normalizeTarget(t: TargetDef): Target {
-  return { metric: t.metric, target: t.target, tolerance: t.tolerance, weight: t.weight ?? 1 };
+  return { metric: t.metric, target: t.target, tolerance: t.tolerance, weight: t.weight ?? 1, ...(t.segment !== undefined ? { segment: t.segment } : {}) };
 }
 
 /** project.json content → the normalized Project (every default filled); throws InputError listing every problem. */
@@ -166,13 +207,14 @@ export function parseProject(raw: unknown, file?: string): Project {
   const schema = schemaProblems('project', raw);
   const problems = [...schema, ...(isObj(raw) ? semanticProjectProblems(raw) : [])];
   if (problems.length > 0) throw new InputError(locate(dedupeProblems(problems), where));
-  const pf = raw as { name: string; description?: string; params: ParamDef[]; features?: FeatureDef[]; metrics: MetricDef[]; targets?: TargetDef[] };
+  const pf = raw as ProjectFile;
   return {
     name: pf.name,
     ...(pf.description !== undefined ? { description: pf.description } : {}),
     params: pf.params.map(normalizeParam),
     features: (pf.features ?? []).map((f) => ({ ...f })),
     metrics: pf.metrics.map((m) => ({ ...m })),
+    segments: (pf.segments ?? []).map((g) => ({ ...g, testers: [...g.testers] })),
     targets: (pf.targets ?? []).map(normalizeTarget),
   };
 }
@@ -185,6 +227,7 @@ export function projectToFile(project: Project): ProjectFile {
     params: project.params.map((p) => ({ ...p })),
     features: project.features.map((f) => ({ ...f })),
     metrics: project.metrics.map((m) => ({ ...m })),
+    ...(project.segments.length > 0 ? { segments: project.segments.map((g) => ({ ...g, testers: [...g.testers] })) } : {}),
     targets: project.targets.map((t) => ({ ...t })),
   };
 }

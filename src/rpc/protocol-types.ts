@@ -20,6 +20,9 @@ export interface MetricPrediction {
   std: number;
 }
 
+/**
+ * per metric its predicted expected value; for each segment a target names, also METRIC@SEGMENT: the same for that kind of player
+ */
 export interface Predicted {
   [k: string]: MetricPrediction;
 }

@@ -21,6 +21,7 @@ export const project: Project = {
     { name: 'loot', kind: 'count' },
     { name: 'rooms', kind: 'continuous' },
   ],
+  segments: [],
   targets: [
     { metric: 'health', target: 77.3, tolerance: 1, weight: 1 },
     { metric: 'spawn', target: 1.7, tolerance: 0.05, weight: 1 },

@@ -21,6 +21,7 @@ const project: Project = {
     { name: 'deaths', kind: 'count' },
     { name: 'score', kind: 'continuous' },
   ],
+  segments: [],
   targets: [],
 };
 

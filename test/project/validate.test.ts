@@ -89,6 +89,22 @@ describe('parseProject', () => {
     ['log needs min > 0', (p) => void Object.assign(p.params[0] as Obj, { min: 0, default: 1 }), 'params[0].min: must be > 0 for a log-scale param (got 0)'],
     ['choice default among choices', (p) => void Object.assign(p.params[3] as Obj, { default: 'boss' }), 'params[3].default: must be one of the choices "melee", "ranged", "mixed" (got "boss")'],
     ['unique choices', (p) => void Object.assign(p.params[3] as Obj, { choices: ['melee', 'melee'], default: 'melee' }), 'params[3].choices[1]: repeats the choice "melee"'],
+    [
+      'targets name declared segments',
+      (p) => void Object.assign(p, { segments: [{ name: 'novice', testers: ['ana'] }] }, { targets: [...p.targets, { metric: 'won', segment: 'novices', target: 0.7, tolerance: 0.05 }] }),
+      'targets[2].segment: names no declared segment (got "novices"; did you mean "novice"?; declared: novice)',
+    ],
+    [
+      'one target per metric and segment',
+      (p) => void Object.assign(p, { segments: [{ name: 'novice', testers: ['ana'] }] }, { targets: [...p.targets, ...[0.7, 0.6].map((target) => ({ metric: 'won', segment: 'novice', target, tolerance: 0.05 }))] }),
+      'targets[3].metric: a target for metric "won" and segment "novice" is already declared at targets[2]',
+    ],
+    [
+      'a tester stands for one segment',
+      (p) => void Object.assign(p, { segments: [{ name: 'novice', testers: ['ana', 'bo'] }, { name: 'expert', testers: ['bo'] }] }),
+      'segments[1].testers[0]: tester "bo" already belongs to segments[0]',
+    ],
+    ['unique segment names', (p) => void Object.assign(p, { segments: [{ name: 'novice', testers: ['ana'] }, { name: 'novice', testers: ['bo'] }] }), 'segments[1].name: segment "novice" is already declared at segments[0]'],
     ['targets name declared metrics', (p) => void Object.assign(p.targets[1] as Obj, { metric: 'score' }), 'targets[1].metric: names no declared metric (got "score"; declared: won, durationSec, deaths)'],
     ['a rate target lies in [0, 1]', (p) => void Object.assign(p.targets[0] as Obj, { target: 60 }), 'targets[0].target: must lie within [0, 1] for the rate metric "won" (got 60)'],
     ['feature min < max', (p) => void Object.assign(p.features[1] as Obj, { min: 10, max: 0 }), 'features[1].max: must be greater than min (10) (got 0)'],

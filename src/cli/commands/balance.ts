@@ -52,7 +52,8 @@ export const command: Command = {
  * params against the current settings, then the metrics against the targets.
  */
 function describe(project: Project, r: BalanceResult & { current: ParamValues }): string {
-  const terms = new Map(targetTerms(project, project.metrics.map((m) => m.name)).map((t) => [t.metric, t]));
+  const columns = Object.keys(r.predicted);
+  const terms = new Map(targetTerms(project, columns).map((t) => [t.metric, t]));
   const verdict = r.keptCurrent
     ? `keep the current settings: no change found is more likely to meet the targets (pMeet ${r.pMeet.toFixed(2)} as they are, ${r.changePMeet.toFixed(2)} for the best change)`
     : `${r.meetsTargets ? 'meets' : 'does NOT meet'} the targets as predicted`;
@@ -71,12 +72,14 @@ function describe(project: Project, r: BalanceResult & { current: ParamValues })
       return `  ${p.name.padEnd(24)} ${showParam(now).padEnd(12)} ${showParam(next)}${change}`;
     }),
     `  ${'metric'.padEnd(24)} ${'predicted'.padEnd(22)} target`,
-    ...project.metrics.map((m) => {
-      const pred = r.predicted[m.name]!;
-      const t = terms.get(m.name);
+    ...columns.map((column) => {
+      const pred = r.predicted[column]!;
+      const t = terms.get(column);
       const within = t ? (Math.abs(pred.mean - t.target) <= t.tolerance ? '  ok' : '  MISS') : '';
       const target = t ? `${t.target} ± ${t.tolerance}${within}` : '–';
-      return `  ${m.name.padEnd(24)} ${`${showParam(pred.mean)} ± ${showParam(pred.std)}`.padEnd(22)} ${target}`;
+      // a segment's column, METRIC@SEGMENT, reads as "METRIC (SEGMENT)"
+      const label = column.replace(/@(.*)$/, ' ($1)');
+      return `  ${label.padEnd(24)} ${`${showParam(pred.mean)} ± ${showParam(pred.std)}`.padEnd(22)} ${target}`;
     }),
   ];
   if (!r.meetsTargets && !r.keptCurrent) {

@@ -14,6 +14,8 @@ namespace Metabalance
         [JsonProperty("params")] public List<ParamDef> Params = new List<ParamDef>();
         [JsonProperty("features")] public List<FeatureDef> Features;
         [JsonProperty("metrics")] public List<MetricDef> Metrics = new List<MetricDef>();
+        /// <summary>kinds of player a target can name; a segment's predictions average over its testers, weighted by their playtests.</summary>
+        [JsonProperty("segments")] public List<SegmentDef> Segments;
         [JsonProperty("targets")] public List<TargetDef> Targets;
     }
 
@@ -64,6 +66,15 @@ namespace Metabalance
         [JsonProperty("description")] public string Description;
     }
 
+    public sealed class SegmentDef
+    {
+        /// <summary>a name: a letter or _ then letters, digits, _ . or -.</summary>
+        [JsonProperty("name")] public string Name;
+        /// <summary>the playtests' tester ids of this kind of player.</summary>
+        [JsonProperty("testers")] public List<string> Testers = new List<string>();
+        [JsonProperty("description")] public string Description;
+    }
+
     public sealed class TargetDef
     {
         /// <summary>a name: a letter or _ then letters, digits, _ . or -.</summary>
@@ -72,6 +83,8 @@ namespace Metabalance
         [JsonProperty("tolerance")] public double Tolerance;
         /// <summary>Default 1.</summary>
         [JsonProperty("weight")] public double? Weight;
+        /// <summary>the segment whose players this target is about (absent: the whole tester population).</summary>
+        [JsonProperty("segment")] public string Segment;
     }
 
     /// <summary>One line of levels.jsonl: a level and its observable features.</summary>

@@ -247,6 +247,7 @@ namespace Metabalance
         [JsonProperty("params")] public Dictionary<string, object> Params = new Dictionary<string, object>();
         /// <summary>the level's current settings, which the search stays near: generation params as most of its playtests used them, the others at their defaults.</summary>
         [JsonProperty("current")] public Dictionary<string, object> Current = new Dictionary<string, object>();
+        /// <summary>per metric its predicted expected value; for each segment a target names, also METRIC@SEGMENT: the same for that kind of player.</summary>
         [JsonProperty("predicted")] public Dictionary<string, MetricPrediction> Predicted = new Dictionary<string, MetricPrediction>();
         [JsonProperty("meetsTargets")] public bool MeetsTargets;
         [JsonProperty("pMeet")] public double PMeet;
@@ -273,6 +274,7 @@ namespace Metabalance
     {
         [JsonProperty("levelId")] public string LevelId;
         [JsonProperty("params")] public Dictionary<string, object> Params = new Dictionary<string, object>();
+        /// <summary>per metric its predicted expected value; for each segment a target names, also METRIC@SEGMENT: the same for that kind of player.</summary>
         [JsonProperty("predicted")] public Dictionary<string, MetricPrediction> Predicted = new Dictionary<string, MetricPrediction>();
         [JsonProperty("meetsTargets")] public bool MeetsTargets;
         [JsonProperty("pMeet")] public double PMeet;
@@ -302,6 +304,7 @@ namespace Metabalance
     public sealed class Suggestion
     {
         [JsonProperty("params")] public Dictionary<string, object> Params = new Dictionary<string, object>();
+        /// <summary>per metric its predicted expected value; for each segment a target names, also METRIC@SEGMENT: the same for that kind of player.</summary>
         [JsonProperty("predicted")] public Dictionary<string, MetricPrediction> Predicted = new Dictionary<string, MetricPrediction>();
         [JsonProperty("pMeet")] public double PMeet;
         [JsonProperty("reason")] public string Reason;

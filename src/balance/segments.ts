@@ -1,0 +1,72 @@
+// Design targets per kind of player ("novices should win 70 % of runs, experts 35 %"). A segment's
+// prediction is the model's at the same level context for a tester mix of that segment's testers
+// only, weighted by their playtests — the same hypotheses about the level as the population's, so
+// pMeet over every segment's targets stays one joint probability. The predictor then has one more
+// column block per targeted segment, named `METRIC@SEGMENT` (a metric name cannot hold '@'), and the
+// search, pMeet and suggest run on those columns unchanged.
+import type { LevelPredictor, MetaModel, PredictOptions, Prediction } from '../model/index.js';
+import type { Project, Segment } from '../project/types.js';
+
+/** The prediction column of a metric for a segment (or for the whole population). */
+export function columnName(metric: string, segment?: string): string {
+  return segment === undefined ? metric : `${metric}@${segment}`;
+}
+
+/** Segments some target names, in project order. */
+export function targetedSegments(project: Project): Segment[] {
+  const named = new Set(project.targets.flatMap((t) => (t.segment === undefined ? [] : [t.segment])));
+  return project.segments.filter((g) => named.has(g.name));
+}
+
+/**
+ * A segment's weights over the model's tester inputs: its testers' shares of the corpus. A tester
+ * with too few playtests to have its own input cannot be told apart from the rest; a segment with
+ * none the model knows cannot be predicted, and says why.
+ */
+export function segmentMix(model: MetaModel, segment: Segment): number[] {
+  const { testers, mix } = model.inputs;
+  const known = new Set(segment.testers);
+  const weights = testers.map((t, i) => (t !== '' && known.has(t) ? mix[i]! : 0));
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (!(total > 0)) {
+    const have = testers.filter((t) => t !== '');
+    throw new Error(
+      `segment "${segment.name}": none of its testers (${segment.testers.join(', ')}) has enough playtests in the training corpus for the model to know them ` +
+        `(known: ${have.join(', ') || 'none — the corpus has too few testers with enough playtests'}); record more of their playtests and train again`,
+    );
+  }
+  return weights.map((w) => w / total);
+}
+
+/** The predictor with a column block per targeted segment after the population's metrics. */
+export function withSegments(model: MetaModel, project: Project, inner: LevelPredictor): LevelPredictor {
+  const segments = targetedSegments(project);
+  if (segments.length === 0) return inner;
+  const mixes = segments.map((g) => segmentMix(model, g));
+  const M = inner.metrics.length;
+  const W = M * (1 + segments.length);
+  const S = inner.samples;
+  return {
+    levelId: inner.levelId,
+    playtestCount: inner.playtestCount,
+    samples: S,
+    metrics: [...inner.metrics, ...segments.flatMap((g) => inner.metrics.map((m) => columnName(m, g.name)))],
+    predict(x: Float32Array, n: number, opts: PredictOptions = {}): Prediction {
+      const parts = [inner.predict(x, n, opts), ...mixes.map((mix) => inner.predict(x, n, { ...opts, mix }))];
+      /** rows of M values (n of them, or n·S) from every part side by side */
+      const join = (pick: (p: Prediction) => Float32Array | undefined, rows: number): Float32Array | undefined => {
+        if (parts.some((p) => pick(p) === undefined)) return undefined;
+        const out = new Float32Array(rows * W);
+        parts.forEach((p, b) => {
+          const a = pick(p)!;
+          for (let r = 0; r < rows; r++) out.set(a.subarray(r * M, (r + 1) * M), r * W + b * M);
+        });
+        return out;
+      };
+      const draws = join((p) => p.draws, n * S);
+      const noise = join((p) => p.noise, n);
+      return { mode: join((p) => p.mode, n)!, ...(draws ? { draws } : {}), ...(noise ? { noise } : {}) };
+    },
+    dispose: () => inner.dispose(),
+  };
+}
