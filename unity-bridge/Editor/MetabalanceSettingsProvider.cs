@@ -39,6 +39,11 @@ namespace Metabalance.Editor
             s.CliPath = EditorGUILayout.TextField("CLI (main.js, or empty)", s.CliPath);
             s.Port = EditorGUILayout.IntField("Port (0 = any)", s.Port);
             if (EditorGUI.EndChangeCheck()) MetabalanceSettings.SaveProjectFiles();
+            GUILayout.Space(8);
+            GUILayout.Label("This machine (PlayerPrefs): who the recorded playtests are from");
+            EditorGUI.BeginChangeCheck();
+            var tester = EditorGUILayout.TextField("Tester id", TesterIdentity.Current);
+            if (EditorGUI.EndChangeCheck()) TesterIdentity.Current = tester;
         }
     }
 }

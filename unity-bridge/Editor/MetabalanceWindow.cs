@@ -234,7 +234,14 @@ namespace Metabalance.Editor
         static void DrawPredicted(Dictionary<string, MetricPrediction> predicted)
         {
             foreach (var kv in predicted)
-                EditorGUILayout.LabelField("  " + kv.Key, Invariant.Number(kv.Value.Mean, "G4") + " ± " + Invariant.Number(kv.Value.Std, "G3"));
+                EditorGUILayout.LabelField("  " + MetricLabel(kv.Key), Invariant.Number(kv.Value.Mean, "G4") + " ± " + Invariant.Number(kv.Value.Std, "G3"));
+        }
+
+        /// <summary>A segment's prediction, METRIC@SEGMENT on the wire, reads "METRIC (SEGMENT)".</summary>
+        public static string MetricLabel(string column)
+        {
+            var at = column.IndexOf('@');
+            return at < 0 ? column : column.Substring(0, at) + " (" + column.Substring(at + 1) + ")";
         }
 
         void DrawLog(MetabalanceController c)

@@ -1,5 +1,6 @@
 // Test-only stand-in for the parts of UnityEngine the bridge uses; signatures as in the Unity Scripting API.
 using System;
+using System.Collections.Generic;
 using System.IO;
 
 namespace UnityEngine
@@ -62,6 +63,18 @@ namespace UnityEngine
         public static void LogWarning(object message) { Console.Error.WriteLine("warning: " + message); }
         public static void LogError(object message) { Console.Error.WriteLine("error: " + message); }
         public static void LogException(Exception exception) { Console.Error.WriteLine(exception); }
+    }
+
+    /// <summary>Per machine and project in Unity; a dictionary here.</summary>
+    public class PlayerPrefs
+    {
+        static readonly Dictionary<string, object> store = new Dictionary<string, object>();
+        public static string GetString(string key, string defaultValue) { object v; return store.TryGetValue(key, out v) && v is string ? (string)v : defaultValue; }
+        public static string GetString(string key) { return GetString(key, ""); }
+        public static void SetString(string key, string value) { store[key] = value; }
+        public static bool HasKey(string key) { return store.ContainsKey(key); }
+        public static void DeleteKey(string key) { store.Remove(key); }
+        public static void Save() { }
     }
 
     public static class Application

@@ -13,8 +13,9 @@ namespace Metabalance
         /// <summary>How often the background loop tries to send what is spooled; zero disables it
         /// (then call FlushAsync yourself).</summary>
         public TimeSpan FlushInterval = TimeSpan.FromSeconds(2);
-        /// <summary>Stored as the playtest's "tester" unless Record is given one.</summary>
-        public string Tester = "unity";
+        /// <summary>Stored as the playtest's "tester" unless Record is given one; null: this machine's
+        /// <see cref="TesterIdentity.Current"/>, read when the recorder is made.</summary>
+        public string Tester;
     }
 
     public sealed class FlushResult
@@ -37,6 +38,7 @@ namespace Metabalance
     {
         readonly MetabalanceClient client;
         readonly PlaytestRecorderOptions options;
+        readonly string tester;
         readonly SemaphoreSlim flushing = new SemaphoreSlim(1, 1);
         readonly CancellationTokenSource life = new CancellationTokenSource();
         public readonly PlaytestSpool Spool;
@@ -51,6 +53,7 @@ namespace Metabalance
             if (client == null) throw new ArgumentNullException("client");
             this.client = client;
             this.options = options ?? new PlaytestRecorderOptions();
+            tester = this.options.Tester ?? TesterIdentity.Current;
             Spool = new PlaytestSpool(spoolDirectory);
             if (this.options.FlushInterval > TimeSpan.Zero) Task.Run(() => FlushLoopAsync());
         }
@@ -67,7 +70,7 @@ namespace Metabalance
                 LevelId = levelId,
                 Params = ParamValues.ToWire(parameters),
                 Metrics = new Dictionary<string, double>(metrics),
-                Tester = tester ?? options.Tester,
+                Tester = tester ?? this.tester,
             });
         }
 

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using Newtonsoft.Json.Linq;
 using NUnit.Framework;
+using UnityEngine;
 
 namespace Metabalance.Tests
 {
@@ -74,6 +75,38 @@ namespace Metabalance.Tests
         static Dictionary<string, double> Metrics(int i)
         {
             return new Dictionary<string, double> { { "won", i % 2 }, { "durationSec", 300 + i } };
+        }
+
+        [Test]
+        public void RecordsCarryThisMachinesTesterIdUnlessTheRunNamesOne()
+        {
+            var before = PlayerPrefs.GetString(TesterIdentity.PrefsKey, "");
+            try
+            {
+                TesterIdentity.Current = "  qa-laptop-3 ";
+                var recorder = NewRecorder();
+                recorder.Record("L1", Params(0), Metrics(0));
+                recorder.Record("L1", Params(1), Metrics(1), "bot:astar");
+                CollectionAssert.AreEqual(new[] { "qa-laptop-3", "bot:astar" }, recorder.Spool.Peek(5).Select(r => r.Tester).ToList());
+                recorder.Dispose();
+                // set once per machine: a recorder made later on it uses the same id, options override it, and unset means "unity"
+                Assert.AreEqual("qa-laptop-3", TesterIdentity.Current);
+                TestSupport.DeleteDir(dir);
+                var chosen = new PlaytestRecorder(client, dir, new PlaytestRecorderOptions { FlushInterval = TimeSpan.Zero, Tester = "bot:farm" });
+                chosen.Record("L1", Params(2), Metrics(2));
+                Assert.AreEqual("bot:farm", chosen.Spool.Peek(5).Single().Tester);
+                chosen.Dispose();
+                TesterIdentity.Current = " ";
+                TestSupport.DeleteDir(dir);
+                var unset = NewRecorder();
+                unset.Record("L1", Params(3), Metrics(3));
+                Assert.AreEqual(TesterIdentity.Fallback, unset.Spool.Peek(5).Single().Tester);
+                unset.Dispose();
+            }
+            finally
+            {
+                PlayerPrefs.SetString(TesterIdentity.PrefsKey, before);
+            }
         }
 
         [Test]
