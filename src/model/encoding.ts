@@ -78,7 +78,10 @@ export function implausibleValues(project: Project, playtests: Iterable<Playtest
   const ranges = plausibleRanges(project, playtests);
   const out: string[] = [];
   for (const p of playtests) {
-    for (const { metric, value } of outsideRanges(ranges, [p])) out.push(`${p.id ?? `a playtest of ${p.levelId}`}: ${metric} ${value}`);
+    for (const range of ranges) {
+      const v = metricValue(p, range.metric);
+      if (v !== undefined && implausible(range, v)) out.push(`${p.id ?? `a playtest of ${p.levelId}`}: ${range.metric} ${v}`);
+    }
   }
   return out;
 }
@@ -143,18 +146,22 @@ export function plausibleRanges(project: Project, reference: Iterable<Playtest>)
   });
 }
 
+const implausible = ({ link, lo, hi }: MetricRange, v: number): boolean => {
+  const z = link === 'log' && v <= 0 ? -Infinity : linkValue(link, v);
+  return z < lo || z > hi || Math.abs(v) > MAX_METRIC_MAGNITUDE;
+};
+
 /**
  * The candidates' metric values outside their plausible ranges, or of a magnitude no game
  * produces. Candidates are unchecked records: only numeric metrics count.
  */
 export function outsideRanges(ranges: readonly MetricRange[], candidates: readonly unknown[]): Implausible[] {
   const out: Implausible[] = [];
-  for (const { metric, link, lo, hi, typical } of ranges) {
+  for (const range of ranges) {
+    const { metric, typical } = range;
     candidates.forEach((r, index) => {
       const v = metricValue(r, metric);
-      if (v === undefined) return;
-      const z = link === 'log' && v <= 0 ? -Infinity : linkValue(link, v);
-      if (z < lo || z > hi || Math.abs(v) > MAX_METRIC_MAGNITUDE) out.push({ index, metric, value: v, ...(typical !== undefined ? { typical } : {}) });
+      if (v !== undefined && implausible(range, v)) out.push({ index, metric, value: v, ...(typical !== undefined ? { typical } : {}) });
     });
   }
   return out.sort((a, b) => a.index - b.index);
