@@ -324,12 +324,16 @@ export class ProjectStore {
       return;
     }
     if (records.length === 0 || opts.dryRun) return;
-    const text = records.map((r) => jsonLine(r)).join('');
-    await appendDurably(this.file(key), text);
+    const written = await appendDurably(this.file(key), linePieces(records));
     const cursor = this.cursors[key];
     if (key === 'levels') this.index.commitLevels(records as Level[], cursor.nextLine);
     else this.index.commitPlaytests(records as Playtest[], cursor.nextLine);
-    cursor.end += Buffer.byteLength(text);
+    cursor.end += written;
     cursor.nextLine += records.length;
   }
+}
+
+/** Records as JSONL text a few thousand lines at a time: an import of a million is never one string. */
+function* linePieces(records: readonly unknown[], per = 4096): Generator<string> {
+  for (let i = 0; i < records.length; i += per) yield records.slice(i, i + per).map((r) => jsonLine(r)).join('');
 }
