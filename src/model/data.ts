@@ -26,17 +26,21 @@ export interface Encoder {
 }
 
 export function levelRows(enc: Encoder, level: Level, playtests: readonly Playtest[]): LevelRows {
+  const rows = emptyRows(enc, level, playtests.length);
+  playtests.forEach((pt, r) => writeRow(enc, rows, r, pt));
+  return rows;
+}
+
+function emptyRows(enc: Encoder, level: Level, n: number): LevelRows {
   const P = enc.inputs.width;
   const M = enc.spec.metrics.length;
-  const n = playtests.length;
-  const x = new Float32Array(n * P);
-  const y = new Float32Array(n * M);
-  const obs = new Float32Array(n * M);
-  playtests.forEach((pt, r) => {
-    x.set(playtestInputs(enc.inputs, enc.space.encode(pt.params ?? {}), testerIndex(enc.inputs, pt.tester)), r * P);
-    encodeMetrics(enc.spec, enc.outputs, pt.metrics, y, obs, r * M);
-  });
-  return { id: level.id, rows: n, x, feat: encodeFeatures(enc.spec, level), y, obs };
+  return { id: level.id, rows: n, x: new Float32Array(n * P), feat: encodeFeatures(enc.spec, level), y: new Float32Array(n * M), obs: new Float32Array(n * M) };
+}
+
+/** Encodes a playtest into row `r` of a level's arrays. */
+function writeRow(enc: Encoder, rows: LevelRows, r: number, pt: Playtest): void {
+  rows.x.set(playtestInputs(enc.inputs, enc.space.encode(pt.params ?? {}), testerIndex(enc.inputs, pt.tester)), r * enc.inputs.width);
+  encodeMetrics(enc.spec, enc.outputs, pt.metrics, rows.y, rows.obs, r * enc.spec.metrics.length);
 }
 
 /**
@@ -73,12 +77,17 @@ export function sliceRows(l: LevelRows, from: number, to: number, P: number, M: 
   };
 }
 
-export function corpusRows(enc: Encoder, levels: readonly Level[], playtests: readonly Playtest[]): LevelRows[] {
-  const byLevel = new Map<string, Playtest[]>();
+/**
+ * Every level's rows, in two passes over the playtests (count, then encode in place), so a corpus
+ * whose playtests are rebuilt as they are iterated is never held as objects all at once.
+ */
+export function corpusRows(enc: Encoder, levels: readonly Level[], playtests: Iterable<Playtest>): LevelRows[] {
+  const counts = new Map<string, number>();
+  for (const pt of playtests) counts.set(pt.levelId, (counts.get(pt.levelId) ?? 0) + 1);
+  const byLevel = new Map(levels.map((l) => [l.id, { rows: emptyRows(enc, l, counts.get(l.id) ?? 0), next: 0 }]));
   for (const pt of playtests) {
-    const list = byLevel.get(pt.levelId);
-    if (list) list.push(pt);
-    else byLevel.set(pt.levelId, [pt]);
+    const level = byLevel.get(pt.levelId);
+    if (level) writeRow(enc, level.rows, level.next++, pt);
   }
-  return levels.map((l) => levelRows(enc, l, byLevel.get(l.id) ?? []));
+  return levels.map((l) => byLevel.get(l.id)!.rows);
 }

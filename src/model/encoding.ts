@@ -74,11 +74,28 @@ export function plausibleRange(zs: readonly number[]): { lo: number; hi: number 
 }
 
 /** Playtests whose value of some metric lies outside its plausible range: "id: metric value". */
-export function implausibleValues(project: Project, playtests: readonly Playtest[]): string[] {
-  return outsideRange(project, playtests, playtests).map(({ index, metric, value }) => {
-    const p = playtests[index]!;
-    return `${p.id ?? `a playtest of ${p.levelId}`}: ${metric} ${value}`;
-  });
+export function implausibleValues(project: Project, playtests: Iterable<Playtest>): string[] {
+  const ranges = plausibleRanges(project, playtests);
+  const out: string[] = [];
+  for (const p of playtests) {
+    for (const range of ranges) {
+      const v = metricValue(p, range.metric);
+      if (v !== undefined && implausible(range, v)) out.push(`${p.id ?? `a playtest of ${p.levelId}`}: ${range.metric} ${v}`);
+    }
+  }
+  return out;
+}
+
+/** Each metric's finite values over the playtests, in one pass (the playtests may be rebuilt as they are iterated). */
+function metricValues(project: Project, playtests: Iterable<Playtest>): Map<string, number[]> {
+  const values = new Map(project.metrics.map((m) => [m.name, [] as number[]]));
+  for (const p of playtests) {
+    for (const [name, list] of values) {
+      const v = p.metrics[name];
+      if (typeof v === 'number' && Number.isFinite(v)) list.push(v);
+    }
+  }
+  return values;
 }
 
 export interface Implausible {
@@ -117,10 +134,11 @@ const metricValue = (r: unknown, name: string): number | undefined => {
 };
 
 /** The plausible range of every non-rate metric over the reference playtests (a server keeps it while the corpus is unchanged). */
-export function plausibleRanges(project: Project, reference: readonly Playtest[]): MetricRange[] {
+export function plausibleRanges(project: Project, reference: Iterable<Playtest>): MetricRange[] {
+  const values = metricValues(project, reference);
   return project.metrics.flatMap((m) => {
     if (m.kind === 'rate') return [];
-    const ref = reference.flatMap((p) => metricValue(p, m.name) ?? []);
+    const ref = values.get(m.name)!;
     const link = metricLink(m.kind, ref);
     const { lo, hi } = plausibleRange(ref.map((v) => linkValue(link, v)));
     const typical = ref.length > 0 ? [...ref].sort((a, b) => a - b)[ref.length >> 1]! : undefined;
@@ -128,25 +146,29 @@ export function plausibleRanges(project: Project, reference: readonly Playtest[]
   });
 }
 
+const implausible = ({ link, lo, hi }: MetricRange, v: number): boolean => {
+  const z = link === 'log' && v <= 0 ? -Infinity : linkValue(link, v);
+  return z < lo || z > hi || Math.abs(v) > MAX_METRIC_MAGNITUDE;
+};
+
 /**
  * The candidates' metric values outside their plausible ranges, or of a magnitude no game
  * produces. Candidates are unchecked records: only numeric metrics count.
  */
 export function outsideRanges(ranges: readonly MetricRange[], candidates: readonly unknown[]): Implausible[] {
   const out: Implausible[] = [];
-  for (const { metric, link, lo, hi, typical } of ranges) {
+  for (const range of ranges) {
+    const { metric, typical } = range;
     candidates.forEach((r, index) => {
       const v = metricValue(r, metric);
-      if (v === undefined) return;
-      const z = link === 'log' && v <= 0 ? -Infinity : linkValue(link, v);
-      if (z < lo || z > hi || Math.abs(v) > MAX_METRIC_MAGNITUDE) out.push({ index, metric, value: v, ...(typical !== undefined ? { typical } : {}) });
+      if (v !== undefined && implausible(range, v)) out.push({ index, metric, value: v, ...(typical !== undefined ? { typical } : {}) });
     });
   }
   return out.sort((a, b) => a.index - b.index);
 }
 
 /** The candidates' implausible values judged against the reference playtests (e.g. an import against what is stored). */
-export function outsideRange(project: Project, reference: readonly Playtest[], candidates: readonly unknown[]): Implausible[] {
+export function outsideRange(project: Project, reference: Iterable<Playtest>, candidates: readonly unknown[]): Implausible[] {
   return outsideRanges(plausibleRanges(project, reference), candidates);
 }
 
@@ -165,7 +187,7 @@ export function linkValue(link: MetricLink, y: number): number {
 export function fitEncoding(
   project: Project,
   levels: readonly Level[],
-  playtests: readonly Playtest[],
+  playtests: Iterable<Playtest>,
   inputs: InputOptions = { rescale: false, testers: false },
 ): EncodingSpec {
   const features = project.features.map((f) => {
@@ -173,8 +195,9 @@ export function fitEncoding(
     return { name: f.name, ...meanSd(xs) };
   });
   const outcome = project.metrics.findIndex((m) => m.kind === 'rate');
+  const values = metricValues(project, playtests);
   const metrics = project.metrics.map((m, i): MetricCoding => {
-    const ys = playtests.map((p) => p.metrics[m.name]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    const ys = values.get(m.name)!;
     const link = metricLink(m.kind, ys);
     const zs = ys.map((y) => linkValue(link, y));
     const range = plausibleRange(zs);

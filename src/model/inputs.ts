@@ -33,21 +33,26 @@ function rescalable(p: Param): boolean {
   return (p.type === 'float' || p.type === 'int') && p.max > p.min && p.min > 0;
 }
 
-export function fitInputs(project: Project, playtests: readonly Playtest[], opts: InputOptions): InputCoding {
+export function fitInputs(project: Project, playtests: Iterable<Playtest>, opts: InputOptions): InputCoding {
   const rescaled = opts.rescale ? project.params.flatMap((p, i) => (rescalable(p) ? [i] : [])) : [];
-  if (!opts.testers || playtests.length === 0) return { rescaled, testers: [], testerMix: [] };
+  if (!opts.testers) return { rescaled, testers: [], testerMix: [] };
   const counts = new Map<string, number>();
-  for (const pt of playtests) counts.set(pt.tester ?? '', (counts.get(pt.tester ?? '') ?? 0) + 1);
-  const floor = Math.max(MIN_TESTER_PLAYTESTS, MIN_TESTER_SHARE * playtests.length);
+  let total = 0;
+  for (const pt of playtests) {
+    counts.set(pt.tester ?? '', (counts.get(pt.tester ?? '') ?? 0) + 1);
+    total++;
+  }
+  if (total === 0) return { rescaled, testers: [], testerMix: [] };
+  const floor = Math.max(MIN_TESTER_PLAYTESTS, MIN_TESTER_SHARE * total);
   const named = [...counts]
     .filter(([name, n]) => name !== '' && n >= floor)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, MAX_TESTERS)
     .map(([name]) => name);
-  const other = playtests.length - named.reduce((s, name) => s + counts.get(name)!, 0);
+  const other = total - named.reduce((s, name) => s + counts.get(name)!, 0);
   const testers = other > 0 ? [...named, ''] : named;
   if (testers.length < 2) return { rescaled, testers: [], testerMix: [] };
-  const share = (name: string): number => (name === '' ? other : counts.get(name)!) / playtests.length;
+  const share = (name: string): number => (name === '' ? other : counts.get(name)!) / total;
   return { rescaled, testers, testerMix: testers.map(share) };
 }
 

@@ -18,7 +18,8 @@ import { fitCalibration, fitResidualSd, validationNll } from './validation.js';
 export interface Corpus {
   project: Project;
   levels: Level[];
-  playtests: readonly Playtest[];
+  /** Iterated a few times (each pass may rebuild the playtests: a store holds them as columns). */
+  playtests: Iterable<Playtest>;
 }
 export interface TrainProgress {
   step: number;
@@ -88,8 +89,16 @@ export function newTraining(corpus: Corpus, cfg: ModelConfig, trainIds: string[]
   outputs.metrics.forEach((c, k) => {
     if (c.kind !== 'rate') return;
     const m = spec.metrics[outputs.order[k]!]!;
-    const ys = corpus.playtests.map((p) => p.metrics[m.name]).filter((v): v is number => typeof v === 'number');
-    const mean = ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length : 0.5;
+    let sum = 0;
+    let n = 0;
+    for (const p of corpus.playtests) {
+      const v = p.metrics[m.name];
+      if (typeof v === 'number') {
+        sum += v;
+        n++;
+      }
+    }
+    const mean = n ? sum / n : 0.5;
     const p = Math.min(0.95, Math.max(0.05, mean));
     outBias[c.logit] = Math.log(p / (1 - p));
   });
@@ -104,7 +113,7 @@ export function newTraining(corpus: Corpus, cfg: ModelConfig, trainIds: string[]
     steps: 0,
     trainedAt: new Date().toISOString(),
     backend,
-    corpus: { levels: corpus.levels.length, playtests: corpus.playtests.length },
+    corpus: { levels: corpus.levels.length, playtests: countOf(corpus.playtests) },
     validation: {},
   };
   return new Training(corpus.project, spec, cfg, trainIds, valIds, weights, q, null, unfitted(spec), info);
@@ -282,4 +291,10 @@ function testerPopulation(model: MetaModel): { testers?: Record<string, number> 
 
 function emptyRows(id: string, f2: number): LevelRows {
   return { id, rows: 0, x: new Float32Array(0), feat: new Float32Array(f2), y: new Float32Array(0), obs: new Float32Array(0) };
+}
+
+function countOf(items: Iterable<unknown>): number {
+  let n = 0;
+  for (const _ of items) n++;
+  return n;
 }

@@ -364,7 +364,11 @@ export function checkPlaytest(project: Project, raw: unknown, hasLevel: (id: str
   }
   if (problems.length > 0) return { problems: dedupeProblems(problems), outOfRange };
   const r = raw as unknown as Playtest;
-  const playtest: Playtest = { ...(r.id !== undefined ? { id: r.id } : {}), levelId: r.levelId, params: { ...(r.params ?? {}) }, metrics: { ...r.metrics } };
+  const paramValues = { ...(r.params ?? {}) };
+  const metricValues = { ...r.metrics };
+  // Literals, not a conditional spread: objects built that way outlive V8's young generation, and a
+  // store loading a million playtests checks each one.
+  const playtest: Playtest = r.id !== undefined ? { id: r.id, levelId: r.levelId, params: paramValues, metrics: metricValues } : { levelId: r.levelId, params: paramValues, metrics: metricValues };
   if (r.tester !== undefined) playtest.tester = r.tester;
   if (r.at !== undefined) playtest.at = r.at;
   return { playtest, problems, outOfRange };

@@ -1,12 +1,14 @@
 // The in-memory view of levels.jsonl and playtests.jsonl: validated records with the line each came
-// from, levels upserted by id (last line wins), playtests indexed by id (for idempotent appends) and
-// by level. It decides what an append would write; the store does the writing.
+// from, levels upserted by id (last line wins), playtests (held as columns, see playtest-table.ts)
+// indexed by id (for idempotent appends) and by level. It decides what an append would write; the
+// store does the writing.
 import type { Problem } from '../project/errors.js';
 import { locate } from '../project/errors.js';
 import type { Level, Playtest, Project } from '../project/types.js';
 import { checkLevel, checkPlaytest } from '../project/validate.js';
 import { canonicalJson } from '../util/json.js';
 import type { JsonlLine } from './jsonl.js';
+import { PlaytestTable } from './playtest-table.js';
 
 export const LEVELS_FILE = 'levels.jsonl';
 export const PLAYTESTS_FILE = 'playtests.jsonl';
@@ -46,11 +48,13 @@ const idOf = (raw: unknown): string | undefined => {
 
 export class CorpusIndex {
   private readonly levelMap = new Map<string, Stored<Level>>();
-  private readonly playtestList: Stored<Playtest>[] = [];
-  /** The records of playtestList, kept alongside so playtests() costs nothing. */
-  private readonly playtestRecords: Playtest[] = [];
-  private readonly playtestById = new Map<string, Stored<Playtest>>();
-  private readonly playtestsByLevel = new Map<string, Playtest[]>();
+  /** Every stored playtest, in file order; row r came from line playtestLines[r]. */
+  private readonly table = new PlaytestTable();
+  private readonly playtestLines: number[] = [];
+  /** The rows served (learned from and listed), in file order. */
+  private readonly servedRows: number[] = [];
+  private readonly rowById = new Map<string, number>();
+  private readonly rowsByLevel = new Map<string, number[]>();
   /** Stored playtests with params outside the ranges project.json now declares: kept, not learned from. */
   private readonly outOfRange: { id: string; line: number; params: string[] }[] = [];
   private readonly notes: string[] = [];
@@ -69,9 +73,9 @@ export class CorpusIndex {
     this.current = project;
     if (this.outOfRange.length === 0) return;
     this.outOfRange.length = 0;
-    this.playtestRecords.length = 0;
-    this.playtestsByLevel.clear();
-    for (const s of this.playtestList) this.serve(s.record);
+    this.servedRows.length = 0;
+    this.rowsByLevel.clear();
+    for (let row = 0; row < this.table.length; row++) this.serve(row);
   }
 
   /** Harmless oddities found while loading, one line each; all out-of-range playtests share one. */
@@ -97,14 +101,28 @@ export class CorpusIndex {
   level(id: string): Level | undefined {
     return this.levelMap.get(id)?.record;
   }
-  playtests(): readonly Playtest[] {
-    return this.playtestRecords;
+  /** The served playtests, rebuilt one at a time as they are iterated. */
+  *eachPlaytest(): IterableIterator<Playtest> {
+    for (const row of this.servedRows) yield this.table.get(row);
+  }
+  get servedCount(): number {
+    return this.servedRows.length;
   }
   playtestsFor(levelId: string): Playtest[] {
-    return [...(this.playtestsByLevel.get(levelId) ?? [])];
+    return (this.rowsByLevel.get(levelId) ?? []).map((row) => this.table.get(row));
   }
-  get playtestCount(): number {
-    return this.playtestList.length;
+  /** Served playtests [offset, offset + limit) of one level or of all, and how many there are in all. */
+  playtestsPage(levelId: string | undefined, offset: number, limit: number): { playtests: Playtest[]; total: number } {
+    const rows = levelId === undefined ? this.servedRows : (this.rowsByLevel.get(levelId) ?? []);
+    return { playtests: rows.slice(offset, offset + limit).map((row) => this.table.get(row)), total: rows.length };
+  }
+  /** How many playtests a level has served (without rebuilding them). */
+  playtestCountFor(levelId: string): number {
+    return this.rowsByLevel.get(levelId)?.length ?? 0;
+  }
+  private storedPlaytest(id: string): { record: Playtest; line: number } | undefined {
+    const row = this.rowById.get(id);
+    return row === undefined ? undefined : { record: this.table.get(row), line: this.playtestLines[row]! };
   }
 
   /** Validates and adds lines read from levels.jsonl; a repeated id replaces the earlier level. */
@@ -138,7 +156,7 @@ export class CorpusIndex {
         problems.push(...locate(p, where));
         continue;
       }
-      const prior = playtest.id !== undefined ? this.playtestById.get(playtest.id) : undefined;
+      const prior = playtest.id !== undefined ? this.storedPlaytest(playtest.id) : undefined;
       if (prior && canonicalOf(prior) === canonicalJson(playtest)) {
         this.notes.push(`${PLAYTESTS_FILE}:${l.line}: repeats playtest "${playtest.id}" of line ${prior.line} (identical, counted once)`);
       } else if (prior) {
@@ -184,13 +202,13 @@ export class CorpusIndex {
     const result: AppendResult = { accepted: [], acceptedIndexes: [], duplicates: [], rejected: [] };
     const write: Playtest[] = [];
     const pending = new Map<string, Stored<Playtest> & { index: number }>();
-    let next = this.playtestList.length + 1;
+    let next = this.table.length + 1;
     const hasLevel = (id: string) => this.levelMap.has(id);
     records.forEach((raw, index) => {
       const rawId = idOf(raw);
       // A playtest stored before its range was narrowed, sent again as it is, is a duplicate; new data must be in range.
       const tolerant = checkPlaytest(this.project, raw, hasLevel, true);
-      const storedAs = rawId !== undefined ? this.playtestById.get(rawId) : undefined;
+      const storedAs = rawId !== undefined ? this.storedPlaytest(rawId) : undefined;
       if (tolerant.playtest && tolerant.outOfRange.length > 0 && canonicalOf(storedAs) === canonicalJson(tolerant.playtest)) {
         result.duplicates.push(rawId as string);
         return;
@@ -202,11 +220,11 @@ export class CorpusIndex {
       }
       let playtest = checked;
       if (playtest.id === undefined) {
-        while (this.playtestById.has(`pt-${next}`) || pending.has(`pt-${next}`)) next++;
+        while (this.rowById.has(`pt-${next}`) || pending.has(`pt-${next}`)) next++;
         playtest = { id: `pt-${next++}`, ...checked };
       }
       const id = playtest.id as string;
-      const stored = this.playtestById.get(id);
+      const stored = this.storedPlaytest(id);
       const earlier = pending.get(id);
       const prior = canonicalOf(earlier ?? stored);
       if (prior !== undefined && prior === canonicalJson(playtest)) {
@@ -239,8 +257,8 @@ export class CorpusIndex {
       problems.push(...locate(checkLevel(project, s.record).problems, { file: LEVELS_FILE, line: s.line }));
     }
     const hasLevel = (id: string) => this.levelMap.has(id);
-    for (const s of this.playtestList) {
-      problems.push(...locate(checkPlaytest(project, s.record, hasLevel).problems, { file: PLAYTESTS_FILE, line: s.line }));
+    for (let row = 0; row < this.table.length; row++) {
+      problems.push(...locate(checkPlaytest(project, this.table.get(row), hasLevel).problems, { file: PLAYTESTS_FILE, line: this.playtestLines[row] }));
     }
     return problems;
   }
@@ -251,15 +269,17 @@ export class CorpusIndex {
 
   /** Indexes a stored playtest; one that is not `usable` keeps its id (appends stay idempotent) but is not served. */
   private putPlaytest(s: Stored<Playtest>, usable = true): void {
-    this.playtestList.push(s);
-    if (s.record.id !== undefined) this.playtestById.set(s.record.id, s);
-    if (usable) this.serve(s.record);
+    const row = this.table.push(s.record);
+    this.playtestLines.push(s.line ?? 0);
+    if (s.record.id !== undefined) this.rowById.set(s.record.id, row);
+    if (usable) this.serve(row);
   }
 
-  private serve(playtest: Playtest): void {
-    this.playtestRecords.push(playtest);
-    const list = this.playtestsByLevel.get(playtest.levelId);
-    if (list) list.push(playtest);
-    else this.playtestsByLevel.set(playtest.levelId, [playtest]);
+  private serve(row: number): void {
+    this.servedRows.push(row);
+    const levelId = this.table.levelId(row);
+    const list = this.rowsByLevel.get(levelId);
+    if (list) list.push(row);
+    else this.rowsByLevel.set(levelId, [row]);
   }
 }

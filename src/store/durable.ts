@@ -23,18 +23,22 @@ async function sizeOf(file: string): Promise<number | undefined> {
 }
 
 /**
- * Appends `text` to `file` in one write and fsyncs it (and the directory when the file is new)
- * before resolving. If the write fails part-way the file is cut back to its old size, so a later
- * append never lands after a half-written line.
+ * Appends `text` (one string, or pieces encoded one at a time so a large batch is never one string)
+ * to `file` and fsyncs it (and the directory when the file is new) before resolving; returns the
+ * bytes written. If a write fails part-way the file is cut back to its old size, so a later append
+ * never lands after a half-written line.
  */
-export async function appendDurably(file: string, text: string): Promise<void> {
+export async function appendDurably(file: string, text: string | Iterable<string>): Promise<number> {
   const before = await sizeOf(file);
   const fh = await open(file, 'a');
+  let written = 0;
   try {
-    const data = Buffer.from(text, 'utf8');
-    let written = 0;
     try {
-      while (written < data.length) written += (await fh.write(data, written, data.length - written)).bytesWritten;
+      for (const piece of typeof text === 'string' ? [text] : text) {
+        const data = Buffer.from(piece, 'utf8');
+        for (let at = 0; at < data.length; ) at += (await fh.write(data, at, data.length - at)).bytesWritten;
+        written += data.length;
+      }
       await fh.sync();
     } catch (e) {
       await fh.truncate(before ?? 0).catch(() => undefined);
@@ -44,6 +48,7 @@ export async function appendDurably(file: string, text: string): Promise<void> {
     await fh.close();
   }
   if (before === undefined) await fsyncDir(path.dirname(file));
+  return written;
 }
 
 /** Replaces `file` with `text` atomically: a temporary sibling, fsync'd, renamed over it, directory fsync'd. */

@@ -27,29 +27,56 @@ export interface JsonlChunk {
 
 const NEWLINE = 0x0a;
 
-/** Reads `file` from byte `offset` (starting at line number `firstLine`); a missing file reads as empty. */
-export async function readJsonl(file: string, offset = 0, firstLine = 1): Promise<JsonlChunk> {
-  let buf: Buffer;
+/** Bytes read at a time: a store streams its files rather than holding a whole one in memory. */
+const READ_SIZE = 64 * 1024;
+
+/**
+ * Reads `file` from byte `offset` (starting at line number `firstLine`) a few MiB at a time, handing
+ * each batch of complete lines to `onLines` before reading on; the result has no lines, only where
+ * reading ended and the tail. A missing file reads as empty.
+ */
+export async function streamJsonl(
+  file: string,
+  offset: number,
+  firstLine: number,
+  onLines: (lines: JsonlLine[]) => void,
+  readSize = READ_SIZE,
+): Promise<JsonlChunk> {
+  let fh;
   try {
-    const fh = await open(file, 'r');
-    try {
-      const { size } = await fh.stat();
-      buf = Buffer.alloc(Math.max(0, size - offset));
-      let got = 0;
-      while (got < buf.length) {
-        const { bytesRead } = await fh.read(buf, got, buf.length - got, offset + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      buf = buf.subarray(0, got);
-    } finally {
-      await fh.close();
-    }
+    fh = await open(file, 'r');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], end: offset, nextLine: firstLine };
     throw e;
   }
-  return parseJsonl(buf, offset, firstLine);
+  try {
+    const { size } = await fh.stat();
+    // One buffer, reused: the part of a line left at the end of a read moves to its start.
+    let buf = Buffer.allocUnsafe(Math.min(readSize, size - offset));
+    let kept = 0;
+    let end = offset;
+    let nextLine = firstLine;
+    for (let pos = offset; pos < size; ) {
+      if (kept === buf.length) buf = Buffer.concat([buf], 2 * buf.length); // a line longer than the buffer
+      const { bytesRead } = await fh.read(buf, kept, Math.min(buf.length - kept, size - pos), pos);
+      if (bytesRead === 0) break;
+      pos += bytesRead;
+      const bytes = buf.subarray(0, kept + bytesRead);
+      const last = bytes.lastIndexOf(NEWLINE);
+      if (last === -1) {
+        kept = bytes.length;
+        continue;
+      }
+      const chunk = parseJsonl(bytes.subarray(0, last + 1), end, nextLine);
+      onLines(chunk.lines);
+      end = chunk.end;
+      nextLine = chunk.nextLine;
+      kept = bytes.copy(buf, 0, last + 1);
+    }
+    return parseJsonl(buf.subarray(0, kept), end, nextLine);
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Splits bytes read from byte `offset` of a JSONL file (starting at line `firstLine`) into lines. */

@@ -5,6 +5,7 @@
 // store's lifetime), first read whatever another writer appended, and resolve only after fsync.
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Problem } from '../project/errors.js';
 import { InputError } from '../project/errors.js';
 import type { Level, Playtest, Project } from '../project/types.js';
 import { groupUnknownLevels, parseProject } from '../project/validate.js';
@@ -13,8 +14,8 @@ import { SerialQueue } from '../util/serial-queue.js';
 import type { AppendResult } from './corpus-index.js';
 import { CorpusIndex, LEVELS_FILE, PLAYTESTS_FILE } from './corpus-index.js';
 import { appendDurably, truncateDurably, writeFileAtomic } from './durable.js';
-import type { JsonlChunk } from './jsonl.js';
-import { readJsonl } from './jsonl.js';
+import type { JsonlChunk, JsonlLine } from './jsonl.js';
+import { streamJsonl } from './jsonl.js';
 import { StoreLockedError, WriterLock } from './lock.js';
 import { STATE_DIR, stateDir } from './state-dir.js';
 
@@ -135,11 +136,26 @@ export class ProjectStore {
   level(id: string): Level | undefined {
     return this.index.level(id);
   }
-  playtests(): readonly Playtest[] {
-    return this.index.playtests();
+  /** Every served playtest as an array: rebuilds them all at once, so a large corpus should use eachPlaytest. */
+  playtests(): Playtest[] {
+    return [...this.index.eachPlaytest()];
+  }
+  /** Every served playtest, in file order, rebuilt one at a time as it is iterated (the store holds them as columns); can be iterated again. */
+  eachPlaytest(): Iterable<Playtest> {
+    return { [Symbol.iterator]: () => this.index.eachPlaytest() };
+  }
+  /** How many playtests are served (learned from and listed). */
+  get playtestCount(): number {
+    return this.index.servedCount;
   }
   playtestsFor(levelId: string): Playtest[] {
     return this.index.playtestsFor(levelId);
+  }
+  playtestCountFor(levelId: string): number {
+    return this.index.playtestCountFor(levelId);
+  }
+  playtestsPage(levelId: string | undefined, offset: number, limit: number): { playtests: Playtest[]; total: number } {
+    return this.index.playtestsPage(levelId, offset, limit);
   }
 
   /** Adds or replaces levels by id (a level file line with a known id replaces that level: last wins). */
@@ -188,13 +204,16 @@ export class ProjectStore {
     return path.join(this.dir, FILE_NAMES[key]);
   }
 
-  /** Lines appended to a file since it was last read (by another writer, or all of it on open). */
-  private async readNew(key: FileKey): Promise<JsonlChunk> {
+  /**
+   * Streams the lines appended to a file since it was last read (by another writer, or all of it on
+   * open) to `onLines` batch by batch; returns where reading ended and any text after the last newline.
+   */
+  private async readNew(key: FileKey, onLines: (lines: JsonlLine[]) => void): Promise<JsonlChunk> {
     const cursor = this.cursors[key];
     const size = await stat(this.file(key)).then((s) => s.size, () => 0);
     if (size < cursor.end) throw new Error(`${FILE_NAMES[key]} shrank while the store was open (was ${cursor.end} bytes, now ${size}); reopen the project`);
     if (size === cursor.end) return { lines: [], end: cursor.end, nextLine: cursor.nextLine };
-    const chunk = await readJsonl(this.file(key), cursor.end, cursor.nextLine);
+    const chunk = await streamJsonl(this.file(key), cursor.end, cursor.nextLine, onLines);
     cursor.end = chunk.end;
     cursor.nextLine = chunk.nextLine;
     return chunk;
@@ -283,11 +302,13 @@ export class ProjectStore {
 
   /** Reads, validates and indexes what is new in the files: all of them on open, later what other writers appended. */
   private async catchUp(): Promise<void> {
-    const problems = [];
+    const problems: Problem[] = [];
     for (const key of ['levels', 'playtests'] as const) {
-      const chunk = await this.readNew(key);
+      // Each batch is checked and indexed as it is read: only the index holds the whole file.
+      const load = (lines: JsonlLine[]) => problems.push(...(key === 'levels' ? this.index.loadLevels(lines) : this.index.loadPlaytests(lines)));
+      const chunk = await this.readNew(key, load);
       await this.repairTail(key, chunk);
-      if (chunk.lines.length > 0) problems.push(...(key === 'levels' ? this.index.loadLevels(chunk.lines) : this.index.loadPlaytests(chunk.lines)));
+      if (chunk.lines.length > 0) load(chunk.lines);
     }
     if (problems.length === 0) return;
     const grouped = groupUnknownLevels(problems, `add them to ${LEVELS_FILE} first`);
@@ -303,12 +324,16 @@ export class ProjectStore {
       return;
     }
     if (records.length === 0 || opts.dryRun) return;
-    const text = records.map((r) => jsonLine(r)).join('');
-    await appendDurably(this.file(key), text);
+    const written = await appendDurably(this.file(key), linePieces(records));
     const cursor = this.cursors[key];
     if (key === 'levels') this.index.commitLevels(records as Level[], cursor.nextLine);
     else this.index.commitPlaytests(records as Playtest[], cursor.nextLine);
-    cursor.end += Buffer.byteLength(text);
+    cursor.end += written;
     cursor.nextLine += records.length;
   }
+}
+
+/** Records as JSONL text a few thousand lines at a time: an import of a million is never one string. */
+function* linePieces(records: readonly unknown[], per = 4096): Generator<string> {
+  for (let i = 0; i < records.length; i += per) yield records.slice(i, i + per).map((r) => jsonLine(r)).join('');
 }

@@ -134,7 +134,7 @@ export const command: Command = {
       const { converted, csv } = await readRecords(file, shown, store.project, kind, io);
       const problems = converted.problems.map((p) => ({ ...p, file: shown }));
       const records = converted.records.map((r) => r.record);
-      const implausible = (converted.kind === 'playtests' ? outsideRange(store.project, store.playtests(), records) : []).map((o) => {
+      const implausible = (converted.kind === 'playtests' ? outsideRange(store.project, store.eachPlaytest(), records) : []).map((o) => {
         const field = `metrics.${o.metric}`;
         const line = converted.records[o.index]?.line;
         return {

@@ -72,9 +72,9 @@ export const command: Command = {
     const store = await openProject(dir, io);
     try {
       const levels = store.levels();
-      const playtests = store.playtests();
+      const playtests = store.eachPlaytest();
       const backend = await initBackend();
-      io.err(`metabalance: training on ${levels.length} levels, ${playtests.length} playtests (backend ${backend}, seed ${seed}${algorithm ? `, ${algorithm}` : ''})`);
+      io.err(`metabalance: training on ${levels.length} levels, ${store.playtestCount} playtests (backend ${backend}, seed ${seed}${algorithm ? `, ${algorithm}` : ''})`);
       const bar = new Progress(io.stderr, io.stderrIsTTY);
       const started = Date.now();
       const curve = new CurveRecorder();

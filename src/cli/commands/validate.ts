@@ -31,7 +31,7 @@ export interface ProjectSummary {
 }
 
 export function summarize(store: ProjectStore): ProjectSummary {
-  const counts = store.levels().map((l) => store.playtestsFor(l.id).length).sort((a, b) => a - b);
+  const counts = store.levels().map((l) => store.playtestCountFor(l.id)).sort((a, b) => a - b);
   const p = store.project;
   return {
     project: p.name,
@@ -40,7 +40,7 @@ export function summarize(store: ProjectStore): ProjectSummary {
     metrics: p.metrics.length,
     targets: p.targets.length,
     levels: counts.length,
-    playtests: store.playtests().length,
+    playtests: store.playtestCount,
     playtestsPerLevel: { min: counts[0] ?? 0, median: counts[Math.floor(counts.length / 2)] ?? 0, max: counts[counts.length - 1] ?? 0 },
     levelsWithoutPlaytests: counts.filter((c) => c === 0).length,
   };

@@ -11,10 +11,8 @@ export const levelsMethods: Method[] = [
   }),
   method('levels.list', (_, { services }) => {
     const { store } = services;
-    const counts = new Map<string, number>();
-    for (const t of store.playtests()) counts.set(t.levelId, (counts.get(t.levelId) ?? 0) + 1);
     return {
-      levels: store.levels().map((l) => ({ ...l, features: l.features ?? {}, playtestCount: counts.get(l.id) ?? 0 })),
+      levels: store.levels().map((l) => ({ ...l, features: l.features ?? {}, playtestCount: store.playtestCountFor(l.id) })),
     };
   }),
 ];

@@ -1,7 +1,8 @@
 // playtests.append / playtests.list
 import { implausibleMessage, outsideRanges, plausibleRanges, type Implausible, type MetricRange } from '../../model/encoding.js';
 import { InputError } from '../../project/errors.js';
-import type { Playtest, Project } from '../../project/types.js';
+import type { Project } from '../../project/types.js';
+import type { ProjectStore } from '../../store/project-store.js';
 import type { AppendWarning } from '../protocol-types.js';
 import { notification } from '../messages.js';
 import { method, type Method } from '../services.js';
@@ -14,12 +15,13 @@ const PAGE_MAX = 1000;
  * The stored playtests' plausible ranges, recomputed only when the corpus grew (or the project
  * changed): with a million stored playtests, sorting them for every append would stall the server.
  */
-const rangeCache = new WeakMap<readonly Playtest[], { project: Project; count: number; ranges: MetricRange[] }>();
-function rangesOf(project: Project, stored: readonly Playtest[]): MetricRange[] {
-  const hit = rangeCache.get(stored);
-  if (hit?.project === project && hit.count === stored.length) return hit.ranges;
-  const ranges = plausibleRanges(project, stored);
-  rangeCache.set(stored, { project, count: stored.length, ranges });
+const rangeCache = new WeakMap<ProjectStore, { project: Project; count: number; ranges: MetricRange[] }>();
+function rangesOf(store: ProjectStore): MetricRange[] {
+  const { project, playtestCount: count } = store;
+  const hit = rangeCache.get(store);
+  if (hit?.project === project && hit.count === count) return hit.ranges;
+  const ranges = plausibleRanges(project, store.eachPlaytest());
+  rangeCache.set(store, { project, count, ranges });
   return ranges;
 }
 
@@ -30,7 +32,7 @@ export const playtestMethods: Method[] = [
   method('playtests.append', async (params, { services, caller }) => {
     const { result, warnings } = await services.exclusive(async () => {
       const store = services.store;
-      const implausible = outsideRanges(rangesOf(store.project, store.playtests()), params.playtests);
+      const implausible = outsideRanges(rangesOf(store), params.playtests);
       if (params.strict && implausible.length > 0) {
         throw new InputError(
           implausible.map((o) => ({ field: `playtests[${o.index}].${fieldOf(o)}`, message: `${implausibleMessage(o)} (refused: strict)` })),
@@ -50,8 +52,6 @@ export const playtestMethods: Method[] = [
     return warnings.length > 0 ? { ...result, warnings } : result;
   }),
   method('playtests.list', (params, { services }) => {
-    const all = params.levelId === undefined ? services.store.playtests() : services.store.playtestsFor(params.levelId);
-    const offset = params.offset ?? 0;
-    return { playtests: all.slice(offset, offset + Math.min(params.limit ?? PAGE_MAX, PAGE_MAX)), total: all.length };
+    return services.store.playtestsPage(params.levelId, params.offset ?? 0, Math.min(params.limit ?? PAGE_MAX, PAGE_MAX));
   }),
 ];
