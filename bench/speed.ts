@@ -6,7 +6,7 @@ import { balanceLevel, levelBase } from '../src/balance/index.js';
 import { BalancingService } from '../src/balance/service.js';
 import { functionPredictor } from '../test/support/function-predictor.js';
 import { backendName, initBackend } from '../src/model/backend.js';
-import { trainModel, type Algorithm, type Corpus, type MetaModel } from '../src/model/index.js';
+import { ALGORITHMS, trainModel, type Corpus, type MetaModel } from '../src/model/index.js';
 import { generateCorpus } from '../samples/crypt-run/corpus.js';
 import { log, markdownTable, percentile } from './report.js';
 
@@ -24,7 +24,7 @@ function seconds(since: bigint): number {
 /** Meta-iterations per second over a short fixed budget, per algorithm. */
 async function throughput(corpus: Corpus, steps: number): Promise<(string | number)[][]> {
   const rows: (string | number)[][] = [];
-  for (const algorithm of ['joint', 'reptile', 'reptile-plain'] as Algorithm[]) {
+  for (const algorithm of ALGORITHMS) {
     const t0 = process.hrtime.bigint();
     const model = await trainModel(corpus, { steps, seed: 0, algorithm });
     const s = seconds(t0);

@@ -1,4 +1,4 @@
-// Which meta-trainer is the default: joint vs reptile vs reptile-plain on held-out levels of the
+// Which meta-trainer is the default: joint vs reptile vs reptile-plain vs fomaml on held-out levels of the
 // sample game, several seeds and game variants. Each held-out level (never trained on) is adapted
 // from K of its playtests; scored by the predictive NLL of its other playtests and by the error of
 // the predicted expected metrics against the simulator's TRUE expectation at those settings
@@ -9,7 +9,7 @@ import { expectedMetrics, variants } from '../samples/crypt-run/game.js';
 import { meetsTargets } from '../samples/crypt-run/oracle.js';
 import { BalancingService } from '../src/balance/service.js';
 import { initBackend } from '../src/model/backend.js';
-import { trainModel, type Algorithm } from '../src/model/index.js';
+import { ALGORITHMS, trainModel, type Algorithm } from '../src/model/index.js';
 import type { ParamValues } from '../src/project/types.js';
 import { adaptRows } from '../src/model/adapt.js';
 import { levelRows, sliceRows } from '../src/model/data.js';
@@ -28,7 +28,6 @@ export interface TrainerScore {
 }
 
 const K = 5;
-const ALGS: Algorithm[] = ['joint', 'reptile', 'reptile-plain'];
 
 export async function compareTrainers(opts: {
   seeds: number[];
@@ -47,7 +46,7 @@ export async function compareTrainers(opts: {
       const c = generateCorpus({ seed: 100 + seed, pastLevels: opts.pastLevels, playtestsPerPast: opts.playtestsPerPast, newLevels: opts.testLevels, playtestsPerNew: 25, variant });
       const corpus = pastCorpus(c);
       const tol = new Map(c.project.targets.map((t) => [t.metric, t.tolerance]));
-      for (const algorithm of opts.algorithms ?? ALGS) {
+      for (const algorithm of opts.algorithms ?? ALGORITHMS) {
         const t0 = performance.now();
         const model = await trainModel(corpus, { algorithm, seed, ...(opts.config ? { config: opts.config } : {}) });
         const trainSeconds = (performance.now() - t0) / 1000;
@@ -100,7 +99,7 @@ export async function compareTrainers(opts: {
 }
 
 export function trainerTable(scores: readonly TrainerScore[]): string {
-  const rows = ALGS.map((a) => {
+  const rows = ALGORITHMS.map((a) => {
     const s = scores.filter((x) => x.algorithm === a);
     return [
       a,

@@ -9,8 +9,8 @@ import type { Encoder } from './data.js';
 import { inputLayout, type InputLayout } from './inputs.js';
 import { disposeNets, memberNets, type MemberNet, type NetShape } from './network.js';
 
-export type Algorithm = 'joint' | 'reptile' | 'reptile-plain';
-export const ALGORITHMS: readonly Algorithm[] = ['joint', 'reptile', 'reptile-plain'];
+export type Algorithm = 'joint' | 'reptile' | 'reptile-plain' | 'fomaml';
+export const ALGORITHMS: readonly Algorithm[] = ['joint', 'reptile', 'reptile-plain', 'fomaml'];
 
 export interface ModelInfo {
   modelId?: string;
@@ -32,13 +32,14 @@ export interface ModelConfig {
   layers: number;
   context: number;
   ensemble: number;
-  /** total optimizer steps (joint) or meta-iterations (reptile) */
+  /** total optimizer steps (joint) or meta-iterations (reptile, fomaml) */
   steps: number;
-  /** levels per member per step (joint) or tasks per member per meta-iteration (reptile) */
+  /** levels per member per step (joint) or tasks per member per meta-iteration (reptile, fomaml) */
   batchLevels: number;
+  /** Adam's step size: joint's, or fomaml's outer optimizer's */
   lr: number;
   contextLr: number;
-  /** Reptile: q(z)-only steps, then `innerSteps` steps on weights + q(z), and the outer step size ε0 (annealed to 0) */
+  /** Reptile and fomaml: q(z)-only steps, then `innerSteps` steps on weights + q(z); Reptile's outer step size ε0 (annealed to 0) */
   contextSteps: number;
   innerSteps: number;
   innerLr: number;

@@ -12,7 +12,7 @@ import { initWeights, layerSizes } from './network.js';
 import { ALGORITHMS, ModelDefinition, unfitted, type Algorithm, type MetaModel, type ModelConfig, type ModelInfo } from './model.js';
 import { Training, type Progress, type TrainedModel } from './training.js';
 import type { AdamState } from './adam.js';
-import { jointStep, reptileStep } from './trainers.js';
+import { fomamlStep, jointStep, reptileStep } from './trainers.js';
 import { fitCalibration, fitResidualSd, validationNll } from './validation.js';
 
 export interface Corpus {
@@ -48,16 +48,17 @@ const COMMON = { hidden: 32, layers: 2, ensemble: 3, rescaleInputs: true, tester
 export function defaultConfig(algorithm: Algorithm, seed: number): ModelConfig {
   const base = { ...COMMON, algorithm, seed, contextSteps: 0, innerSteps: 0, innerLr: 0, outerLr: 0 };
   if (algorithm === 'joint') return { ...base, context: 4, steps: 1000, batchLevels: 16, lr: 3e-3, evalEvery: 50 };
+  const context = algorithm === 'reptile-plain' ? 0 : 4;
   return {
     ...base,
-    context: algorithm === 'reptile' ? 4 : 0,
+    context,
     steps: 200,
     batchLevels: 8,
-    lr: 0,
-    contextSteps: algorithm === 'reptile' ? 5 : 0,
+    lr: algorithm === 'fomaml' ? 3e-2 : 0,
+    contextSteps: context > 0 ? 5 : 0,
     innerSteps: 5,
     innerLr: 3e-3,
-    outerLr: 1,
+    outerLr: algorithm === 'fomaml' ? 0 : 1,
     evalEvery: 10,
   };
 }
@@ -168,7 +169,9 @@ async function runTraining(training: Training, corpus: Corpus, opts: TrainOption
   if (train.length === 0) throw new Error('training needs at least one level with playtests');
   const total = cfg.steps;
   const st = training.progress;
+  // joint's Adam runs on the weights and q(z), fomaml's outer Adam on the weights alone
   if (cfg.algorithm === 'joint' && !st.adam) st.adam = adamInit(training.trainables());
+  if (cfg.algorithm === 'fomaml' && !st.adam) st.adam = adamInit(training.trainables(false));
   const t0 = performance.now();
   const firstStep = st.step;
   let lastVal: number | null = st.bestVal;
@@ -177,10 +180,12 @@ async function runTraining(training: Training, corpus: Corpus, opts: TrainOption
     const rng = new Rng(cfg.seed).fork(`step${st.step}`);
     const frac = st.step / total;
     let loss: number;
+    const decay = 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * frac));
     if (cfg.algorithm === 'joint') {
       const warm = Math.min(1, (st.step + 1) / 50);
-      const decay = 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * frac));
       loss = jointStep(training, levels, train, st.adam!, rng, { lr: cfg.lr * warm * decay, contextLr: cfg.contextLr * warm * decay });
+    } else if (cfg.algorithm === 'fomaml') {
+      loss = fomamlStep(training, levels, train, st.adam!, rng, cfg.lr * decay);
     } else {
       loss = reptileStep(training, levels, train, rng, cfg.outerLr * (1 - frac));
     }

@@ -68,7 +68,7 @@ export interface AppendWarning {
 
 export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
-export type Algorithm = 'joint' | 'reptile' | 'reptile-plain';
+export type Algorithm = 'joint' | 'reptile' | 'reptile-plain' | 'fomaml';
 
 export interface ModelInfo {
   modelId?: string;

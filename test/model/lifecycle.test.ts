@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { adaptLevel, AbortError, initBackend, trainModel, trainResumable, type MetaModel } from '../../src/model/index.js';
+import { adaptLevel, AbortError, ALGORITHMS, initBackend, trainModel, trainResumable, type MetaModel } from '../../src/model/index.js';
 import { adapters } from '../support/adapters.js';
 import { loadLatestModel, loadModelDir, saveModel } from '../../src/store/model-store.js';
 import { gridX, smallCorpus } from './fixtures.js';
@@ -34,7 +34,7 @@ function predictAll(m: MetaModel): Float32Array[] {
   return out;
 }
 
-for (const algorithm of ['joint', 'reptile', 'reptile-plain'] as const) {
+for (const algorithm of ALGORITHMS) {
   test(`${algorithm}: the same seed gives a bit-identical model, another seed a different one`, async () => {
     const steps = algorithm === 'joint' ? 30 : 4;
     const a = await trainModel(corpus, { steps, seed: 5, algorithm });
@@ -92,7 +92,7 @@ test('a saved model loads and predicts identically in a fresh process (no explic
 });
 
 test('training resumes from a checkpoint to the same weights as an uninterrupted run', async () => {
-  for (const algorithm of ['joint', 'reptile'] as const) {
+  for (const algorithm of ['joint', 'reptile', 'fomaml'] as const) {
     const dir = await tmp();
     const steps = algorithm === 'joint' ? 40 : 6;
     let saved = '';
@@ -165,7 +165,7 @@ test('repeated adapt + predict leaves the live tensor count flat', async () => {
 
 test('a trained and disposed model leaves no tensors behind', async () => {
   const before = tf.memory().numTensors;
-  for (const algorithm of ['joint', 'reptile', 'reptile-plain'] as const) {
+  for (const algorithm of ALGORITHMS) {
     const m = await trainModel(corpus, { steps: 3, algorithm });
     predictAll(m);
     m.dispose();

@@ -1,5 +1,5 @@
-// The batched objective's gradients, the KL term, and the batched Reptile step, each against an
-// independent reference computation.
+// The batched objective's gradients, the KL term, and the batched Reptile and FOMAML steps, each
+// against an independent reference computation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
@@ -9,14 +9,15 @@ import { klToPrior } from '../../src/model/likelihood.js';
 import { batchArrays, copyLoss, disposeBatch, uploadBatch } from '../../src/model/elbo.js';
 import { defaultConfig, newTraining } from '../../src/model/train.js';
 import { adamDispose, adamInit, BETA2 } from '../../src/model/adam.js';
+import { splitEpisode } from '../../src/model/episodes.js';
 import type { Training } from '../../src/model/training.js';
-import { jointStep, pickLevels, reptileInner, reptileOuter } from '../../src/model/trainers.js';
+import { fomamlGradient, fomamlStep, jointStep, pickLevels, reptileInner, reptileOuter } from '../../src/model/trainers.js';
 import { Rng } from '../../src/util/rng.js';
 import { smallCorpus } from './fixtures.js';
 
 await initBackend();
 
-function fixture(algorithm: 'joint' | 'reptile', over: object) {
+function fixture(algorithm: 'joint' | 'reptile' | 'fomaml', over: object) {
   const c = smallCorpus(7, 8, 6);
   // some playtests report only some metrics: exercises the outcome mixture and the masks
   c.playtests.forEach((p, i) => {
@@ -235,6 +236,106 @@ test('a joint step moves the q(z) of the levels in its batch and of no other lev
     const moved = Array.from({ length: Z }, (_, i) => after[r * Z + i] !== before[r * Z + i]).some(Boolean);
     assert.equal(moved, seen.has(r), `q(z) row ${r} ${moved ? 'moved' : 'did not move'} though it was ${seen.has(r) ? '' : 'not '}in the batch`);
   }
+  adamDispose(adam);
+  model.dispose();
+});
+
+/**
+ * ∇θ of one task's negative ELBO on `rows` at weights `w` (member-sized arrays) and q(z) `q`, with
+ * the context noise `eps`: the single-task loss the batched meta-gradient should be made of.
+ */
+function taskGradient(model: Training, w: readonly Float32Array[], q: readonly Float32Array[], rows: LevelRows, eps: Float32Array): Float32Array[] {
+  const Z = model.shape.context;
+  const arrays = batchArrays([rows], [[0]], model.shape.perPlaytest, model.spec.metrics.length, () => 0, 1);
+  const batch = uploadBatch(arrays, model.shape.perPlaytest + model.shape.features, model.spec.metrics.length);
+  const grads = tf.tidy(() => {
+    const ws = w.map((a, k) => tf.tensor(a, [1, ...model.weights[k]!.shape.slice(1)]));
+    const [mu, ls] = q.map((a) => tf.tensor2d(a, [1, Z]));
+    const e = tf.tensor2d(eps, [1, Z]);
+    return tf.grads((...ps: tf.Tensor[]) => tf.sum(copyLoss(model.outputs, ps, mu!, ls!, batch, e, model.config.weightDecay)))(ws).map((g) => g.dataSync() as Float32Array);
+  });
+  disposeBatch(batch);
+  return grads;
+}
+
+const maxAbsDiff = (a: readonly Float32Array[], b: readonly Float32Array[]): number => Math.max(...a.map((x, k) => Math.max(...x.map((v, i) => Math.abs(v - b[k]![i]!)))));
+
+test('the FOMAML meta-gradient is the mean over tasks of the query loss gradient at the support-adapted weights', () => {
+  const { model, levels } = fixture('fomaml', { contextSteps: 2, innerSteps: 3, batchLevels: 2 });
+  const assign = [
+    [0, 3],
+    [1, 5],
+  ];
+  const E = model.ensemble;
+  const T = 2;
+  const L = model.levelIds.length;
+  const Z = model.shape.context;
+  const P = model.shape.perPlaytest;
+  const M = model.spec.metrics.length;
+  const rng = new Rng(11);
+  const meta = fomamlGradient(model, levels, assign, rng);
+  const got = meta.grads.map((g) => g.dataSync() as Float32Array);
+  tf.dispose([...meta.grads, ...meta.inner.tilde, meta.inner.qMu!, meta.inner.qLogSig!]);
+  const theta = model.readWeights();
+  const qAll = [model.qMu!, model.qLogSig!].map((v) => v.dataSync() as Float32Array);
+  const perMember = (arrays: Float32Array[], e: number): Float32Array[] => arrays.map((a) => a.slice((e * a.length) / E, ((e + 1) * a.length) / E));
+  // the reference, and what a wrong meta-gradient would be: the support loss at the adapted
+  // weights (Reptile's direction), or the query loss at the initial weights (no inner loop)
+  const sums = { query: theta.map((a) => new Float32Array(a.length)), support: theta.map((a) => new Float32Array(a.length)), initial: theta.map((a) => new Float32Array(a.length)) };
+  for (let e = 0; e < E; e++) {
+    for (const level of assign[e]!) {
+      const episode = splitEpisode(levels[level]!, rng.fork('split').fork(`${e}:${level}`), P, M);
+      assert.ok(episode.support.rows > 0 && episode.query.rows > 0 && episode.support.rows + episode.query.rows === levels[level]!.rows);
+      const adapted = adaptOneTask(model, levels.map((l, i) => (i === level ? episode.support : l)), e, level, rng.fork('inner'));
+      const noise = rng.fork('query').fork(`${e}:${level}`);
+      const eps = Float32Array.from({ length: Z }, () => noise.normal());
+      const q0 = qAll.map((a) => a.slice((e * L + level) * Z, (e * L + level + 1) * Z));
+      const add = (into: Float32Array[], g: Float32Array[]): void => into.forEach((a, k) => g[k]!.forEach((v, i) => (a[e * g[k]!.length + i]! += v / T)));
+      add(sums.query, taskGradient(model, adapted.w, adapted.q, episode.query, eps));
+      add(sums.support, taskGradient(model, adapted.w, adapted.q, episode.support, eps));
+      add(sums.initial, taskGradient(model, perMember(theta, e), q0, episode.query, eps));
+    }
+  }
+  const scale = Math.max(...sums.query.map((a) => Math.max(...a.map(Math.abs))));
+  const tol = 1e-3 * scale;
+  const err = maxAbsDiff(got, sums.query);
+  assert.ok(err < tol, `batched meta-gradient vs per-task query gradients: max difference ${err} (tolerance ${tol})`);
+  // the check can tell the right gradient from the wrong ones
+  assert.ok(maxAbsDiff(sums.support, sums.query) > 50 * tol, 'the support-loss gradient differs from the query-loss one');
+  assert.ok(maxAbsDiff(sums.initial, sums.query) > 50 * tol, 'the gradient at the initial weights differs from the one at the adapted weights');
+  model.dispose();
+});
+
+test('a FOMAML step moves the initial weights by the outer Adam step along the meta-gradient and keeps the adapted q(z)', () => {
+  const { model, levels } = fixture('fomaml', { contextSteps: 2, innerSteps: 2, batchLevels: 2 });
+  const train = levels.map((_, i) => i);
+  const rng = new Rng(5);
+  const assign = Array.from({ length: model.ensemble }, (_, e) => pickLevels(rng.fork(`m${e}`), train, 2));
+  const meta = fomamlGradient(model, levels, assign, rng);
+  const g = meta.grads.map((t) => t.dataSync() as Float32Array);
+  const L = model.levelIds.length;
+  const Z = model.shape.context;
+  const qAdapted = meta.inner.qMu!.dataSync() as Float32Array;
+  tf.dispose([...meta.grads, ...meta.inner.tilde, meta.inner.qMu!, meta.inner.qLogSig!]);
+  const theta = model.readWeights();
+  const adam = adamInit(model.trainables(false));
+  const lr = 0.01;
+  fomamlStep(model, levels, train, adam, rng, lr);
+  // Adam's first step from zero moments is lr · g / (|g| + 1e-8)
+  const after = model.readWeights();
+  after.forEach((a, k) =>
+    a.forEach((v, i) => {
+      const gi = g[k]![i]!;
+      const want = theta[k]![i]! - (lr * gi) / (Math.abs(gi) + 1e-8);
+      assert.ok(Math.abs(v - want) < 1e-6 + 1e-3 * lr, `weight tensor ${k}[${i}]: ${v}, want ${want}`);
+    }),
+  );
+  const qMu = model.qMu!.dataSync() as Float32Array;
+  assign.forEach((levelsOf, e) =>
+    levelsOf.forEach((level, t) => {
+      for (let i = 0; i < Z; i++) assert.equal(qMu[(e * L + level) * Z + i], qAdapted[(e * 2 + t) * Z + i], `q(z) of task (${e}, ${level})`);
+    }),
+  );
   adamDispose(adam);
   model.dispose();
 });

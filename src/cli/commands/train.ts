@@ -1,6 +1,6 @@
 // metabalance train --project DIR [--steps N] [--seed N] [--algorithm A] [--verbose] [--json]
 import { backendName, initBackend } from '../../model/backend.js';
-import { trainResumable, type Algorithm } from '../../model/index.js';
+import { ALGORITHMS, trainResumable, type Algorithm } from '../../model/index.js';
 import { saveModel } from '../../store/model-store.js';
 import { UsageError } from '../../project/errors.js';
 import { CurveRecorder } from '../../util/training-curve.js';
@@ -9,9 +9,7 @@ import type { Command } from '../command.js';
 import { atLeast, noPositionals, Progress, projectDir } from '../ml-common.js';
 import { openProject } from '../open-project.js';
 
-const ALGORITHMS: readonly Algorithm[] = ['joint', 'reptile', 'reptile-plain'];
-
-const usage = `usage: metabalance train --project DIR [--steps N] [--seed N] [--algorithm joint|reptile|reptile-plain] [--verbose] [--json]
+const usage = `usage: metabalance train --project DIR [--steps N] [--seed N] [--algorithm joint|reptile|reptile-plain|fomaml] [--verbose] [--json]
 
 Meta-trains the surrogate model on every level's playtests and saves it as DIR/models/<modelId>/
 (balance and suggest use the newest one). Deterministic: the same folder and seed give the same model.
@@ -19,7 +17,8 @@ Meta-trains the surrogate model on every level's playtests and saves it as DIR/m
   --project DIR      the project folder
   --steps N          optimizer steps / meta-iterations (default: the model's own, with early stopping)
   --seed N           random seed (default 0)
-  --algorithm A      joint (default), reptile, or reptile-plain (no per-level context; a reference)
+  --algorithm A      joint (default), reptile, reptile-plain (no per-level context; a reference), or
+                     fomaml (first-order MAML: the query loss's gradient at the support-adapted weights)
   --verbose          also print the backend choice and the model's hyper-parameters on stderr
   --json             print the result as one JSON object on stdout
 

@@ -58,12 +58,13 @@ namespace Metabalance
         public const string Joint = "joint";
         public const string Reptile = "reptile";
         public const string ReptilePlain = "reptile-plain";
+        public const string Fomaml = "fomaml";
     }
 
     public sealed class ModelInfo
     {
         [JsonProperty("modelId")] public string ModelId;
-        /// <summary>One of "joint", "reptile", "reptile-plain".</summary>
+        /// <summary>One of "joint", "reptile", "reptile-plain", "fomaml".</summary>
         [JsonProperty("algorithm")] public string Algorithm;
         [JsonProperty("seed")] public int Seed;
         [JsonProperty("steps")] public int Steps;
@@ -335,7 +336,7 @@ namespace Metabalance
     {
         [JsonProperty("steps")] public int? Steps;
         [JsonProperty("seed")] public int? Seed;
-        /// <summary>One of "joint", "reptile", "reptile-plain".</summary>
+        /// <summary>One of "joint", "reptile", "reptile-plain", "fomaml".</summary>
         [JsonProperty("algorithm")] public string Algorithm;
     }
 
