@@ -30,8 +30,8 @@ const BENCHES: Bench[] = [
 const USAGE = `usage: npm run bench [-- --quick] [-- --only NAME]
 
 Runs the benchmarks and prints markdown tables (machine, date, commit) on stdout, progress on stderr.
-The README's "Performance" numbers are the full run (about 16 minutes on 2 cores, plus the scale
-section: a million playtests, about 30 minutes more).
+The README's "Performance" numbers are the full run (the balance part alone about an hour on 2 cores,
+plus the scale section: a million playtests, 15–30 minutes more).
 
   --quick       smaller corpora and budgets: a smoke run, not the README numbers
   --only NAME   one benchmark: ${BENCHES.map((b) => b.name).join(', ')}

@@ -14,7 +14,7 @@ describe('npm run bench (bench/run.js)', () => {
       const r = bench(flag);
       assert.equal(r.status, 0);
       assert.match(r.stdout, /^usage: npm run bench /);
-      assert.match(r.stdout, /--only NAME +one benchmark: sine, trainers, balance, speed, rpc, /);
+      assert.match(r.stdout, /--only NAME +one benchmark: sine, trainers, balance, segments, speed, rpc, /);
       assert.equal(r.stderr, '');
     }
   });
@@ -22,7 +22,7 @@ describe('npm run bench (bench/run.js)', () => {
     const r = bench('--only', 'nope');
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^bench: --only: unknown benchmark "nope" \(one of sine, trainers, balance, speed, rpc, [a-z, ]+\)\n\nusage: /);
+    assert.match(r.stderr, /^bench: --only: unknown benchmark "nope" \(one of sine, trainers, balance, segments, speed, rpc, [a-z, ]+\)\n\nusage: /);
     assert.doesNotMatch(r.stderr, /\n +at /);
   });
 });
