@@ -60,9 +60,9 @@ export function pMeetFromDraws(
   offset = 0,
   blurScale = MODEL_ERROR_SCALE,
 ): number {
-  const blur = termBlur(terms, draws, samples, metricCount, offset, blurScale);
+  const hits = drawHits(terms, draws, samples, metricCount, offset, blurScale);
   let sum = 0;
-  for (let s = 0; s < samples; s++) sum += drawHit(terms, blur, draws, offset + s * metricCount);
+  for (let s = 0; s < samples; s++) sum += hits[s]!;
   return (sum + 0.5) / (samples + 1);
 }
 
@@ -84,7 +84,7 @@ export function drawHits(
   return hits;
 }
 
-// The search scores every candidate this way, so these two avoid closures and per-term arrays.
+/** Each target's blur at one candidate (the search scores every candidate: no closures here). */
 function termBlur(terms: readonly TargetTerm[], draws: ArrayLike<number>, samples: number, metricCount: number, offset: number, blurScale: number): Float64Array {
   const blur = new Float64Array(terms.length);
   for (let j = 0; j < terms.length; j++) blur[j] = drawSpread(draws, samples, metricCount, offset, terms[j]!.index) * blurScale;
