@@ -406,6 +406,50 @@ export interface ProjectUpdateResult {
   project: ProjectFile;
 }
 
+// testers.classify: Every tester in the store (or the ones named) with the project segment it belongs to: declared in project.json, or inferred from its playtests by the model's few-shot typing network (Prototypical Networks), with the probability of every segment. An inferred tester counts towards the segments' predictions by these probabilities.
+
+export interface TestersClassifyParams {
+  /**
+   * only these testers (default: every tester with a playtest)
+   *
+   * @maxItems 1000
+   */
+  testers?: string[];
+}
+
+export interface TestersClassifyResult {
+  /**
+   * the project's segments, in project order
+   */
+  segments: string[];
+  testers: TesterSegment[];
+}
+export interface TesterSegment {
+  tester: string;
+  /**
+   * stored playtests by this tester
+   */
+  playtests: number;
+  /**
+   * the declared segment, else the most probable one
+   */
+  segment: string;
+  /**
+   * true when project.json maps this tester to its segment
+   */
+  declared: boolean;
+  /**
+   * the probability of `segment` (1 when declared)
+   */
+  confidence: number;
+  /**
+   * segment name → probability, summing to 1
+   */
+  probabilities: {
+    [k: string]: number;
+  };
+}
+
 /** Every method the sidecar answers: its params and result. */
 export interface MethodTypes {
   'initialize': { params: InitializeParams; result: InitializeResult };
@@ -422,6 +466,7 @@ export interface MethodTypes {
   'playtests.list': { params: PlaytestsListParams; result: PlaytestsListResult };
   'project.get': { params: ProjectGetParams; result: ProjectGetResult };
   'project.update': { params: ProjectUpdateParams; result: ProjectUpdateResult };
+  'testers.classify': { params: TestersClassifyParams; result: TestersClassifyResult };
 }
 export type MethodName = keyof MethodTypes;
 

@@ -20,6 +20,7 @@ namespace Metabalance
         public const string PlaytestsList = "playtests.list";
         public const string ProjectGet = "project.get";
         public const string ProjectUpdate = "project.update";
+        public const string TestersClassify = "testers.classify";
 
         public const string JobFinishedNotification = "job.finished";
         public const string JobProgressNotification = "job.progress";

@@ -395,4 +395,34 @@ namespace Metabalance
     {
         [JsonProperty("project")] public ProjectFile Project;
     }
+
+    /// <summary>testers.classify: its params.</summary>
+    public sealed class TestersClassifyParams
+    {
+        /// <summary>only these testers (default: every tester with a playtest).</summary>
+        [JsonProperty("testers")] public List<string> Testers;
+    }
+
+    /// <summary>testers.classify: its result.</summary>
+    public sealed class TestersClassifyResult
+    {
+        /// <summary>the project's segments, in project order.</summary>
+        [JsonProperty("segments")] public List<string> Segments = new List<string>();
+        [JsonProperty("testers")] public List<TesterSegment> Testers = new List<TesterSegment>();
+    }
+
+    public sealed class TesterSegment
+    {
+        [JsonProperty("tester")] public string Tester;
+        /// <summary>stored playtests by this tester.</summary>
+        [JsonProperty("playtests")] public int Playtests;
+        /// <summary>the declared segment, else the most probable one.</summary>
+        [JsonProperty("segment")] public string Segment;
+        /// <summary>true when project.json maps this tester to its segment.</summary>
+        [JsonProperty("declared")] public bool Declared;
+        /// <summary>the probability of `segment` (1 when declared).</summary>
+        [JsonProperty("confidence")] public double Confidence;
+        /// <summary>segment name → probability, summing to 1.</summary>
+        [JsonProperty("probabilities")] public Dictionary<string, double> Probabilities = new Dictionary<string, double>();
+    }
 }
