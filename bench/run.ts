@@ -25,6 +25,7 @@ const BENCHES: Bench[] = [
   { name: 'rpc', file: 'rpc.js' },
   { name: 'limits', file: 'limits.js' },
   { name: 'scale', file: 'scale.js' },
+  { name: 'typing', file: 'typing.js' },
 ];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only NAME]

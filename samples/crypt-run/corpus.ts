@@ -6,7 +6,8 @@ import type { Level, NumericParam, ParamValues, Playtest, Project } from '../../
 import { parseProject, resolveParams } from '../../src/project/validate.js';
 import { Rng } from '../../src/util/rng.js';
 import { fromUnit, isNumeric, toUnit } from './param-scale.js';
-import { makeLevel, projectFile, simulatePlaytest, variants, type GameVariant, type SampleLevel } from './game.js';
+import { makeLevel, projectFile, simulatePlaytest, testers as bots, variants, type GameVariant, type SampleLevel, type Tester } from './game.js';
+import { typedPopulation } from './typed-testers.js';
 
 export interface SampleCorpus {
   project: Project;
@@ -16,6 +17,8 @@ export interface SampleCorpus {
   truth: Map<string, SampleLevel>;
   pastLevelIds: string[];
   newLevelIds: string[];
+  /** who played: the three bots, or the typed testers with their hidden types */
+  population: readonly Tester[];
 }
 
 export interface CorpusOptions {
@@ -27,6 +30,11 @@ export interface CorpusOptions {
   newLevels?: number;
   playtestsPerNew?: number;
   variant?: GameVariant;
+  /**
+   * 'bots' (default): three skill levels, no segments. 'typed': named testers of five hidden types
+   * (typed-testers.ts, seeded by `seed`) and a project declaring a segment per type for a part of them.
+   */
+  testers?: 'bots' | 'typed';
 }
 
 /** The training set of a benchmark or test: the past levels and their playtests (the new ones held out). */
@@ -95,9 +103,11 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 
 export function generateCorpus(opts: CorpusOptions): SampleCorpus {
   const { seed, pastLevels = 200, firstPast = 0, playtestsPerPast = 30, newLevels = 20, playtestsPerNew = 5, variant = variants[0]! } = opts;
-  const project = parseProject(projectFile);
+  const typed = opts.testers === 'typed' ? typedPopulation(seed) : null;
+  const project = parseProject(typed ? { ...projectFile, segments: typed.segments } : projectFile);
+  const population = typed?.testers ?? bots;
   const root = new Rng(seed);
-  const corpus: SampleCorpus = { project, levels: [], playtests: [], truth: new Map(), pastLevelIds: [], newLevelIds: [] };
+  const corpus: SampleCorpus = { project, levels: [], playtests: [], truth: new Map(), pastLevelIds: [], newLevelIds: [], population };
 
   const addLevel = (id: string, settings: (rng: Rng, index: number) => ParamValues, count: number, at: (index: number) => number): void => {
     const rng = root.fork(`level:${id}`);
@@ -108,7 +118,7 @@ export function generateCorpus(opts: CorpusOptions): SampleCorpus {
     const playRng = rng.fork('play');
     for (let i = 0; i < count; i++) {
       const params = settings(settingRng, i);
-      const { metrics, tester } = simulatePlaytest(level, params, playRng, variant);
+      const { metrics, tester } = simulatePlaytest(level, params, playRng, variant, population);
       corpus.playtests.push({ id: `pt-${id}-${pad(i + 1, 2)}`, levelId: id, params, metrics, tester, at: iso(at(i)) });
     }
   };

@@ -194,6 +194,16 @@ export interface Tester {
   share: number;
   skillMean: number;
   skillSd: number;
+  /** play style (absent: the bots' style, 1): a full run's time × pace, its damage × recklessness, potions found × thoroughness */
+  style?: Style;
+  /** the hidden type of a typed tester (typed-testers.ts) */
+  type?: string;
+}
+
+export interface Style {
+  pace: number;
+  recklessness: number;
+  thoroughness: number;
 }
 
 export const testers: readonly Tester[] = [
@@ -350,19 +360,31 @@ export function levelContext(level: SampleLevel, params: ParamValues, v: GameVar
   };
 }
 
-export function runShape(c: LevelContext, skill: number): RunShape {
+export function runShape(c: LevelContext, skill: number, style?: Style): RunShape {
   const dps = c.v.playerDps * Math.exp(0.28 * skill);
   const fightTime = (c.enemies * c.enemyHp) / dps;
   const bossTime = c.bossHp / dps;
   const dodge = Math.exp(-c.v.skillDodge * skill);
   const d0 = c.p.difficultyCurve.damage * c.incoming * dodge * (fightTime + 1.5 * bossTime) + c.traps * Math.exp(-0.5 * skill);
+  if (style === undefined) {
+    return {
+      d0,
+      sigma: c.sigma,
+      startHealth: c.p.playerStartHealth,
+      potions: c.potions,
+      healing: c.v.potionHeal * c.potions,
+      fullTime: c.timeScale * (c.walk / Math.exp(0.12 * skill) + 1.15 * fightTime + bossTime + 2 * c.potions),
+    };
+  }
+  // a style scales how long the level takes, how much of its damage lands and how much of its loot is found
+  const potions = c.potions * style.thoroughness;
   return {
-    d0,
+    d0: d0 * style.recklessness,
     sigma: c.sigma,
     startHealth: c.p.playerStartHealth,
-    potions: c.potions,
-    healing: c.v.potionHeal * c.potions,
-    fullTime: c.timeScale * (c.walk / Math.exp(0.12 * skill) + 1.15 * fightTime + bossTime + 2 * c.potions),
+    potions,
+    healing: c.v.potionHeal * potions,
+    fullTime: style.pace * c.timeScale * (c.walk * style.thoroughness / Math.exp(0.12 * skill) + 1.15 * fightTime + bossTime + 2 * potions),
   };
 }
 
@@ -396,11 +418,12 @@ export function simulatePlaytest(
   params: ParamValues,
   rng: Rng,
   variant: GameVariant = STANDARD,
+  population: readonly Tester[] = testers,
 ): { metrics: Record<string, number>; tester: string } {
   const c = levelContext(level, params, variant);
   let u = rng.next();
-  const tester = testers.find((t) => (u -= t.share) < 0) ?? testers[testers.length - 1]!;
-  const run = runShape(c, tester.skillMean + tester.skillSd * rng.normal());
+  const tester = population.find((t) => (u -= t.share) < 0) ?? population[population.length - 1]!;
+  const run = runShape(c, tester.skillMean + tester.skillSd * rng.normal(), tester.style);
   const damage = run.d0 * Math.exp(run.sigma * rng.normal());
   const won = damage <= run.startHealth + run.healing;
   const progress = won ? 1 : run.startHealth / (damage - run.healing);
@@ -455,7 +478,8 @@ function probBelow(run: RunShape, x: number): number {
 /**
  * The exact expectation (over testers, skill, luck and measurement noise) of every metric. Deterministic.
  * Coarser `rules` trade accuracy for speed (the Bayes agent's search). With `only`, over those
- * testers alone (a segment of players), weighted by their shares.
+ * testers alone (a segment of players), weighted by their shares; `population` is the testers who
+ * play (the bots, or a typed population: typed-testers.ts).
  */
 export function expectedMetrics(
   level: SampleLevel,
@@ -463,9 +487,11 @@ export function expectedMetrics(
   variant: GameVariant = STANDARD,
   rules: MetricRules = EXACT_RULES,
   only?: readonly string[],
+  population: readonly Tester[] = testers,
 ): Record<string, number> {
   const c = levelContext(level, params, variant);
-  const who = only === undefined ? testers : testers.filter((t) => only.includes(t.name));
+  const who = only === undefined ? population : population.filter((t) => only.includes(t.name));
+  if (who.length === 0) throw new Error(`crypt-run: none of the testers ${only?.join(', ')} plays in this population`);
   const total = who.reduce((s, t) => s + t.share, 0);
   let won = 0;
   let duration = 0;
@@ -474,7 +500,7 @@ export function expectedMetrics(
   for (const t of who) {
     for (let k = 0; k < rules.skill.nodes.length; k++) {
       const w = (t.share / total) * rules.skill.weights[k]!;
-      const run = runShape(c, t.skillMean + t.skillSd * rules.skill.nodes[k]!);
+      const run = runShape(c, t.skillMean + t.skillSd * rules.skill.nodes[k]!, t.style);
       const budget = run.startHealth + run.healing;
       const pWin = probBelow(run, budget);
       const lost = lostProgress(run, pWin, rules.lost);

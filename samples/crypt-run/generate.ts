@@ -1,7 +1,7 @@
 // Writes the sample project folder (project.json, levels.jsonl, playtests.jsonl) and truth.json, the
 // simulator's hidden view of every level for benchmarks and the demo (not part of the project format;
 // metabalance never reads it).
-//   node dist/samples/crypt-run/generate.js [--out DIR] [--seed N] [--variant NAME]
+//   node dist/samples/crypt-run/generate.js [--out DIR] [--seed N] [--variant NAME] [--testers bots|typed]
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,7 +22,8 @@ const jsonl = (rows: readonly unknown[]): string => rows.map((r) => JSON.stringi
 export async function writeSampleProject(dir: string, opts: CorpusOptions): Promise<SampleCorpus> {
   const corpus = generateCorpus(opts);
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'project.json'), JSON.stringify(projectFile, null, 2) + '\n');
+  const file = corpus.project.segments.length > 0 ? { ...projectFile, segments: corpus.project.segments } : projectFile;
+  await writeFile(path.join(dir, 'project.json'), JSON.stringify(file, null, 2) + '\n');
   await writeFile(path.join(dir, 'levels.jsonl'), jsonl(corpus.levels));
   await writeFile(path.join(dir, 'playtests.jsonl'), jsonl(corpus.playtests));
   const truth = truthJson(corpus, opts.seed, opts.variant ?? variants[0]!);
@@ -33,18 +34,20 @@ export async function writeSampleProject(dir: string, opts: CorpusOptions): Prom
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { out: { type: 'string' }, seed: { type: 'string' }, variant: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { out: { type: 'string' }, seed: { type: 'string' }, variant: { type: 'string' }, testers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    process.stdout.write(`usage: generate [--out DIR] [--seed N] [--variant ${variants.map((v) => v.name).join('|')}]\n`);
+    process.stdout.write(`usage: generate [--out DIR] [--seed N] [--variant ${variants.map((v) => v.name).join('|')}] [--testers bots|typed]\n`);
     return 0;
   }
   const seed = values.seed === undefined ? 0 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer (got "${values.seed}")`);
   const variant = variants.find((v) => v.name === (values.variant ?? variants[0]!.name));
   if (!variant) throw new Error(`--variant must be one of ${variants.map((v) => v.name).join(', ')} (got "${values.variant}")`);
+  const testers = values.testers ?? 'bots';
+  if (testers !== 'bots' && testers !== 'typed') throw new Error(`--testers must be bots or typed (got "${testers}")`);
   const dir = path.resolve(values.out ?? sampleProjectDir());
-  const corpus = await writeSampleProject(dir, { ...SAMPLE_CORPUS, seed, variant });
+  const corpus = await writeSampleProject(dir, { ...SAMPLE_CORPUS, seed, variant, testers });
   process.stderr.write(`wrote ${dir}: ${corpus.levels.length} levels, ${corpus.playtests.length} playtests (seed ${seed}, variant ${variant.name})\n`);
   return 0;
 }

@@ -19,14 +19,20 @@ export function targetedSegments(project: Project): Segment[] {
 }
 
 /**
- * A segment's weights over the model's tester inputs: its testers' shares of the corpus. A tester
- * with too few playtests to have its own input cannot be told apart from the rest; a segment with
- * none the model knows cannot be predicted, and says why.
+ * A segment's weights over the model's tester inputs: its testers' shares of the corpus, and an
+ * undeclared tester with its own input by its share times its typed probability of being of this
+ * segment (model.typing; no segment in `segments` may claim it). A tester with too few playtests to
+ * have its own input cannot be told apart from the rest; a segment with none the model knows cannot
+ * be predicted, and says why.
  */
-export function segmentMix(model: MetaModel, segment: Segment): number[] {
+export function segmentMix(model: MetaModel, segment: Segment, segments: readonly Segment[] = [segment]): number[] {
   const { testers, mix } = model.inputs;
   const known = new Set(segment.testers);
-  const weights = testers.map((t, i) => (t !== '' && known.has(t) ? mix[i]! : 0));
+  const claimed = new Set(segments.flatMap((g) => g.testers));
+  const typing = model.typing;
+  const column = typing ? typing.segments.indexOf(segment.name) : -1;
+  const typed = (t: string): number => (column >= 0 && !claimed.has(t) ? (typing!.inputTesters[t]?.[column] ?? 0) : 0);
+  const weights = testers.map((t, i) => (t === '' ? 0 : known.has(t) ? mix[i]! : mix[i]! * typed(t)));
   const total = weights.reduce((a, b) => a + b, 0);
   if (!(total > 0)) {
     const have = testers.filter((t) => t !== '');
@@ -42,7 +48,7 @@ export function segmentMix(model: MetaModel, segment: Segment): number[] {
 export function withSegments(model: MetaModel, project: Project, inner: LevelPredictor): LevelPredictor {
   const segments = targetedSegments(project);
   if (segments.length === 0) return inner;
-  const mixes = segments.map((g) => segmentMix(model, g));
+  const mixes = segments.map((g) => segmentMix(model, g, project.segments));
   const M = inner.metrics.length;
   const W = M * (1 + segments.length);
   const S = inner.samples;

@@ -13,7 +13,7 @@ import type { MetaModel } from './model.js';
 import { memberNets } from './network.js';
 import { batchArrays, copyLoss, disposeBatch, uploadBatch } from './elbo.js';
 import { affine } from './dense.js';
-import { contextPosteriors, headShift, residualMetrics } from './posterior.js';
+import { contextPosteriors, headShift, residualMetrics, type ContextPosterior } from './posterior.js';
 import { baseNormals } from './normals.js';
 import { Predictor, type LevelPredictor, type MemberContexts } from './predictor.js';
 
@@ -33,25 +33,26 @@ export function adaptLevel(
 
 export function adaptRows(model: MetaModel, rows: LevelRows, method: AdaptMethod): Predictor {
   const Z = model.shape.context;
-  const E = model.ensemble;
   if (method === 'context' && Z === 0) return fineTuned(model, rows);
-  const nets = model.members();
+  if (method === 'context') return posteriorPredictor(model, rows, contextPosteriors(model, rows));
   const zeros = new Float32Array(Z * 2);
-  let contexts: MemberContexts[];
-  if (method === 'context') {
-    const D = Z + residualMetrics(model).length;
-    const u = baseNormals(DRAWS_PER_MEMBER, D, 'draws');
-    contexts = contextPosteriors(model, rows).map((g) => {
-      const thetas = [g.mean, ...Array.from({ length: DRAWS_PER_MEMBER }, (_, s) => affine(g.mean, g.chol, D, u, s * D))];
-      const z = new Float32Array((1 + DRAWS_PER_MEMBER) * Z);
-      thetas.forEach((t, s) => z.set(t.subarray(0, Z), s * Z));
-      return { z, headShift: D > Z ? thetas.map((t) => headShift(model, t)) : null };
-    });
-  } else {
-    contexts = nets.map(() => ({ z: zeros, headShift: null }));
-  }
-  if (contexts.length !== E) throw new Error('internal: one context set per member');
-  return new Predictor(model, rows.id, rows.rows, rows.feat, nets, false, contexts);
+  const nets = model.members();
+  return new Predictor(model, rows.id, rows.rows, rows.feat, nets, false, nets.map(() => ({ z: zeros, headShift: null })));
+}
+
+/** The predictor at each member's context posterior (its mean first, then draws from it), for callers that also need the posteriors. */
+export function posteriorPredictor(model: MetaModel, rows: LevelRows, posteriors: readonly ContextPosterior[]): Predictor {
+  const Z = model.shape.context;
+  const D = Z + residualMetrics(model).length;
+  const u = baseNormals(DRAWS_PER_MEMBER, D, 'draws');
+  const contexts: MemberContexts[] = posteriors.map((g) => {
+    const thetas = [g.mean, ...Array.from({ length: DRAWS_PER_MEMBER }, (_, s) => affine(g.mean, g.chol, D, u, s * D))];
+    const z = new Float32Array((1 + DRAWS_PER_MEMBER) * Z);
+    thetas.forEach((t, s) => z.set(t.subarray(0, Z), s * Z));
+    return { z, headShift: D > Z ? thetas.map((t) => headShift(model, t)) : null };
+  });
+  if (contexts.length !== model.ensemble) throw new Error('internal: one context set per member');
+  return new Predictor(model, rows.id, rows.rows, rows.feat, model.members(), false, contexts);
 }
 
 /** reptile-plain adaptation: the training inner loop (innerSteps of Adam, β1 = 0) on all weights. */

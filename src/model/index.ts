@@ -7,3 +7,4 @@ export { trainModel, trainResumable, AbortError, defaultConfig, type Corpus, typ
 export type { TrainedModel, TrainingState } from './training.js';
 export { adaptLevel, type AdaptMethod } from './adapt.js';
 export type { LevelPredictor, PredictOptions, Prediction } from './predictor.js';
+export { typeTesters, type TesterTyping } from './typing.js';

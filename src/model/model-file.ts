@@ -9,6 +9,7 @@ import type { Project } from '../project/types.js';
 import type { EncodingSpec } from './encoding.js';
 import { MetaModel, ModelDefinition, unfitted, type ModelConfig, type ModelInfo } from './model.js';
 import { trainableShapes, type TrainedModel, type TrainingState } from './training.js';
+import type { TypingNet } from './typing.js';
 
 const FORMAT = 'metabalance-model';
 const META = 'meta.json';
@@ -31,6 +32,8 @@ interface MetaFile {
   /** absent in models saved before the per-level residual: no residual */
   residualSd?: number[];
   info: ModelInfo;
+  /** the typing network but its weights and prototypes (in weights.bin as typing.w<k>, typing.prototypes); absent: none */
+  typing?: Omit<TypingNet, 'weights' | 'prototypes'>;
   training: { step: number; adamT: number; bestVal: number | null; bestStep: number; sinceBest: number } | null;
 }
 
@@ -62,6 +65,16 @@ export async function encodeModel({ model, training }: TrainedModel, modelId: st
   st?.adam?.m.forEach((a, k) => (named[`adam.m${k}`] = tensor(a, k)));
   st?.adam?.v.forEach((a, k) => (named[`adam.v${k}`] = tensor(a, k)));
   st?.bestWeights?.forEach((a, k) => (named[`best${k}`] = tensor(a, k)));
+  const typing = model.typing;
+  if (typing) {
+    const flat = (a: Float32Array): tf.Tensor => {
+      const t = tf.tensor1d(a);
+      made.push(t);
+      return t;
+    };
+    typing.weights.forEach((a, k) => (named[`typing.w${k}`] = flat(a)));
+    named['typing.prototypes'] = flat(typing.prototypes);
+  }
   const { data, specs } = await tf.io.encodeWeights(named);
   tf.dispose(made);
   const meta: MetaFile = {
@@ -75,6 +88,7 @@ export async function encodeModel({ model, training }: TrainedModel, modelId: st
     calibration: [...model.calibration],
     residualSd: [...model.residualSd],
     info: { ...model.info, modelId },
+    ...(typing ? { typing: { segments: typing.segments, shape: typing.shape, center: typing.center, scale: typing.scale, inputTesters: typing.inputTesters } } : {}),
     training: st ? { step: st.step, adamT: st.adam?.t ?? 0, bestVal: st.bestVal, bestStep: st.bestStep, sinceBest: st.sinceBest } : null,
   };
   const manifest = { format: FORMAT, weightsManifest: [{ paths: [WEIGHTS], weights: specs }] };
@@ -130,11 +144,14 @@ export function decodeModel(files: ReadonlyMap<string, Uint8Array>, dir: string,
       bestWeights: nB > 0 ? Array.from({ length: nB }, (_, k) => read(`best${k}`)!) : null,
     };
   }
+  const typing: TypingNet | null = meta.typing
+    ? { ...meta.typing, weights: Array.from({ length: count(/^typing\.w\d+$/) }, (_, k) => read(`typing.w${k}`)!), prototypes: read('typing.prototypes')! }
+    : null;
   tf.dispose(Object.values(named).filter((t) => !weights.includes(t)));
   const definition = new ModelDefinition(project, meta.spec, meta.config);
   const fitted = { calibration: meta.calibration, residualSd: meta.residualSd ?? unfitted(meta.spec).residualSd };
   return {
-    model: MetaModel.create(definition, weights, fitted, meta.info),
+    model: MetaModel.create(definition, weights, fitted, meta.info, typing),
     training: { levelIds: meta.levelIds, valLevelIds: meta.valLevelIds, q: mu && logSig ? { mu, logSig } : null, progress },
   };
 }

@@ -8,6 +8,7 @@ import { paramSpace, type ParamSpace } from './param-space.js';
 import type { Encoder } from './data.js';
 import { inputLayout, type InputLayout } from './inputs.js';
 import { disposeNets, memberNets, type MemberNet, type NetShape } from './network.js';
+import type { TypingNet } from './typing.js';
 
 export type Algorithm = 'joint' | 'reptile' | 'reptile-plain' | 'fomaml';
 export const ALGORITHMS: readonly Algorithm[] = ['joint', 'reptile', 'reptile-plain', 'fomaml'];
@@ -128,22 +129,26 @@ export class MetaModel extends ModelDefinition implements Fitted {
   readonly calibration: readonly number[];
   readonly residualSd: readonly number[];
   readonly info: Readonly<ModelInfo>;
+  /** the few-shot typing network (typing.ts), or null: the project had too few known testers per segment, or the model predates typing */
+  readonly typing: Readonly<TypingNet> | null;
 
   private constructor(
     definition: ModelDefinition,
     private readonly network: Network,
     fitted: Fitted,
     info: ModelInfo,
+    typing: TypingNet | null,
   ) {
     super(definition.project, definition.spec, definition.config);
     this.calibration = Object.freeze([...fitted.calibration]);
     this.residualSd = Object.freeze([...fitted.residualSd]);
     this.info = Object.freeze({ ...info });
+    this.typing = typing === null ? null : Object.freeze({ ...typing });
   }
 
   /** A model owning `weights` (shaped as the definition says). */
-  static create(definition: ModelDefinition, weights: readonly tf.Tensor[], fitted: Fitted, info: ModelInfo): MetaModel {
-    return new MetaModel(definition, new Network(weights, definition.shape), fitted, info);
+  static create(definition: ModelDefinition, weights: readonly tf.Tensor[], fitted: Fitted, info: ModelInfo, typing: TypingNet | null = null): MetaModel {
+    return new MetaModel(definition, new Network(weights, definition.shape), fitted, info, typing);
   }
 
   get weights(): readonly tf.Tensor[] {
@@ -156,9 +161,9 @@ export class MetaModel extends ModelDefinition implements Fitted {
   }
 
   /** The same network with other fitted values or info. It shares this model's weights: dispose one of the two. */
-  with(patch: Partial<Fitted> & { info?: ModelInfo }): MetaModel {
+  with(patch: Partial<Fitted> & { info?: ModelInfo; typing?: TypingNet | null }): MetaModel {
     const fitted = { calibration: patch.calibration ?? this.calibration, residualSd: patch.residualSd ?? this.residualSd };
-    return new MetaModel(this, this.network, fitted, patch.info ?? this.info);
+    return new MetaModel(this, this.network, fitted, patch.info ?? this.info, patch.typing === undefined ? this.typing : patch.typing);
   }
 
   dispose(): void {

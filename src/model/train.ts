@@ -14,6 +14,7 @@ import { Training, type Progress, type TrainedModel } from './training.js';
 import type { AdamState } from './adam.js';
 import { fomamlStep, jointStep, reptileStep } from './trainers.js';
 import { fitCalibration, fitResidualSd, validationNll } from './validation.js';
+import { trainTyping } from './typing.js';
 
 export interface Corpus {
   project: Project;
@@ -234,6 +235,9 @@ async function runTraining(training: Training, corpus: Corpus, opts: TrainOption
       model = model.with({ calibration: fitCalibration(model, val) });
       warnings.push(...validationWarnings(model, val, st));
     }
+    // typing reads the finished meta-model's level contexts and expectations, so it comes last
+    const typing = trainTyping(model, corpus, cfg.seed);
+    model = model.with({ typing });
     const trainRows = levels.reduce((s, l) => s + l.rows, 0);
     const info: ModelInfo = {
       ...model.info,
@@ -255,6 +259,7 @@ async function runTraining(training: Training, corpus: Corpus, opts: TrainOption
       ensemble: cfg.ensemble,
       contextDim: cfg.context,
       ...testerPopulation(model),
+      ...(typing ? { typing: { segments: typing.segments, typedInputTesters: Object.keys(typing.inputTesters).length } } : {}),
     };
     return model.with({ info });
   } catch (e) {
