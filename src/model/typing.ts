@@ -4,6 +4,7 @@
 // meta-model, whose level contexts and expectations it reads; it is saved with the model. Balancing
 // counts an undeclared tester the model has its own input for towards each segment by these
 // probabilities (balance/segments.ts).
+import { InputError } from '../project/errors.js';
 import { Rng } from '../util/rng.js';
 import type { Project } from '../project/types.js';
 import type { MetaModel } from './model.js';
@@ -38,6 +39,9 @@ export interface TesterTyping {
 /** A segment is a class only with this many testers the project maps to it, and this many of their runs. */
 export const MIN_KNOWN_TESTERS = 2;
 export const MIN_SEGMENT_PLAYTESTS = 10;
+
+/** Why a model cannot type testers (the RPC answers it as "no model"). */
+export const NO_TYPING_NETWORK = `the model has no typing network: it was trained before typing existed, or when the project had fewer than 2 segments with ${MIN_KNOWN_TESTERS} known testers and ${MIN_SEGMENT_PLAYTESTS} of their playtests each; train again`;
 
 export const TYPING_SHAPE = { hidden: 64, embed: 16 } as const;
 export const TYPING_TRAINING: ProtoTraining = { steps: 400, episodes: 16, support: 10, maxRuns: 5, lr: 3e-3, weightDecay: 1e-4 };
@@ -147,14 +151,10 @@ export function trainTyping(model: MetaModel, corpus: Corpus, seed: number, trai
 export function typeTesters(model: MetaModel, corpus: Corpus, only?: readonly string[]): TesterTyping[] {
   const project = corpus.project;
   if (project.segments.length === 0) {
-    throw new Error('the project declares no segments: typing testers needs "segments" in project.json, each naming some known testers');
+    throw new InputError({ file: 'project.json', field: 'segments', message: 'the project declares no segments: typing testers needs "segments", each naming some known testers' });
   }
   const net = model.typing;
-  if (net === null) {
-    throw new Error(
-      `the model has no typing network: it was trained before typing existed, or when the project had fewer than 2 segments with ${MIN_KNOWN_TESTERS} known testers and ${MIN_SEGMENT_PLAYTESTS} of their playtests each; train again`,
-    );
-  }
+  if (net === null) throw new Error(NO_TYPING_NETWORK);
   const declared = declaredTesters(project);
   const counts = new Map<string, number>();
   for (const pt of corpus.playtests) if (pt.tester !== undefined) counts.set(pt.tester, (counts.get(pt.tester) ?? 0) + 1);

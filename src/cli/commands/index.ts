@@ -14,6 +14,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'train', summary: "meta-train on every level's playtests", load: () => import('./train.js') },
   { name: 'balance', summary: 'find the params that meet the targets on levels', load: () => import('./balance.js') },
   { name: 'suggest', summary: 'propose the next settings worth playtesting', load: () => import('./suggest.js') },
+  { name: 'testers', summary: 'list testers with their segment, declared or inferred from their runs', load: () => import('./testers.js') },
   { name: 'loop', summary: 'suggest, play with a runner command, store, rebalance; round after round', load: () => import('./loop.js') },
   { name: 'serve', summary: 'run the JSON-RPC sidecar for the Unity bridge', load: () => import('./serve.js') },
 ];
