@@ -24,6 +24,7 @@ test('the method table is exactly the contract', () => {
     'playtests.list',
     'project.get',
     'project.update',
+    'testers.classify',
   ]);
 });
 
