@@ -1,6 +1,6 @@
 // The built `metabalance` executable, spawned for real: exit statuses and the stdout/stderr split.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,12 +27,21 @@ describe('metabalance (the executable)', () => {
     const help = cli(tmpdir(), '--help');
     assert.equal(help.code, 0);
     assert.match(help.out, /usage: metabalance <command>/);
-    for (const name of ['init', 'validate', 'import', 'train', 'balance', 'suggest', 'serve']) assert.match(help.out, new RegExp(`\\n  ${name} `));
+    for (const name of ['init', 'validate', 'import', 'train', 'balance', 'suggest', 'loop', 'testers', 'serve']) assert.match(help.out, new RegExp(`\\n  ${name} `));
     assert.equal(help.err, '');
     assert.equal(cli(tmpdir()).code, 0);
     const version = cli(tmpdir(), '--version');
     assert.equal(version.code, 0);
     assert.match(version.out, /^\d+\.\d+\.\d+\n$/);
+  });
+  it('ends quietly when its reader closes stdout early (`| head`)', async () => {
+    const child = spawn(process.execPath, [bin, 'validate', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(err, '');
+    assert.equal(code, 0);
   });
   it('prints each command\'s help', () => {
     for (const name of ['init', 'validate', 'import']) {
