@@ -227,9 +227,13 @@ namespace Metabalance.Editor
             return all.ToArray();
         }
 
+        // The sidecar spells out weight 1 in what it returns; a row leaves it out (SetWeight), so both
+        // read the same and an unchanged target is not an edit.
         static List<TargetDef> Copy(List<TargetDef> targets)
         {
-            return targets == null ? new List<TargetDef>() : Json.Deserialize<List<TargetDef>>(Json.Serialize(targets));
+            var copy = targets == null ? new List<TargetDef>() : Json.Deserialize<List<TargetDef>>(Json.Serialize(targets));
+            foreach (var t in copy) if (t.Weight == 1) t.Weight = null;
+            return copy;
         }
 
         void Check(int row)

@@ -98,7 +98,13 @@ namespace Metabalance.Tests
         [Test]
         public void WeightOneIsTheDefaultAndIsLeftOut()
         {
-            var editor = Loaded();
+            var spelledOut = Project();
+            spelledOut.Targets[0].Weight = 1;
+            var editor = new TargetEditor();
+            editor.Load(spelledOut);
+            Assert.IsNull(editor.Rows[0].Weight, "as the sidecar returns it, weight 1 is the default");
+            editor.SetWeight(0, 1);
+            Assert.IsFalse(editor.IsDirty, "setting the default is no change");
             editor.SetWeight(1, 1);
             Assert.IsNull(editor.Rows[1].Weight);
             editor.SetWeight(1, 2.5);
