@@ -64,6 +64,8 @@ namespace Metabalance.Editor
         public BalanceResult LastBalance { get; private set; }
         public LevelPredictResult LastPrediction { get; private set; }
         public IReadOnlyList<Suggestion> Suggestions { get { return suggestions.AsReadOnly(); } }
+        /// <summary>The last testers.classify answer: each tester's segment, declared or inferred.</summary>
+        public TestersClassifyResult TesterSegments { get; private set; }
         /// <summary>project.json's design targets being edited; change them through <see cref="EditTargets"/> (Undo).</summary>
         public TargetEditor Targets { get; } = new TargetEditor();
         public string Status { get; private set; }
@@ -327,6 +329,13 @@ namespace Metabalance.Editor
                     Status = "project.json now has " + (updated.Project.Targets ?? new List<TargetDef>()).Count + " targets";
                     TargetsLoaded(updated.Project);
                 }, refused), refused);
+        }
+
+        /// <summary>Asks which segment every tester belongs to: declared in project.json, or inferred
+        /// by the model from its playtests, with the confidence of that guess.</summary>
+        public void ClassifyTesters()
+        {
+            Request<TestersClassifyResult>(Methods.TestersClassify, new TestersClassifyParams(), r => TesterSegments = r);
         }
 
         void TargetsLoaded(ProjectFile project)

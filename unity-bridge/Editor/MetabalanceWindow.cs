@@ -16,6 +16,7 @@ namespace Metabalance.Editor
         string whatIfLevel;
         Vector2 scroll;
         bool showLog;
+        bool showTesters;
 
         [MenuItem("Window/Metabalance")]
         public static void Open()
@@ -56,6 +57,7 @@ namespace Metabalance.Editor
             {
                 DrawLevels(c);
                 DrawTargets(c);
+                DrawTesters(c);
                 DrawTraining(c);
                 DrawBalance(c);
                 DrawWhatIf(c);
@@ -165,6 +167,25 @@ namespace Metabalance.Editor
             if (GUILayout.Button("Save to project.json")) c.SaveTargets();
             EditorGUI.EndDisabledGroup();
             EditorGUILayout.EndHorizontal();
+        }
+
+        void DrawTesters(MetabalanceController c)
+        {
+            showTesters = EditorGUILayout.Foldout(showTesters, "Testers");
+            if (!showTesters) return;
+            EditorGUI.BeginDisabledGroup(c.Busy);
+            if (GUILayout.Button("Classify testers")) c.ClassifyTesters();
+            EditorGUI.EndDisabledGroup();
+            if (c.TesterSegments == null) return;
+            if (c.TesterSegments.Testers.Count == 0) EditorGUILayout.HelpBox("No playtests with a tester id yet.", MessageType.None);
+            foreach (var t in c.TesterSegments.Testers) EditorGUILayout.LabelField("  " + t.Tester, DescribeTester(t));
+        }
+
+        /// <summary>"novice (declared), 12 playtests" or "expert (inferred, 83 %), 3 playtests".</summary>
+        public static string DescribeTester(TesterSegment t)
+        {
+            var how = t.Declared ? "declared" : "inferred, " + Invariant.Number(100 * t.Confidence, "0") + " %";
+            return t.Segment + " (" + how + "), " + t.Playtests + (t.Playtests == 1 ? " playtest" : " playtests");
         }
 
         const float MetricWidth = 110;

@@ -153,6 +153,29 @@ namespace Metabalance.Tests
         }
 
         [Test]
+        public void ClassifyingTestersKeepsEachTestersSegment()
+        {
+            var handler = server.Handler;
+            server.Handler = (method, p) => method != Methods.TestersClassify ? handler(method, p) : JObject.Parse(
+                "{\"segments\":[\"novice\",\"expert\"],\"testers\":[" +
+                "{\"tester\":\"ana\",\"playtests\":12,\"segment\":\"novice\",\"declared\":true,\"confidence\":1,\"probabilities\":{\"novice\":1,\"expert\":0}}," +
+                "{\"tester\":\"cy\",\"playtests\":1,\"segment\":\"expert\",\"declared\":false,\"confidence\":0.834,\"probabilities\":{\"novice\":0.166,\"expert\":0.834}}]}");
+            TestSupport.Run(async () =>
+            {
+                var c = await Connected();
+                c.ClassifyTesters();
+                await Idle(c, () => c.TesterSegments != null, "testers.classify");
+                Assert.AreEqual(1, server.RequestsFor(Methods.TestersClassify).Count);
+                Assert.IsNull(server.RequestsFor(Methods.TestersClassify)[0]["params"]["testers"], "every tester");
+                TestSupport.InCulture("de-DE", () =>
+                {
+                    Assert.AreEqual("novice (declared), 12 playtests", MetabalanceWindow.DescribeTester(c.TesterSegments.Testers[0]));
+                    Assert.AreEqual("expert (inferred, 83 %), 1 playtest", MetabalanceWindow.DescribeTester(c.TesterSegments.Testers[1]));
+                });
+            });
+        }
+
+        [Test]
         public void AnotherClientsProjectChangeReloadsTheNamesAndKeepsTheEdits()
         {
             TestSupport.Run(async () =>

@@ -151,6 +151,47 @@ namespace Metabalance.Tests
             });
         }
 
+        /// <summary>Needs the sidecar's testers.classify, written in parallel with this window: on a branch
+        /// without it this test fails with "method not found"; run it once both are merged.</summary>
+        [Test]
+        public void TestersAreListedWithTheirDeclaredOrInferredSegment()
+        {
+            TestSupport.Run(async () =>
+            {
+                var runs = new List<PlaytestRecord>();
+                for (var i = 0; i < 3; i++)
+                    runs.Add(new PlaytestRecord
+                    {
+                        Id = "new-tester-" + i, LevelId = "L02", Tester = "human:new",
+                        Params = new Dictionary<string, object> { { "enemyHealth", 60.0 + 20 * i } },
+                        Metrics = new Dictionary<string, double> { { "won", i % 2 }, { "durationSec", 260 + 10 * i } },
+                    });
+                Assert.AreEqual(3, (await other.PlaytestsAppendAsync(runs)).Accepted.Count);
+                controller.Train();
+                await Until(() => controller.JobId != null, "model.train");
+                await Until(() => !controller.Training, "training", TimeSpan.FromMinutes(3));
+                controller.ClassifyTesters();
+                await Until(() => controller.TesterSegments != null, "testers.classify");
+                Assert.IsNull(controller.Error);
+                var r = controller.TesterSegments;
+                CollectionAssert.AreEqual(new[] { "novice", "expert" }, r.Segments);
+                var rookie = r.Testers.Single(t => t.Tester == "bot:rookie");
+                Assert.AreEqual("novice", rookie.Segment);
+                Assert.IsTrue(rookie.Declared);
+                Assert.AreEqual(1.0, rookie.Confidence);
+                Assert.That(rookie.Playtests, Is.GreaterThanOrEqualTo(30));
+                Assert.AreEqual("novice (declared), " + rookie.Playtests + " playtests", MetabalanceWindow.DescribeTester(rookie));
+                Assert.AreEqual("expert", r.Testers.Single(t => t.Tester == "bot:fixture").Segment);
+                var fresh = r.Testers.Single(t => t.Tester == "human:new");
+                Assert.IsFalse(fresh.Declared);
+                Assert.AreEqual(3, fresh.Playtests);
+                CollectionAssert.Contains(r.Segments, fresh.Segment);
+                Assert.AreEqual(fresh.Probabilities[fresh.Segment], fresh.Confidence, 1e-9);
+                Assert.That(fresh.Confidence, Is.InRange(0.5, 1.0), "the most probable of two segments");
+                Assert.AreEqual(1.0, fresh.Probabilities.Values.Sum(), 1e-6);
+            });
+        }
+
         [Test]
         public void BalancingShowsEachSegmentsPredictionsBesideItsTargets()
         {
