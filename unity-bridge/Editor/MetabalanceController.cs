@@ -8,11 +8,11 @@ namespace Metabalance.Editor
 {
     /// <summary>
     /// Everything the Metabalance window does, without the drawing: sidecar lifetime, connection,
-    /// levels, training, balancing, what-if predictions, suggestions and applying params to the
-    /// balance asset, and the design targets (edited in <see cref="Targets"/> through
-    /// <see cref="EditTargets"/>, saved with project.update). All state changes happen on the thread that calls <see cref="Pump"/> (the
-    /// editor's update loop), so the window only reads its properties. Session state (the running
-    /// sidecar, selection, job, last result) lives in SessionState to survive domain reloads.
+    /// levels, training, balancing, what-if predictions, suggestions, applying params to the balance
+    /// asset, and the design targets (edited in <see cref="Targets"/> through <see cref="EditTargets"/>,
+    /// saved with project.update). All state changes happen on the thread that calls <see cref="Pump"/>
+    /// (the editor's update loop), so the window only reads its properties. Session state (the running
+    /// sidecar, selection, job, last result, unsaved targets) lives in SessionState to survive domain reloads.
     /// </summary>
     public sealed class MetabalanceController : IDisposable
     {

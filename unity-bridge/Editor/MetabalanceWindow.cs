@@ -135,6 +135,8 @@ namespace Metabalance.Editor
             EditorGUILayout.EndHorizontal();
             var problems = t.Validate();
             var remove = -1;
+            // Delayed fields hand over a number once it is entered (Return or focus lost): one Undo step per
+            // value typed, not per keystroke.
             for (var i = 0; i < t.Rows.Count; i++)
             {
                 var row = t.Rows[i];
@@ -146,11 +148,11 @@ namespace Metabalance.Editor
                 var segments = t.SegmentChoices(i);
                 var segment = segments[EditorGUILayout.Popup(Math.Max(0, Array.IndexOf(segments, TargetEditor.SegmentName(row))), segments, GUILayout.Width(MetricWidth))];
                 if (segment != TargetEditor.SegmentName(row)) c.EditTargets("Change target segment", e => e.SetSegment(index, segment));
-                var target = EditorGUILayout.DoubleField(row.Target, GUILayout.Width(NumberWidth));
+                var target = EditorGUILayout.DelayedDoubleField(row.Target, GUILayout.Width(NumberWidth));
                 if (target != row.Target) c.EditTargets("Change target", e => e.SetTarget(index, target));
-                var tolerance = EditorGUILayout.DoubleField(row.Tolerance, GUILayout.Width(NumberWidth));
+                var tolerance = EditorGUILayout.DelayedDoubleField(row.Tolerance, GUILayout.Width(NumberWidth));
                 if (tolerance != row.Tolerance) c.EditTargets("Change target tolerance", e => e.SetTolerance(index, tolerance));
-                var weight = EditorGUILayout.DoubleField(row.Weight ?? 1, GUILayout.Width(NumberWidth));
+                var weight = EditorGUILayout.DelayedDoubleField(row.Weight ?? 1, GUILayout.Width(NumberWidth));
                 if (weight != (row.Weight ?? 1)) c.EditTargets("Change target weight", e => e.SetWeight(index, weight));
                 if (GUILayout.Button("Remove", GUILayout.Width(60))) remove = i;
                 EditorGUILayout.EndHorizontal();

@@ -273,10 +273,9 @@ namespace UnityEditor
         public static int IntSlider(string label, int value, int leftValue, int rightValue, params GUILayoutOption[] options) { return value; }
         public static int Popup(string label, int selectedIndex, string[] displayedOptions, params GUILayoutOption[] options) { return selectedIndex; }
         public static int Popup(int selectedIndex, string[] displayedOptions, params GUILayoutOption[] options) { return selectedIndex; }
-        public static double DoubleField(double value, params GUILayoutOption[] options) { return value; }
+        public static double DelayedDoubleField(double value, params GUILayoutOption[] options) { return value; }
         // Unity's overload without a GUIStyle (the docs write it as a default argument: style = EditorStyles.foldout).
         public static bool Foldout(bool foldout, string content) { return foldout; }
-        public static double DoubleField(string label, double value, params GUILayoutOption[] options) { return value; }
         public static Object ObjectField(string label, Object obj, Type objType, bool allowSceneObjects, params GUILayoutOption[] options) { return obj; }
         public static void HelpBox(string message, MessageType type) { }
         public static string TextArea(string text, params GUILayoutOption[] options) { return text; }
