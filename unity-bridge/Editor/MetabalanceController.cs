@@ -8,10 +8,11 @@ namespace Metabalance.Editor
 {
     /// <summary>
     /// Everything the Metabalance window does, without the drawing: sidecar lifetime, connection,
-    /// levels, training, balancing, what-if predictions, suggestions and applying params to the
-    /// balance asset. All state changes happen on the thread that calls <see cref="Pump"/> (the
-    /// editor's update loop), so the window only reads its properties. Session state (the running
-    /// sidecar, selection, job, last result) lives in SessionState to survive domain reloads.
+    /// levels, training, balancing, what-if predictions, suggestions, applying params to the balance
+    /// asset, and the design targets (edited in <see cref="Targets"/> through <see cref="EditTargets"/>,
+    /// saved with project.update). All state changes happen on the thread that calls <see cref="Pump"/>
+    /// (the editor's update loop), so the window only reads its properties. Session state (the running
+    /// sidecar, selection, job, last result, unsaved targets) lives in SessionState to survive domain reloads.
     /// </summary>
     public sealed class MetabalanceController : IDisposable
     {
@@ -19,9 +20,11 @@ namespace Metabalance.Editor
         public const string SessionLevel = "Metabalance.SelectedLevel";
         public const string SessionJob = "Metabalance.JobId";
         public const string SessionBalance = "Metabalance.LastBalance";
+        public const string SessionTargets = "Metabalance.UnsavedTargets";
 
         readonly MetabalanceClientOptions clientOptions;
         readonly Func<IRpcTransport> transportFactory;
+        readonly TargetsUndo targetsUndo;
         MetabalanceClient client;
         int inFlight;
         bool predicting;
@@ -44,6 +47,8 @@ namespace Metabalance.Editor
             this.transportFactory = transportFactory;
             Status = "";
             MainThread.CallbackFailed += e => Fail(e);
+            targetsUndo = TargetsUndo.For(Targets);
+            targetsUndo.Restored += TargetsChanged;
         }
 
         // State is changed only by the controller (on the pumping thread); the window reads it.
@@ -59,6 +64,10 @@ namespace Metabalance.Editor
         public BalanceResult LastBalance { get; private set; }
         public LevelPredictResult LastPrediction { get; private set; }
         public IReadOnlyList<Suggestion> Suggestions { get { return suggestions.AsReadOnly(); } }
+        /// <summary>The last testers.classify answer: each tester's segment, declared or inferred.</summary>
+        public TestersClassifyResult TesterSegments { get; private set; }
+        /// <summary>project.json's design targets being edited; change them through <see cref="EditTargets"/> (Undo).</summary>
+        public TargetEditor Targets { get; } = new TargetEditor();
         public string Status { get; private set; }
         public string Error { get; private set; }
 
@@ -95,6 +104,12 @@ namespace Metabalance.Editor
             if (JobId != null) JobState = JobStates.Running;
             var balance = SessionState.GetString(SessionBalance, "");
             LastBalance = balance.Length > 0 ? Json.Deserialize<BalanceResult>(balance) : null;
+            var targets = SessionState.GetString(SessionTargets, "");
+            if (targets.Length > 0)
+            {
+                Targets.FromJson(targets);
+                targetsUndo.Sync();
+            }
             var listening = SessionState.GetString(SessionListening, "");
             if (listening.Length > 0)
             {
@@ -173,7 +188,11 @@ namespace Metabalance.Editor
             };
             c.JobProgressReceived += OnProgress;
             c.JobFinishedReceived += OnFinished;
-            c.ProjectChangedReceived += changed => { if (changed.What != "project") RefreshLevels(); };
+            c.ProjectChangedReceived += changed =>
+            {
+                if (changed.What == "project") LoadTargets();
+                else RefreshLevels();
+            };
             c.Warning += w => { Status = w; Notify(); };
             c.ConnectAsync().ContinueWith(t => MainThread.Post(() =>
             {
@@ -195,6 +214,7 @@ namespace Metabalance.Editor
             Server = client.Server;
             Error = null;
             RefreshLevels();
+            LoadTargets();
             if (unwrittenParams != null) UpdateProject();
             // A job may have finished while the editor was reloading, when no notification could arrive.
             if (JobId != null)
@@ -255,7 +275,82 @@ namespace Metabalance.Editor
             unwrittenParams = null;
             Request<ProjectGetResult>(Methods.ProjectGet, new EmptyParams(), got =>
                 Request<ProjectUpdateResult>(Methods.ProjectUpdate, new ProjectUpdateParams { Project = BalanceAsset.MergeParams(got.Project, defs) },
-                    updated => Status = "project.json now has " + updated.Project.Params.Count + " params"));
+                    updated =>
+                    {
+                        Status = "project.json now has " + updated.Project.Params.Count + " params";
+                        TargetsLoaded(updated.Project);
+                    }));
+        }
+
+        // ---- design targets ----
+
+        /// <summary>Reads the project's targets, metrics and segments; unsaved target edits are kept.</summary>
+        public void LoadTargets()
+        {
+            Request<ProjectGetResult>(Methods.ProjectGet, new EmptyParams(), got => TargetsLoaded(got.Project));
+        }
+
+        /// <summary>One edit of the targets, one Undo step named <paramref name="action"/>.</summary>
+        public void EditTargets(string action, Action<TargetEditor> edit)
+        {
+            try
+            {
+                targetsUndo.Edit(action, edit);
+            }
+            catch (ArgumentException e)
+            {
+                Fail(e);
+                return;
+            }
+            catch (InvalidOperationException e)
+            {
+                Fail(e);
+                return;
+            }
+            TargetsChanged();
+        }
+
+        /// <summary>Writes the edited targets into project.json through the sidecar, leaving the rest of
+        /// the project as the sidecar has it now. Rows the sidecar would refuse are not sent; when it
+        /// refuses the project, its error (naming the field) is shown and the edits stay.</summary>
+        public void SaveTargets()
+        {
+            var problems = Targets.Validate();
+            if (problems.Count > 0)
+            {
+                Fail(new MetabalanceException("targets not saved: " + string.Join("; ", problems.ConvertAll(p => p.ToString()).ToArray())));
+                return;
+            }
+            Action<Exception> refused = e => Fail(new MetabalanceException("targets not saved: " + MetabalanceClient.Unwrap(e).Message, e));
+            Request<ProjectGetResult>(Methods.ProjectGet, new EmptyParams(), got =>
+                Request<ProjectUpdateResult>(Methods.ProjectUpdate, new ProjectUpdateParams { Project = Targets.ApplyTo(got.Project) }, updated =>
+                {
+                    Error = null;
+                    Status = "project.json now has " + (updated.Project.Targets ?? new List<TargetDef>()).Count + " targets";
+                    TargetsLoaded(updated.Project);
+                }, refused), refused);
+        }
+
+        /// <summary>Asks which segment every tester belongs to: declared in project.json, or inferred
+        /// by the model from its playtests, with the confidence of that guess.</summary>
+        public void ClassifyTesters()
+        {
+            Request<TestersClassifyResult>(Methods.TestersClassify, new TestersClassifyParams(), r => TesterSegments = r);
+        }
+
+        void TargetsLoaded(ProjectFile project)
+        {
+            Targets.Load(project);
+            targetsUndo.Sync();
+            TargetsChanged();
+        }
+
+        // An unsaved draft lives in SessionState: it outlives a domain reload and a closed window.
+        void TargetsChanged()
+        {
+            if (Targets.IsDirty) SessionState.SetString(SessionTargets, Targets.ToJson());
+            else SessionState.EraseString(SessionTargets);
+            Notify();
         }
 
         // ---- training ----
@@ -448,6 +543,7 @@ namespace Metabalance.Editor
         public void Dispose()
         {
             Disconnect();
+            targetsUndo.Release();
         }
     }
 }

@@ -16,6 +16,7 @@ namespace Metabalance.Editor
         string whatIfLevel;
         Vector2 scroll;
         bool showLog;
+        bool showTesters;
 
         [MenuItem("Window/Metabalance")]
         public static void Open()
@@ -55,6 +56,8 @@ namespace Metabalance.Editor
             if (c.Connection == ConnectionState.Connected)
             {
                 DrawLevels(c);
+                DrawTargets(c);
+                DrawTesters(c);
                 DrawTraining(c);
                 DrawBalance(c);
                 DrawWhatIf(c);
@@ -114,6 +117,82 @@ namespace Metabalance.Editor
             c.SelectedLevelId = c.Levels[EditorGUILayout.Popup("Level", selected, labels)].Id;
         }
 
+        void DrawTargets(MetabalanceController c)
+        {
+            GUILayout.Label("Design targets" + (c.Targets.IsDirty ? " (unsaved)" : ""));
+            var t = c.Targets;
+            if (!t.Loaded)
+            {
+                EditorGUILayout.HelpBox("Reading project.json ...", MessageType.None);
+                return;
+            }
+            EditorGUILayout.BeginHorizontal();
+            GUILayout.Label("metric", GUILayout.Width(MetricWidth));
+            GUILayout.Label("segment", GUILayout.Width(MetricWidth));
+            GUILayout.Label("target", GUILayout.Width(NumberWidth));
+            GUILayout.Label("± tolerance", GUILayout.Width(NumberWidth));
+            GUILayout.Label("weight", GUILayout.Width(NumberWidth));
+            EditorGUILayout.EndHorizontal();
+            var problems = t.Validate();
+            var remove = -1;
+            // Delayed fields hand over a number once it is entered (Return or focus lost): one Undo step per
+            // value typed, not per keystroke.
+            for (var i = 0; i < t.Rows.Count; i++)
+            {
+                var row = t.Rows[i];
+                var index = i;
+                EditorGUILayout.BeginHorizontal();
+                var metrics = t.MetricChoices(i);
+                var metric = metrics.Length == 0 ? row.Metric : metrics[EditorGUILayout.Popup(Math.Max(0, Array.IndexOf(metrics, row.Metric)), metrics, GUILayout.Width(MetricWidth))];
+                if (metric != row.Metric) c.EditTargets("Change target metric", e => e.SetMetric(index, metric));
+                var segments = t.SegmentChoices(i);
+                var segment = segments[EditorGUILayout.Popup(Math.Max(0, Array.IndexOf(segments, TargetEditor.SegmentName(row))), segments, GUILayout.Width(MetricWidth))];
+                if (segment != TargetEditor.SegmentName(row)) c.EditTargets("Change target segment", e => e.SetSegment(index, segment));
+                var target = EditorGUILayout.DelayedDoubleField(row.Target, GUILayout.Width(NumberWidth));
+                if (target != row.Target) c.EditTargets("Change target", e => e.SetTarget(index, target));
+                var tolerance = EditorGUILayout.DelayedDoubleField(row.Tolerance, GUILayout.Width(NumberWidth));
+                if (tolerance != row.Tolerance) c.EditTargets("Change target tolerance", e => e.SetTolerance(index, tolerance));
+                var weight = EditorGUILayout.DelayedDoubleField(row.Weight ?? 1, GUILayout.Width(NumberWidth));
+                if (weight != (row.Weight ?? 1)) c.EditTargets("Change target weight", e => e.SetWeight(index, weight));
+                if (GUILayout.Button("Remove", GUILayout.Width(60))) remove = i;
+                EditorGUILayout.EndHorizontal();
+                foreach (var p in problems) if (p.Row == i) EditorGUILayout.HelpBox(p.ToString(), MessageType.Warning);
+            }
+            // Removed after the loop: the rows drawn must stay the rows laid out in this event.
+            if (remove >= 0) c.EditTargets("Remove target", e => e.Remove(remove));
+            EditorGUILayout.BeginHorizontal();
+            if (GUILayout.Button("Add target")) c.EditTargets("Add target", e => e.Add());
+            EditorGUI.BeginDisabledGroup(!t.IsDirty);
+            if (GUILayout.Button("Revert")) c.EditTargets("Revert targets", e => e.Revert());
+            EditorGUI.EndDisabledGroup();
+            EditorGUI.BeginDisabledGroup(!t.IsDirty || c.Busy || problems.Count > 0);
+            if (GUILayout.Button("Save to project.json")) c.SaveTargets();
+            EditorGUI.EndDisabledGroup();
+            EditorGUILayout.EndHorizontal();
+        }
+
+        void DrawTesters(MetabalanceController c)
+        {
+            showTesters = EditorGUILayout.Foldout(showTesters, "Testers");
+            if (!showTesters) return;
+            EditorGUI.BeginDisabledGroup(c.Busy);
+            if (GUILayout.Button("Classify testers")) c.ClassifyTesters();
+            EditorGUI.EndDisabledGroup();
+            if (c.TesterSegments == null) return;
+            if (c.TesterSegments.Testers.Count == 0) EditorGUILayout.HelpBox("No playtests with a tester id yet.", MessageType.None);
+            foreach (var t in c.TesterSegments.Testers) EditorGUILayout.LabelField("  " + t.Tester, DescribeTester(t));
+        }
+
+        /// <summary>"novice (declared), 12 playtests" or "expert (inferred, 83 %), 3 playtests".</summary>
+        public static string DescribeTester(TesterSegment t)
+        {
+            var how = t.Declared ? "declared" : "inferred, " + Invariant.Number(100 * t.Confidence, "0") + " %";
+            return t.Segment + " (" + how + "), " + t.Playtests + (t.Playtests == 1 ? " playtest" : " playtests");
+        }
+
+        const float MetricWidth = 110;
+        const float NumberWidth = 70;
+
         void DrawTraining(MetabalanceController c)
         {
             GUILayout.Label("Meta-model");
@@ -159,7 +238,7 @@ namespace Metabalance.Editor
                 if (r.Current.TryGetValue(kv.Key, out now) && ParamValues.Format(now) != shown) shown = ParamValues.Format(now) + " → " + shown;
                 EditorGUILayout.LabelField(kv.Key, shown);
             }
-            DrawPredicted(r.Predicted);
+            DrawPredicted(c, r.Predicted);
             EditorGUI.BeginDisabledGroup(asset == null);
             var targets = asset != null ? ApplyTargets() : new ScriptableObject[0];
             if (GUILayout.Button(targets.Length > 1 ? "Apply to the " + targets.Length + " selected assets (undoable)" : "Apply to the balance asset (undoable)")) c.Apply(targets);
@@ -212,7 +291,7 @@ namespace Metabalance.Editor
             {
                 EditorGUILayout.LabelField("Prediction", (c.LastPrediction.MeetsTargets ? "meets the targets" : "targets not met") + ", pMeet " +
                                                          Invariant.Number(c.LastPrediction.PMeet, "0.00"));
-                DrawPredicted(c.LastPrediction.Predicted);
+                DrawPredicted(c, c.LastPrediction.Predicted);
             }
         }
 
@@ -231,17 +310,14 @@ namespace Metabalance.Editor
             }
         }
 
-        static void DrawPredicted(Dictionary<string, MetricPrediction> predicted)
+        /// <summary>Per kind of player (everyone, then each targeted segment), each metric beside the saved target it is balanced for.</summary>
+        static void DrawPredicted(MetabalanceController c, Dictionary<string, MetricPrediction> predicted)
         {
-            foreach (var kv in predicted)
-                EditorGUILayout.LabelField("  " + MetricLabel(kv.Key), Invariant.Number(kv.Value.Mean, "G4") + " ± " + Invariant.Number(kv.Value.Std, "G3"));
-        }
-
-        /// <summary>A segment's prediction, METRIC@SEGMENT on the wire, reads "METRIC (SEGMENT)".</summary>
-        public static string MetricLabel(string column)
-        {
-            var at = column.IndexOf('@');
-            return at < 0 ? column : column.Substring(0, at) + " (" + column.Substring(at + 1) + ")";
+            foreach (var group in SegmentPredictions.Group(predicted, c.Targets.Saved))
+            {
+                EditorGUILayout.LabelField("  " + group.Label, group.TargetCount == 0 ? "no targets" : group.MetCount + " of " + group.TargetCount + " targets met");
+                foreach (var m in group.Metrics) EditorGUILayout.LabelField("    " + m.Metric, m.Describe());
+            }
         }
 
         void DrawLog(MetabalanceController c)

@@ -155,6 +155,7 @@ namespace Metabalance
         public Task<BalanceResult> LevelBalanceAsync(LevelBalanceParams request) { return CallAsync<BalanceResult>(Methods.LevelBalance, request); }
         public Task<LevelSuggestResult> LevelSuggestAsync(LevelSuggestParams request) { return CallAsync<LevelSuggestResult>(Methods.LevelSuggest, request); }
         public Task<LevelPredictResult> LevelPredictAsync(LevelPredictParams request) { return CallAsync<LevelPredictResult>(Methods.LevelPredict, request); }
+        public Task<TestersClassifyResult> TestersClassifyAsync(List<string> testers = null) { return CallAsync<TestersClassifyResult>(Methods.TestersClassify, new TestersClassifyParams { Testers = testers }); }
 
         public void Dispose()
         {

@@ -76,6 +76,9 @@ namespace UnityEditor
         static readonly Dictionary<int, string> groupNames = new Dictionary<int, string>();
         static int currentGroup;
 
+        public delegate void UndoRedoCallback();
+        public static UndoRedoCallback undoRedoPerformed;
+
         public static void RecordObject(Object objectToUndo, string name)
         {
             var snapshot = new Dictionary<FieldInfo, object>();
@@ -107,6 +110,7 @@ namespace UnityEditor
                 foreach (var kv in history[i].Snapshot) kv.Key.SetValue(history[i].Target, kv.Value);
                 history.RemoveAt(i);
             }
+            if (undoRedoPerformed != null) undoRedoPerformed();
         }
     }
 
@@ -268,6 +272,10 @@ namespace UnityEditor
         public static float Slider(string label, float value, float leftValue, float rightValue, params GUILayoutOption[] options) { return value; }
         public static int IntSlider(string label, int value, int leftValue, int rightValue, params GUILayoutOption[] options) { return value; }
         public static int Popup(string label, int selectedIndex, string[] displayedOptions, params GUILayoutOption[] options) { return selectedIndex; }
+        public static int Popup(int selectedIndex, string[] displayedOptions, params GUILayoutOption[] options) { return selectedIndex; }
+        public static double DelayedDoubleField(double value, params GUILayoutOption[] options) { return value; }
+        // Unity's overload without a GUIStyle (the docs write it as a default argument: style = EditorStyles.foldout).
+        public static bool Foldout(bool foldout, string content) { return foldout; }
         public static Object ObjectField(string label, Object obj, Type objType, bool allowSceneObjects, params GUILayoutOption[] options) { return obj; }
         public static void HelpBox(string message, MessageType type) { }
         public static string TextArea(string text, params GUILayoutOption[] options) { return text; }

@@ -5,9 +5,24 @@ using System.IO;
 
 namespace UnityEngine
 {
+    [Flags]
+    public enum HideFlags
+    {
+        None = 0,
+        HideInHierarchy = 1,
+        HideInInspector = 2,
+        DontSaveInEditor = 4,
+        NotEditable = 8,
+        DontSaveInBuild = 16,
+        DontUnloadUnusedAsset = 32,
+        DontSave = 52,
+        HideAndDontSave = 61,
+    }
+
     public class Object
     {
         public string name { get; set; }
+        public HideFlags hideFlags { get; set; }
         public static void DestroyImmediate(Object obj) { }
         public override string ToString() { return name ?? GetType().Name; }
     }

@@ -25,11 +25,12 @@ namespace Metabalance
             ErrorData = data;
         }
 
-        // -32005 and -32602 carry the offending fields; the message must name them.
+        // -32005 (data.problems) and -32602 (data.errors, beside ajv's raw objects) name the offending
+        // fields; the message must name them, and only them.
         static string Describe(JToken data)
         {
             if (data == null || data.Type == JTokenType.Null) return "";
-            var problems = data.Type == JTokenType.Object ? data["problems"] : null;
+            var problems = data.Type == JTokenType.Object ? data["problems"] ?? data["errors"] : null;
             if (problems is JArray) return ": " + string.Join("; ", ((JArray)problems).ToObject<string[]>());
             return ": " + data.ToString(Newtonsoft.Json.Formatting.None);
         }

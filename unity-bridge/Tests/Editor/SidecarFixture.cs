@@ -24,11 +24,12 @@ namespace Metabalance.Tests
         public ListeningInfo Info;
         readonly string root;
 
-        public SidecarFixture(string label)
+        /// <param name="customize">changes the generated project.json before it is written (e.g. declares segments)</param>
+        public SidecarFixture(string label, Action<ProjectFile> customize = null)
         {
             root = TestSupport.TempDir(label);
             ProjectDir = Path.Combine(root, "Balancing");
-            WriteProject(ProjectDir);
+            WriteProject(ProjectDir, customize);
         }
 
         public static string CliPath()
@@ -87,7 +88,7 @@ namespace Metabalance.Tests
             return dir;
         }
 
-        static void WriteProject(string dir)
+        static void WriteProject(string dir, Action<ProjectFile> customize)
         {
             Directory.CreateDirectory(dir);
             var asset = ScriptableObject.CreateInstance<TestBalance>();
@@ -103,6 +104,7 @@ namespace Metabalance.Tests
                     new TargetDef { Metric = "durationSec", Target = 300, Tolerance = 60, Weight = 0.5 },
                 },
             };
+            if (customize != null) customize(project);
             File.WriteAllText(Path.Combine(dir, "project.json"), Json.Serialize(project));
             var rng = new System.Random(7);
             var levels = new StringBuilder();

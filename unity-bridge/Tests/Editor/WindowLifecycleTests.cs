@@ -17,13 +17,6 @@ namespace Metabalance.Tests
         static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
         [Test]
-        public void ASegmentsPredictionIsLabelledWithItsSegment()
-        {
-            Assert.AreEqual("won (novice)", MetabalanceWindow.MetricLabel("won@novice"));
-            Assert.AreEqual("durationSec", MetabalanceWindow.MetricLabel("durationSec"));
-        }
-
-        [Test]
         public void TheSidecarOutlivesADomainReloadAndIsStoppedByThePidAfterwards()
         {
             SessionState.EraseString(MetabalanceController.SessionListening);
