@@ -167,6 +167,18 @@ namespace Metabalance.Tests
                         Metrics = new Dictionary<string, double> { { "won", i % 2 }, { "durationSec", 260 + 10 * i } },
                     });
                 Assert.AreEqual(3, (await other.PlaytestsAppendAsync(runs)).Accepted.Count);
+                // Typing learns a segment from at least two of its declared testers: a second bot of each kind.
+                var twins = SidecarFixture.LevelIds.SelectMany(level => new[] { "bot:rookie-2", "bot:fixture-2" }.SelectMany(bot => Enumerable.Range(0, 3).Select(i => new PlaytestRecord
+                {
+                    Id = bot + "-" + level + "-" + i, LevelId = level, Tester = bot,
+                    Params = new Dictionary<string, object> { { "enemyHealth", bot == "bot:rookie-2" ? 120.0 + 10 * i : 40.0 + 10 * i } },
+                    Metrics = new Dictionary<string, double> { { "won", bot == "bot:rookie-2" ? 0 : 1 }, { "durationSec", 300 + 20 * i } },
+                }))).ToList();
+                Assert.AreEqual(twins.Count, (await other.PlaytestsAppendAsync(twins)).Accepted.Count);
+                var project = await other.ProjectGetAsync();
+                project.Segments.Single(g => g.Name == "novice").Testers.Add("bot:rookie-2");
+                project.Segments.Single(g => g.Name == "expert").Testers.Add("bot:fixture-2");
+                await other.ProjectUpdateAsync(project);
                 controller.Train();
                 await Until(() => controller.JobId != null, "model.train");
                 await Until(() => !controller.Training, "training", TimeSpan.FromMinutes(3));
