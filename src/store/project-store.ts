@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Problem } from '../project/errors.js';
 import { InputError } from '../project/errors.js';
 import type { Level, Playtest, Project } from '../project/types.js';
+import type { Repair } from '../rpc/protocol-types.js';
 import { groupUnknownLevels, parseProject } from '../project/validate.js';
 import { jsonErrorLocation, jsonErrorMessage, jsonLine } from '../util/json.js';
 import { SerialQueue } from '../util/serial-queue.js';
@@ -70,16 +71,8 @@ export async function readProjectFile(dir: string): Promise<Project> {
   return parseProject(raw, PROJECT_FILE);
 }
 
-/** Something loading had to repair in a file (or had to leave alone). */
-export interface Repair {
-  file: string;
-  line: number;
-  action: 'added-newline' | 'removed-torn-line' | 'ignored-torn-line';
-  /** where a removed line was kept, relative to the project folder */
-  savedTo?: string;
-  /** one readable line: "playtests.jsonl:812: removed an incomplete last line ..." */
-  message: string;
-}
+/** Something loading had to repair in a file (or had to leave alone): the wire type of `initialize`'s `repairs`, generated from its schema. */
+export type { Repair };
 
 export class ProjectStore {
   /** What loading had to repair (or could not), in the order found. */
