@@ -1,6 +1,6 @@
 // What the model says about given settings: per-metric mean ± spread, whether the means meet the
 // targets, and the calibrated probability that they truly do (from the predictor's draws).
-import type { LevelPredictor } from '../model/index.js';
+import type { LevelPredictor, Prediction } from '../model/index.js';
 import { metricPredictions, meetsTargets, pMeetFromDraws, type MetricPrediction, type TargetTerm } from './targets.js';
 
 export interface Assessment {
@@ -21,7 +21,12 @@ const Z95 = 1.96;
 
 /** Assesses N settings (rows of `x`) in one predictor call with draws. */
 export function assess(predictor: LevelPredictor, terms: readonly TargetTerm[], x: Float32Array, n: number): Assessment[] {
-  const { mode, draws, noise } = predictor.predict(x, n, { draws: true, noise: true });
+  return assessPrediction(predictor, terms, predictor.predict(x, n, { draws: true, noise: true }), n);
+}
+
+/** Assesses N settings from the predictor's answer for them (with draws and noise), for a caller that needs that answer too. */
+export function assessPrediction(predictor: LevelPredictor, terms: readonly TargetTerm[], prediction: Prediction, n: number): Assessment[] {
+  const { mode, draws, noise } = prediction;
   const M = predictor.metrics.length;
   const S = draws ? predictor.samples : 1;
   // Without draws the model claims no spread; its mode is then the only draw.

@@ -5,7 +5,7 @@
 // far moves are explored where the model is unsure they fail, not forbidden.
 import type { LevelPredictor } from '../model/index.js';
 import type { ParamValues } from '../project/types.js';
-import { assess, type Assessment } from './assess.js';
+import { assessPrediction, type Assessment } from './assess.js';
 import type { Moves } from './moves.js';
 import { planBatch, type BatchPlan } from './lookahead.js';
 import { drawHits, type MetricPrediction, type TargetTerm } from './targets.js';
@@ -47,8 +47,9 @@ export function suggestFrom(
   const M = predictor.metrics.length;
   const S = predictor.samples;
   const x = encode(candidates);
-  const assessed = assess(predictor, terms, x, n);
-  const { mode, draws, noise } = predictor.predict(x, n, { draws: true, noise: true });
+  const prediction = predictor.predict(x, n, { draws: true, noise: true });
+  const assessed = assessPrediction(predictor, terms, prediction, n);
+  const { mode, draws, noise } = prediction;
   const d = draws ?? mode;
   const hits = new Float64Array(n * S);
   for (let c = 0; c < n; c++) hits.set(drawHits(terms, d, S, M, c * S * M), c * S);
