@@ -6,6 +6,7 @@
 //   log, other continuous → identity; then standardised. Saved in meta.json so predictions are
 //   reproducible anywhere.
 import type { Level, MetricKind, Playtest, Project } from '../project/types.js';
+import { Growable } from '../util/growable.js';
 import { fitInputs, type InputCoding, type InputOptions } from './inputs.js';
 
 /** How one metric is modelled. `link` maps an observation into the space the heads work in. */
@@ -36,16 +37,26 @@ export interface EncodingSpec {
   inputs?: InputCoding;
 }
 
-function meanSd(xs: number[]): { mean: number; sd: number } {
-  if (xs.length === 0) return { mean: 0, sd: 1 };
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const v = xs.reduce((a, b) => a + (b - mean) * (b - mean), 0) / xs.length;
-  const sd = Math.sqrt(v);
+/** Mean and sd of the values `keep` accepts (all by default), in one order so the sums are reproducible. */
+function meanSd(xs: ArrayLike<number>, keep: (x: number) => boolean = () => true): { mean: number; sd: number } {
+  let n = 0;
+  let sum = 0;
+  for (let i = 0; i < xs.length; i++) {
+    if (keep(xs[i]!)) {
+      sum += xs[i]!;
+      n++;
+    }
+  }
+  if (n === 0) return { mean: 0, sd: 1 };
+  const mean = sum / n;
+  let ss = 0;
+  for (let i = 0; i < xs.length; i++) if (keep(xs[i]!)) ss += (xs[i]! - mean) * (xs[i]! - mean);
+  const sd = Math.sqrt(ss / n);
   return { mean, sd: sd > 1e-9 ? sd : 1 };
 }
 
 /** A rate is Bernoulli, a count Gaussian on log1p, a positive continuous metric Gaussian on log. */
-function metricLink(kind: MetricKind, ys: readonly number[]): MetricLink {
+function metricLink(kind: MetricKind, ys: Float64Array): MetricLink {
   if (kind === 'rate') return 'bernoulli';
   if (kind === 'count') return 'log1p';
   return ys.length > 0 && ys.every((y) => y > 0) ? 'log' : 'identity';
@@ -60,17 +71,19 @@ const PLAUSIBLE_SDS = 10;
  * standardisation (and with it every level's predictions); outside the range a value is flagged and
  * left to the likelihood's gross-error term.
  */
-export function plausibleRange(zs: readonly number[]): { lo: number; hi: number } {
+export function plausibleRange(zs: Float64Array): { lo: number; hi: number } {
   if (zs.length < 5) return { lo: -Infinity, hi: Infinity };
-  const sorted = [...zs].sort((a, b) => a - b);
-  const median = (xs: readonly number[]): number => {
-    const m = xs.length >> 1;
-    return xs.length % 2 ? xs[m]! : 0.5 * (xs[m - 1]! + xs[m]!);
-  };
+  // A typed array sorts numerically in place, without boxing a million values for a comparator.
+  const sorted = zs.slice().sort();
   const med = median(sorted);
-  const mad = median(sorted.map((z) => Math.abs(z - med)).sort((a, b) => a - b)) * 1.4826;
+  const mad = median(sorted.map((z) => Math.abs(z - med)).sort()) * 1.4826;
   if (!(mad > 0)) return { lo: -Infinity, hi: Infinity };
   return { lo: med - PLAUSIBLE_SDS * mad, hi: med + PLAUSIBLE_SDS * mad };
+}
+
+function median(sorted: Float64Array): number {
+  const m = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[m]! : 0.5 * (sorted[m - 1]! + sorted[m]!);
 }
 
 /** Playtests whose value of some metric lies outside its plausible range: "id: metric value". */
@@ -86,16 +99,19 @@ export function implausibleValues(project: Project, playtests: Iterable<Playtest
   return out;
 }
 
-/** Each metric's finite values over the playtests, in one pass (the playtests may be rebuilt as they are iterated). */
-function metricValues(project: Project, playtests: Iterable<Playtest>): Map<string, number[]> {
-  const values = new Map(project.metrics.map((m) => [m.name, [] as number[]]));
+/**
+ * Each metric's finite values over the playtests, in one pass (the playtests may be rebuilt as they
+ * are iterated), as typed arrays: a million values take 8 MB each.
+ */
+function metricValues(project: Project, playtests: Iterable<Playtest>): Map<string, Float64Array> {
+  const lists = project.metrics.map((m) => ({ name: m.name, values: new Growable((n) => new Float64Array(n)), n: 0 }));
   for (const p of playtests) {
-    for (const [name, list] of values) {
-      const v = p.metrics[name];
-      if (typeof v === 'number' && Number.isFinite(v)) list.push(v);
+    for (const list of lists) {
+      const v = p.metrics[list.name];
+      if (typeof v === 'number' && Number.isFinite(v)) list.values.set(list.n++, v);
     }
   }
-  return values;
+  return new Map(lists.map((l) => [l.name, l.values.data.subarray(0, l.n)]));
 }
 
 export interface Implausible {
@@ -141,7 +157,7 @@ export function plausibleRanges(project: Project, reference: Iterable<Playtest>)
     const ref = values.get(m.name)!;
     const link = metricLink(m.kind, ref);
     const { lo, hi } = plausibleRange(ref.map((v) => linkValue(link, v)));
-    const typical = ref.length > 0 ? [...ref].sort((a, b) => a - b)[ref.length >> 1]! : undefined;
+    const typical = ref.length > 0 ? ref.slice().sort()[ref.length >> 1]! : undefined;
     return [{ metric: m.name, link, lo, hi, ...(typical !== undefined ? { typical } : {}) }];
   });
 }
@@ -183,6 +199,12 @@ export function linkValue(link: MetricLink, y: number): number {
   }
 }
 
+/** Mean and sd of the link-space values inside their plausible range: a few gross errors must not set the standardisation. */
+function plausibleMeanSd(zs: Float64Array): { mean: number; sd: number } {
+  const { lo, hi } = plausibleRange(zs);
+  return meanSd(zs, (z) => z >= lo && z <= hi);
+}
+
 /** Fit the feature and metric codings to a corpus (the statistics are saved with the model). */
 export function fitEncoding(
   project: Project,
@@ -199,9 +221,7 @@ export function fitEncoding(
   const metrics = project.metrics.map((m, i): MetricCoding => {
     const ys = values.get(m.name)!;
     const link = metricLink(m.kind, ys);
-    const zs = ys.map((y) => linkValue(link, y));
-    const range = plausibleRange(zs);
-    const stats = link === 'bernoulli' ? { mean: 0, sd: 1 } : meanSd(zs.filter((z) => z >= range.lo && z <= range.hi));
+    const stats = link === 'bernoulli' ? { mean: 0, sd: 1 } : plausibleMeanSd(ys.map((y) => linkValue(link, y)));
     return {
       name: m.name,
       kind: m.kind,

@@ -2,6 +2,7 @@
 // million playtests as objects take about 800 MB of heap, as columns about a third of that. A
 // record is rebuilt on demand (get), so callers that iterate the corpus hold one at a time.
 import type { ParamValue, Playtest } from '../project/types.js';
+import { Growable } from '../util/growable.js';
 
 const MISSING = 0;
 const NUMBER = 1;
@@ -20,22 +21,6 @@ class Interned {
       this.index.set(s, i);
     }
     return i;
-  }
-}
-
-/** A growable typed array (capacity doubles, so pushing n values copies O(n) in all). */
-class Growable<T extends Float64Array | Int32Array | Uint8Array> {
-  data: T;
-  constructor(private readonly make: (n: number) => T) {
-    this.data = make(1024);
-  }
-  set(row: number, v: number): void {
-    if (row >= this.data.length) {
-      const bigger = this.make(Math.max(2 * this.data.length, row + 1));
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[row] = v;
   }
 }
 

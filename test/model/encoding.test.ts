@@ -2,9 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Level, Project } from '../../src/project/types.js';
 import { encodeMetrics } from '../../src/model/data.js';
-import { encodeFeatures, fitEncoding } from '../../src/model/encoding.js';
+import { encodeFeatures, fitEncoding, implausibleValues, plausibleRange } from '../../src/model/encoding.js';
 import { outputColumns } from '../../src/model/outputs.js';
 import { paramSpace } from '../../src/model/param-space.js';
+import type { Playtest } from '../../src/project/types.js';
+import { Rng } from '../../src/util/rng.js';
 
 const project: Project = {
   name: 't',
@@ -77,4 +79,47 @@ test('metrics: rate → probability, count → log1p, positive continuous → lo
   const d = spec.metrics[0]!;
   assert.ok(Math.abs(y[1]! - (Math.log(400) - d.center) / d.scale) < 1e-6);
   assert.ok(Math.abs(d.center - Math.log(200)) < 1e-9);
+});
+
+/** The standardisation as a plain computation over JS arrays: median ± 10 MADs, then mean and sd of what lies inside. */
+function referenceCoding(zs: number[]): { lo: number; hi: number; center: number; scale: number } {
+  const median = (xs: number[]): number => (xs.length % 2 ? xs[xs.length >> 1]! : 0.5 * (xs[(xs.length >> 1) - 1]! + xs[xs.length >> 1]!));
+  const sorted = [...zs].sort((a, b) => a - b);
+  const med = median(sorted);
+  const mad = median(sorted.map((z) => Math.abs(z - med)).sort((a, b) => a - b)) * 1.4826;
+  const [lo, hi] = [med - 10 * mad, med + 10 * mad];
+  const kept = zs.filter((z) => z >= lo && z <= hi);
+  const center = kept.reduce((a, b) => a + b, 0) / kept.length;
+  const sd = Math.sqrt(kept.reduce((a, b) => a + (b - center) * (b - center), 0) / kept.length);
+  return { lo, hi, center, scale: sd };
+}
+
+test('metric codings (computed over typed arrays) equal the plain computation, gross errors left out of the standardisation', () => {
+  const rng = new Rng(7);
+  const pts: Playtest[] = Array.from({ length: 301 }, (_, i) => ({
+    id: `p${i}`,
+    levelId: 'a',
+    // every seventh playtest reports no score: a metric's values are only the playtests that have it
+    metrics: {
+      durationSec: Math.round(300 * Math.exp(0.4 * rng.normal()) * 10) / 10,
+      won: i % 3 === 0 ? 1 : 0,
+      deaths: rng.int(0, 6),
+      ...(i % 7 === 0 ? {} : { score: Math.round(50 * rng.normal()) }),
+    },
+  }));
+  pts[40]!.metrics['durationSec'] = 612000; // a duration typed in milliseconds
+  pts[41]!.metrics['durationSec'] = 1e300;
+  const spec = fitEncoding(project, [{ id: 'a', features: {} }], pts);
+  const column = (name: string): number[] => pts.flatMap((p) => (typeof p.metrics[name] === 'number' ? [p.metrics[name]!] : []));
+  const linked = { durationSec: column('durationSec').map(Math.log), deaths: column('deaths').map(Math.log1p), score: column('score') };
+  const expected = { durationSec: referenceCoding(linked.durationSec), deaths: referenceCoding(linked.deaths), score: referenceCoding(linked.score) };
+  for (const [name, ref] of Object.entries(expected)) {
+    assert.deepEqual(plausibleRange(Float64Array.from(linked[name as keyof typeof linked])), { lo: ref.lo, hi: ref.hi }, `${name} range`);
+    const m = spec.metrics.find((c) => c.name === name)!;
+    assert.equal(m.center, ref.center, `${name} center`);
+    assert.equal(m.scale, ref.scale, `${name} scale`);
+  }
+  // the two gross errors did not set the duration's scale: it is the spread of the 299 others
+  assert.ok(expected.durationSec.scale < 0.5);
+  assert.deepEqual(implausibleValues(project, pts), ['p40: durationSec 612000', 'p41: durationSec 1e+300']);
 });
