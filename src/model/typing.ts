@@ -40,7 +40,7 @@ export const MIN_KNOWN_TESTERS = 2;
 export const MIN_SEGMENT_PLAYTESTS = 10;
 
 export const TYPING_SHAPE = { hidden: 64, embed: 16 } as const;
-export const TYPING_TRAINING: ProtoTraining = { steps: 400, episodes: 16, support: 10, maxRuns: 5, lr: 3e-3, weightDecay: 1e-4 };
+export const TYPING_TRAINING: ProtoTraining = { steps: 250, episodes: 8, support: 10, maxRuns: 5, lr: 3e-3, weightDecay: 1e-4 };
 
 /** Every tester the project maps to a segment, with that segment. */
 export function declaredTesters(project: Project): Map<string, string> {

@@ -19,18 +19,19 @@ const sample = generateCorpus({ seed: 11, pastLevels: 80, playtestsPerPast: 25, 
 const corpus = pastCorpus(sample);
 const typeOf = new Map(sample.population.map((t) => [t.name, t.type!]));
 const declared = declaredTesters(corpus.project);
-const trained = await trainResumable(corpus, { seed: 2, steps: 400 });
+const trained = await trainResumable(corpus, { seed: 2, steps: 300 });
 const model = trained.model;
 
-/** The corpus with each undeclared tester's runs cut to its first `n` (the declared testers' kept whole). */
-function fewRuns(n: number): { corpus: typeof corpus; heldOut: string[] } {
+/** The corpus with each undeclared tester's runs cut to its runs from+1 … from+n (the declared testers' kept whole), and who has them all. */
+function fewRuns(n: number, from: number): { corpus: typeof corpus; heldOut: string[] } {
   const seen = new Map<string, number>();
   const playtests = corpus.playtests.filter((pt: Playtest) => {
     if (declared.has(pt.tester!)) return true;
-    seen.set(pt.tester!, (seen.get(pt.tester!) ?? 0) + 1);
-    return seen.get(pt.tester!)! <= n;
+    const k = seen.get(pt.tester!) ?? 0;
+    seen.set(pt.tester!, k + 1);
+    return k >= from && k < from + n;
   });
-  return { corpus: { ...corpus, playtests }, heldOut: [...seen].filter(([, k]) => k >= n).map(([t]) => t) };
+  return { corpus: { ...corpus, playtests }, heldOut: [...seen].filter(([, k]) => k >= from + n).map(([t]) => t) };
 }
 
 test('the model trained on a project with segments of known testers has a typing network over them', () => {
@@ -39,19 +40,28 @@ test('the model trained on a project with segments of known testers has a typing
   assert.deepEqual((model.info['typing'] as { segments: string[] }).segments, model.typing.segments);
 });
 
-test('held-out testers typed from 5 runs: far above chance (20 %) and better than raw metrics’ nearest centroid', () => {
-  const { corpus: few, heldOut } = fewRuns(5);
-  assert.ok(heldOut.length >= 15, `${heldOut.length} held-out testers`);
-  const typed = new Map(typeTesters(model, few, heldOut).map((t) => [t.tester, t]));
-  const proto = heldOut.filter((t) => typed.get(t)!.segment === typeOf.get(t)).length / heldOut.length;
-
+test('held-out testers typed from 5 runs: far above chance (20 %) and better than raw metrics’ nearest centroid', (t) => {
   const segments = model.typing!.segments;
-  const known = few.playtests.filter((pt) => declared.has(pt.tester!));
+  const known = corpus.playtests.filter((pt) => declared.has(pt.tester!));
   const codings = rawCodings(model.spec.metrics, known);
   const centroid = nearestCentroid(known.map((pt) => ({ x: rawFeatures(codings, pt), y: segments.indexOf(declared.get(pt.tester!)!) })), segments.length);
-  const raw = heldOut.filter((t) => segments[centroid(few.playtests.filter((pt) => pt.tester === t).map((pt) => rawFeatures(codings, pt)))] === typeOf.get(t)).length / heldOut.length;
-  assert.ok(proto >= 0.5, `prototypical network ${proto}`);
-  assert.ok(proto > raw, `prototypical network ${proto} vs nearest centroid ${raw}`);
+  let trials = 0;
+  let proto = 0;
+  let raw = 0;
+  // four disjoint sets of five runs per held-out tester
+  for (const from of [0, 5, 10, 15]) {
+    const { corpus: few, heldOut } = fewRuns(5, from);
+    const typed = new Map(typeTesters(model, few, heldOut).map((x) => [x.tester, x]));
+    for (const tester of heldOut) {
+      trials++;
+      if (typed.get(tester)!.segment === typeOf.get(tester)) proto++;
+      if (segments[centroid(few.playtests.filter((pt) => pt.tester === tester).map((pt) => rawFeatures(codings, pt)))] === typeOf.get(tester)) raw++;
+    }
+  }
+  t.diagnostic(`${trials} typings of held-out testers from 5 runs: prototypical network ${(proto / trials).toFixed(2)}, nearest centroid ${(raw / trials).toFixed(2)}`);
+  assert.ok(trials >= 50, `${trials} trials`);
+  assert.ok(proto / trials >= 0.5, `prototypical network ${proto / trials}`);
+  assert.ok(proto > raw, `prototypical network ${proto} vs nearest centroid ${raw} of ${trials}`);
 });
 
 test('typings: every tester with a playtest, declared ones declared with confidence 1, probabilities summing to 1', () => {
