@@ -123,8 +123,8 @@ export async function run(opts: { quick: boolean }): Promise<string> {
       model.dispose();
     }
   }
-  const cell = (m: Method, n: number): string => {
-    const xs = scores.map((s) => 100 * s.accuracy[m][n]!);
+  const cell = (m: Method, n: number, minus?: Method): string => {
+    const xs = scores.map((s) => 100 * (s.accuracy[m][n]! - (minus === undefined ? 0 : s.accuracy[minus][n]!)));
     const half = xs.length > 1 ? (1.96 * sd(xs)) / Math.sqrt(xs.length) : NaN;
     return `${mean(xs).toFixed(1)} ± ${sd(xs).toFixed(1)}${Number.isFinite(half) ? ` [${(mean(xs) - half).toFixed(1)}, ${(mean(xs) + half).toFixed(1)}]` : ''}`;
   };
@@ -135,7 +135,13 @@ export async function run(opts: { quick: boolean }): Promise<string> {
       `${mean(scores.map((s) => s.heldOut)).toFixed(0)} undeclared testers per corpus typed, ${setup.draws} random draws of their runs each. ` +
       `Baselines fitted on the declared testers' runs; raw metrics: won, log duration, log damage, log1p potions, standardised ` +
       `(the logistic regression sums a tester's runs' log-probabilities). The ablation is the prototypical network trained on the run's metrics alone.\n`,
-    markdownTable(['method', ...RUNS.map((n) => `${n} run${n === 1 ? '' : 's'}`)], METHODS.map((m) => [m, ...RUNS.map((n) => cell(m, n))])),
+    markdownTable(
+      ['method', ...RUNS.map((n) => `${n} run${n === 1 ? '' : 's'}`)],
+      [
+        ...METHODS.map((m) => [m, ...RUNS.map((n) => cell(m, n))]),
+        ...METHODS.slice(1).map((m) => [`metabalance − ${m} (paired per corpus, points)`, ...RUNS.map((n) => cell(METHODS[0], n, m))]),
+      ],
+    ),
   ].join('\n');
 }
 
