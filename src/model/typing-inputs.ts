@@ -29,6 +29,13 @@ export function typingWidth(model: MetaModel): number {
   return model.space.dim + model.shape.features + model.ensemble * D + 3 * M;
 }
 
+/** The columns of a typing row that hold the run's own metrics (the rest describe its level, setting and expectation). */
+export function outcomeColumns(model: MetaModel): number[] {
+  const M = model.spec.metrics.length;
+  const from = typingWidth(model) - 3 * M;
+  return Array.from({ length: M }, (_, j) => from + j);
+}
+
 /** A metric's value in the heads' space (a rate as is, else its standardised link), project order. */
 function headSpace(model: MetaModel, j: number, v: number): number {
   const m = model.spec.metrics[j]!;

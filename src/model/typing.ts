@@ -44,7 +44,7 @@ export const MIN_SEGMENT_PLAYTESTS = 10;
 export const NO_TYPING_NETWORK = `the model has no typing network: it was trained before typing existed, or when the project had fewer than 2 segments with ${MIN_KNOWN_TESTERS} known testers and ${MIN_SEGMENT_PLAYTESTS} of their playtests each; train again`;
 
 export const TYPING_SHAPE = { hidden: 64, embed: 16 } as const;
-export const TYPING_TRAINING: ProtoTraining = { steps: 400, episodes: 16, support: 10, maxRuns: 5, lr: 3e-3, weightDecay: 1e-4 };
+export const TYPING_TRAINING: ProtoTraining = { steps: 250, episodes: 8, support: 10, maxRuns: 5, lr: 3e-3, weightDecay: 1e-4 };
 
 /** Every tester the project maps to a segment, with that segment. */
 export function declaredTesters(project: Project): Map<string, string> {
@@ -115,12 +115,21 @@ function probabilitiesOf(net: TypingNet, rows: TypingRows): Map<string, number[]
  * rather than its kind). Seeded.
  */
 export function trainTyping(model: MetaModel, corpus: Corpus, seed: number, training: ProtoTraining = TYPING_TRAINING): TypingNet | null {
-  const declared = declaredTesters(corpus.project);
   if (corpus.project.segments.length < 2) return null;
+  const declared = declaredTesters(corpus.project);
   const undeclaredInputs = new Set(model.inputs.testers.filter((t) => t !== '' && !declared.has(t)));
   const rows = typingRows(model, corpus.levels, corpus.playtests, (t) => declared.has(t) || undeclaredInputs.has(t));
+  return fitTyping(corpus.project, rows, seed, training, undeclaredInputs);
+}
+
+/**
+ * The typing network fitted on typing rows of the project's declared testers (any row layout: the
+ * bench fits it on a part of the columns too), with the probabilities of the testers in `typeAlso`
+ * (their rows are in `rows` as well); null as for trainTyping.
+ */
+export function fitTyping(project: Project, rows: TypingRows, seed: number, training: ProtoTraining = TYPING_TRAINING, typeAlso: ReadonlySet<string> = new Set()): TypingNet | null {
   const byTester = groupRows(rows.tester);
-  const classes = corpus.project.segments
+  const classes = project.segments
     .map((g) => ({ name: g.name, testers: g.testers.flatMap((t) => (byTester.has(t) ? [byTester.get(t)!] : [])) }))
     .filter((g) => g.testers.length >= MIN_KNOWN_TESTERS && g.testers.reduce((s, r) => s + r.length, 0) >= MIN_SEGMENT_PLAYTESTS);
   if (classes.length < 2) return null;
@@ -136,7 +145,7 @@ export function trainTyping(model: MetaModel, corpus: Corpus, seed: number, trai
   const prototypes = new Float32Array(classes.length * shape.embed);
   classes.forEach((g, c) => prototypes.set(meanEmbedding(base, rows, g.testers.flat()), c * shape.embed));
   const net: TypingNet = { ...base, prototypes, inputTesters: {} };
-  const inputRows = rows.tester.flatMap((t, i) => (undeclaredInputs.has(t) ? [i] : []));
+  const inputRows = rows.tester.flatMap((t, i) => (typeAlso.has(t) ? [i] : []));
   const typed = probabilitiesOf(net, subset(rows, inputRows));
   return { ...net, inputTesters: Object.fromEntries(typed) };
 }

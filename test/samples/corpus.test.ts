@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { generateCorpus, type SampleCorpus } from '../../samples/crypt-run/corpus.js';
-import { testers, variants } from '../../samples/crypt-run/game.js';
+import { expectedMetrics, testers, variants } from '../../samples/crypt-run/game.js';
+import { TESTER_TYPES } from '../../samples/crypt-run/typed-testers.js';
 import { readTruth } from '../../samples/crypt-run/truth.js';
 import { SAMPLE_CORPUS, sampleProjectDir, writeSampleProject } from '../../samples/crypt-run/generate.js';
 import { defaultParams } from '../../samples/crypt-run/oracle.js';
@@ -122,4 +123,29 @@ test('the committed sample project is exactly what generate.ts writes, and the p
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('typed testers: named testers of five hidden types (skill and style), unequal runs, a part of each type declared as its segment', () => {
+  const c = generateCorpus({ ...small, testers: 'typed' });
+  const bots = generateCorpus(small);
+  assert.equal(bots.population, testers);
+  assert.deepEqual(c.levels, bots.levels, 'the testers change the runs, not the levels');
+  const typeOf = new Map(c.population.map((t) => [t.name, t.type]));
+  assert.deepEqual(c.project.segments.map((g) => g.name), TESTER_TYPES.map((t) => t.name));
+  for (const g of c.project.segments) for (const t of g.testers) assert.equal(typeOf.get(t), g.name);
+  const declared = c.project.segments.reduce((s, g) => s + g.testers.length, 0);
+  assert.ok(declared > 0 && declared < c.population.length, `${declared} of ${c.population.length} declared`);
+  const runs = new Map<string, number>();
+  for (const p of c.playtests) {
+    assert.ok(typeOf.has(p.tester!), `${p.tester} is one of the population`);
+    runs.set(p.tester!, (runs.get(p.tester!) ?? 0) + 1);
+  }
+  assert.ok(Math.max(...runs.values()) >= 3 * Math.min(...runs.values()), 'some testers play far more than others');
+  // the truth per type: rushers finish faster and, taking more damage, win less often than careful players; experts win more than novices
+  const level = c.truth.get(c.pastLevelIds[0]!)!;
+  const of = (type: string): Record<string, number> =>
+    expectedMetrics(level, defaultParams(), variants[0], undefined, c.population.filter((t) => t.type === type).map((t) => t.name), c.population);
+  assert.ok(of('rusher')['durationSec']! < of('careful')['durationSec']!);
+  assert.ok(of('rusher')['won']! < of('careful')['won']!);
+  assert.ok(of('expert')['won']! > of('novice')['won']!);
 });
