@@ -3,7 +3,6 @@
 // RSS (from /health, sampled every 50 ms) before, at its peak and 2 s after, and how long each
 // client waited for its answer. Goals: RSS within +64 MiB, every batch answered within 10 s.
 import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../src/project/paths.js';
@@ -13,19 +12,6 @@ import { startServer } from './rpc.js';
 
 const MiB = 1024 * 1024;
 
-function rss(rpcUrl: string, token: string): Promise<number> {
-  const url = new URL(rpcUrl.replace(/^ws/, 'http'));
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: '/health', headers: { authorization: `Bearer ${token}` } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve((JSON.parse(body) as { memory: { rss: number } }).memory.rss));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 export async function run(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mb-bench-limits-'));
   await cp(path.join(packageRoot(), 'samples', 'crypt-run', 'project'), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}models`) });
@@ -33,12 +19,12 @@ export async function run(): Promise<string> {
   const clients = await Promise.all(Array.from({ length: 4 }, () => RpcClient.connect(server.info.rpc, { token: server.token })));
   try {
     const batch = JSON.stringify(Array.from({ length: 256 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'playtests.list', params: { limit: 10_000 } })));
-    const before = await rss(server.info.rpc, server.token);
+    const before = (await server.health()).memory.rss;
     let peak = before;
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        peak = Math.max(peak, await rss(server.info.rpc, server.token));
+        peak = Math.max(peak, (await server.health()).memory.rss);
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
@@ -52,7 +38,7 @@ export async function run(): Promise<string> {
     await new Promise((r) => setTimeout(r, 2000));
     sampling = false;
     await sampler;
-    const settled = await rss(server.info.rpc, server.token);
+    const settled = (await server.health()).memory.rss;
     const mib = (b: number): string => (b / MiB).toFixed(0);
     const slowest = Math.max(...answers.map((a) => a.ms));
     return [

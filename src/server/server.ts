@@ -15,6 +15,7 @@ import { Guard } from './guard.js';
 import { httpApp } from './http-transport.js';
 import { TrainingJobs } from './jobs.js';
 import { LIMITS } from './limits.js';
+import { AnswerCache } from './answer-cache.js';
 import { BalancingPool } from './balancing-pool.js';
 import { LocalBalancing } from './local-balancing.js';
 import { ModelRegistry } from './models.js';
@@ -117,10 +118,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       },
       log,
     });
+    const answers = new AnswerCache(pool ?? new LocalBalancing(models), models);
     const services: RpcServices = {
       store,
       models,
-      balancing: pool ?? new LocalBalancing(models),
+      balancing: answers,
       jobs,
       backend: () => backend,
       broadcast,
@@ -148,7 +150,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       endpoint,
       health: () => {
         const { rss, heapUsed } = process.memoryUsage();
-        return { project: store.project.name, model: models.current()?.id ?? null, clients: ws?.size ?? 0, memory: { rss, heapUsed } };
+        return {
+          project: store.project.name,
+          model: models.current()?.id ?? null,
+          clients: ws?.size ?? 0,
+          memory: { rss, heapUsed },
+          answers: answers.stats(),
+        };
       },
     });
     server.on('request', app);
