@@ -50,30 +50,26 @@ export async function encodeModel({ model, training }: TrainedModel, modelId: st
   const shapes = trainableShapes(model, training.levelIds.length);
   const nW = model.weights.length;
   const made: tf.Tensor[] = [];
-  const tensor = (a: Float32Array, k: number): tf.Tensor => {
-    const t = tf.tensor(a, shapes[k]!);
+  /** a tensor of `shape` (flat when absent) that is disposed once the weights are encoded */
+  const tensor = (a: Float32Array, shape?: number[]): tf.Tensor => {
+    const t = tf.tensor(a, shape);
     made.push(t);
     return t;
   };
   const named: tf.NamedTensorMap = {};
   model.weights.forEach((w, k) => (named[`w${k}`] = w));
   if (training.q) {
-    named['qMu'] = tensor(training.q.mu, nW);
-    named['qLogSig'] = tensor(training.q.logSig, nW + 1);
+    named['qMu'] = tensor(training.q.mu, shapes[nW]);
+    named['qLogSig'] = tensor(training.q.logSig, shapes[nW + 1]);
   }
   const st = training.progress;
-  st?.adam?.m.forEach((a, k) => (named[`adam.m${k}`] = tensor(a, k)));
-  st?.adam?.v.forEach((a, k) => (named[`adam.v${k}`] = tensor(a, k)));
-  st?.bestWeights?.forEach((a, k) => (named[`best${k}`] = tensor(a, k)));
+  st?.adam?.m.forEach((a, k) => (named[`adam.m${k}`] = tensor(a, shapes[k])));
+  st?.adam?.v.forEach((a, k) => (named[`adam.v${k}`] = tensor(a, shapes[k])));
+  st?.bestWeights?.forEach((a, k) => (named[`best${k}`] = tensor(a, shapes[k])));
   const typing = model.typing;
   if (typing) {
-    const flat = (a: Float32Array): tf.Tensor => {
-      const t = tf.tensor1d(a);
-      made.push(t);
-      return t;
-    };
-    typing.weights.forEach((a, k) => (named[`typing.w${k}`] = flat(a)));
-    named['typing.prototypes'] = flat(typing.prototypes);
+    typing.weights.forEach((a, k) => (named[`typing.w${k}`] = tensor(a)));
+    named['typing.prototypes'] = tensor(typing.prototypes);
   }
   const { data, specs } = await tf.io.encodeWeights(named);
   tf.dispose(made);

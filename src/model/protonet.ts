@@ -39,15 +39,11 @@ export interface EpisodeSource {
 
 /** Weights W0, b0, W1, b1, W2, b2 (two hidden layers, LeCun-normal). */
 export function initProtoNet(shape: ProtoShape, rng: Rng): Float32Array[] {
-  const sizes: [number, number][] = [
-    [shape.width, shape.hidden],
-    [shape.hidden, shape.hidden],
-    [shape.hidden, shape.embed],
-  ];
-  return sizes.flatMap(([i, o]) => {
+  return weightShapes(shape).map(([i, o], k) => {
     const w = new Float32Array(i * o);
-    for (let k = 0; k < w.length; k++) w[k] = rng.normal() / Math.sqrt(i);
-    return [w, new Float32Array(o)];
+    // even entries are matrices [in, out]; odd ones biases [1, out], which start at 0
+    if (k % 2 === 0) for (let j = 0; j < w.length; j++) w[j] = rng.normal() / Math.sqrt(i);
+    return w;
   });
 }
 

@@ -7,6 +7,7 @@
 import { InputError } from '../project/errors.js';
 import { Rng } from '../util/rng.js';
 import type { Project } from '../project/types.js';
+import type { TesterSegment } from '../rpc/protocol-types.js';
 import type { MetaModel } from './model.js';
 import { embedRows, initProtoNet, prototypeProbabilities, trainProtoNet, type ProtoShape, type ProtoTraining } from './protonet.js';
 import type { Corpus } from './train.js';
@@ -27,14 +28,8 @@ export interface TypingNet {
   inputTesters: Record<string, number[]>;
 }
 
-export interface TesterTyping {
-  tester: string;
-  playtests: number;
-  segment: string;
-  declared: boolean;
-  confidence: number;
-  probabilities: Record<string, number>;
-}
+/** A tester with its segment: the wire type of testers.classify's result, generated from its schema. */
+export type TesterTyping = TesterSegment;
 
 /** A segment is a class only with this many testers the project maps to it, and this many of their runs. */
 export const MIN_KNOWN_TESTERS = 2;

@@ -22,9 +22,10 @@ export interface AnswerCacheLimits {
   bytes: number;
 }
 
-/** A balance answer is ~2 KB of JSON, so 4,096 of them (every level of a large project, with room
- *  for a few seeds each) take ~8 MB; the byte cap binds first only for large suggest counts or
- *  many distinct inline-playtest requests. */
+/** A balance answer is under 1 KB of JSON and a suggestion of 3 about 2 KB (`metabalance balance
+ *  --json` / `suggest --json` print the same objects), so 4,096 of them (every level of a large
+ *  project, with room for a few seeds each) take a few MB; the byte cap binds first only for large
+ *  suggest counts or many distinct inline-playtest requests. */
 export const ANSWER_CACHE: AnswerCacheLimits = { entries: 4096, bytes: 32 * 2 ** 20 };
 
 /** What /health reports: how often a request was answered without computing it. */
