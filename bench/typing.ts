@@ -38,7 +38,7 @@ export interface TypingScore {
  * Typing accuracy on a trained model's undeclared testers (each of known hidden type `typeOf`),
  * `draws` random draws of n runs per tester and n; the same draws for every method.
  */
-export function scoreTyping(model: MetaModel, corpus: Parameters<typeof trainModel>[0], typeOf: ReadonlyMap<string, string>, seed: number, draws: number): TypingScore {
+export async function scoreTyping(model: MetaModel, corpus: Parameters<typeof trainModel>[0], typeOf: ReadonlyMap<string, string>, seed: number, draws: number): Promise<TypingScore> {
   const net = model.typing;
   if (!net) throw new Error('typing bench: the model has no typing network');
   const declared = declaredTesters(corpus.project);
@@ -52,7 +52,7 @@ export function scoreTyping(model: MetaModel, corpus: Parameters<typeof trainMod
   const codings = rawCodings(model.spec.metrics, knownRuns);
   const train = knownRuns.map((pt) => ({ x: rawFeatures(codings, pt), y: net.segments.indexOf(declared.get(pt.tester!)!) }));
   const metricsOnly = columnsOf(rows, outcomeColumns(model));
-  const ablation = fitTyping(corpus.project, metricsOnly, seed);
+  const ablation = await fitTyping(corpus.project, metricsOnly, seed);
   if (!ablation || ablation.segments.join() !== net.segments.join()) throw new Error('typing bench: the ablation has other classes');
   const proto = (n: TypingNet, r: TypingRows) => (index: readonly number[]): number => {
     const p = probabilitiesOfRuns(n, r, index);
@@ -116,7 +116,7 @@ export async function run(opts: { quick: boolean }): Promise<string> {
     const model = await trainModel(corpus, { seed, ...(setup.steps ? { steps: setup.steps } : {}) });
     try {
       const typeOf = new Map(c.population.map((t) => [t.name, t.type!]));
-      const s = scoreTyping(model, corpus, typeOf, seed, setup.draws);
+      const s = await scoreTyping(model, corpus, typeOf, seed, setup.draws);
       scores.push(s);
       log(`  typing: seed ${seed} ${variant.name}: ${METHODS.map((m) => RUNS.map((n) => s.accuracy[m][n]!.toFixed(2)).join('/')).join(' | ')}`);
     } finally {

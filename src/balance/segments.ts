@@ -5,6 +5,7 @@
 // column block per targeted segment, named `METRIC@SEGMENT` (a metric name cannot hold '@'), and the
 // search, pMeet and suggest run on those columns unchanged.
 import type { LevelPredictor, MetaModel, PredictOptions, Prediction } from '../model/index.js';
+import { ownColumns } from '../model/inputs.js';
 import type { Project, Segment } from '../project/types.js';
 
 /** The prediction column of a metric for a segment (or for the whole population). */
@@ -19,26 +20,25 @@ export function targetedSegments(project: Project): Segment[] {
 }
 
 /**
- * A segment's weights over the model's tester inputs: its testers' shares of the corpus, and an
- * undeclared tester with its own input by its share times its typed probability of being of this
- * segment (model.typing; no segment in `segments` may claim it). A tester with too few playtests to
- * have its own input cannot be told apart from the rest; a segment with none the model knows cannot
- * be predicted, and says why.
+ * A segment's weights over the model's tester inputs: its testers' shares of the corpus (those with
+ * their own input, and its pool of testers too rare for one), and an undeclared tester with its own
+ * input by its share times its typed probability of being of this segment (model.typing; no segment
+ * in `segments` may claim it). A segment the model has no input for cannot be predicted, and says why.
  */
 export function segmentMix(model: MetaModel, segment: Segment, segments: readonly Segment[] = [segment]): number[] {
   const { testers, mix } = model.inputs;
-  const known = new Set(segment.testers);
+  const known = new Set([...segment.testers, `@${segment.name}`]);
   const claimed = new Set(segments.flatMap((g) => g.testers));
   const typing = model.typing;
   const column = typing ? typing.segments.indexOf(segment.name) : -1;
-  const typed = (t: string): number => (column >= 0 && !claimed.has(t) ? (typing!.inputTesters[t]?.[column] ?? 0) : 0);
-  const weights = testers.map((t, i) => (t === '' ? 0 : known.has(t) ? mix[i]! : mix[i]! * typed(t)));
+  const own = new Set(ownColumns(testers));
+  const typed = (t: string): number => (column >= 0 && own.has(t) && !claimed.has(t) ? (typing!.inputTesters[t]?.[column] ?? 0) : 0);
+  const weights = testers.map((t, i) => (known.has(t) ? mix[i]! : mix[i]! * typed(t)));
   const total = weights.reduce((a, b) => a + b, 0);
   if (!(total > 0)) {
-    const have = testers.filter((t) => t !== '');
     throw new Error(
-      `segment "${segment.name}": none of its testers (${segment.testers.join(', ')}) has enough playtests in the training corpus for the model to know them ` +
-        `(known: ${have.join(', ') || 'none — the corpus has too few testers with enough playtests'}); record more of their playtests and train again`,
+      `segment "${segment.name}": the model has no input for its testers (${segment.testers.join(', ')}): none of them played in its training corpus, ` +
+        `or the segment was declared after the model was trained; record their playtests and train again`,
     );
   }
   return weights.map((w) => w / total);

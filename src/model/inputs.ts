@@ -5,7 +5,9 @@
 // - The tester: who played a run explains much of its outcome (skill), and a context inferred from
 //   two runs by experts must not read the level as easy. A playtest's tester enters one-hot;
 //   predictions are for the corpus's tester population, the average over testers weighted by
-//   their share of the corpus — "60 % of players win" is about that population.
+//   their share of the corpus — "60 % of players win" is about that population. Testers too rare
+//   for a column of their own share one: their declared segment's if the project maps them to one
+//   (so a segment of many occasional testers still has a column to predict it by), else the rest's.
 import type { Param, Playtest, Project } from '../project/types.js';
 import type { ParamSpace } from './param-space.js';
 
@@ -13,10 +15,15 @@ import type { ParamSpace } from './param-space.js';
 export interface InputCoding {
   /** project param indices that also enter on their other scale */
   rescaled: number[];
-  /** tester vocabulary ('' = any other or unnamed tester); empty when the corpus has < 2 groups */
+  /**
+   * tester columns: a tester's own id, `@SEGMENT` for the testers of a declared segment too rare for
+   * their own, '' for any other or unnamed tester; empty when the corpus has < 2 groups
+   */
   testers: string[];
-  /** each tester's share of the corpus playtests (sums to 1) */
+  /** each column's share of the corpus playtests (sums to 1) */
   testerMix: number[];
+  /** the `@SEGMENT` column of each tester pooled into one (absent in model files that predate it) */
+  pooled?: Record<string, string>;
 }
 
 export interface InputOptions {
@@ -24,7 +31,10 @@ export interface InputOptions {
   testers: boolean;
 }
 
-/** A tester needs this many playtests (and this share) to get its own input; at most MAX_TESTERS. */
+/**
+ * A tester needs this many playtests (and this share) to get its own input; at most MAX_TESTERS.
+ * An id starting with '@' never gets one, so a tester cannot be mistaken for a segment's column.
+ */
 const MIN_TESTER_PLAYTESTS = 20;
 const MIN_TESTER_SHARE = 0.01;
 const MAX_TESTERS = 12;
@@ -35,25 +45,40 @@ function rescalable(p: Param): boolean {
 
 export function fitInputs(project: Project, playtests: Iterable<Playtest>, opts: InputOptions): InputCoding {
   const rescaled = opts.rescale ? project.params.flatMap((p, i) => (rescalable(p) ? [i] : [])) : [];
-  if (!opts.testers) return { rescaled, testers: [], testerMix: [] };
+  const none: InputCoding = { rescaled, testers: [], testerMix: [] };
+  if (!opts.testers) return none;
   const counts = new Map<string, number>();
   let total = 0;
   for (const pt of playtests) {
     counts.set(pt.tester ?? '', (counts.get(pt.tester ?? '') ?? 0) + 1);
     total++;
   }
-  if (total === 0) return { rescaled, testers: [], testerMix: [] };
+  if (total === 0) return none;
   const floor = Math.max(MIN_TESTER_PLAYTESTS, MIN_TESTER_SHARE * total);
   const named = [...counts]
-    .filter(([name, n]) => name !== '' && n >= floor)
+    .filter(([name, n]) => name !== '' && !name.startsWith('@') && n >= floor)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, MAX_TESTERS)
     .map(([name]) => name);
-  const other = total - named.reduce((s, name) => s + counts.get(name)!, 0);
-  const testers = other > 0 ? [...named, ''] : named;
-  if (testers.length < 2) return { rescaled, testers: [], testerMix: [] };
-  const share = (name: string): number => (name === '' ? other : counts.get(name)!) / total;
-  return { rescaled, testers, testerMix: testers.map(share) };
+  const own = new Set(named);
+  const segmentColumn = new Map(project.segments.flatMap((g) => g.testers.map((t): [string, string] => [t, `@${g.name}`])));
+  const pooled: Record<string, string> = {};
+  const share = new Map(named.map((name) => [name, counts.get(name)!]));
+  for (const [name, n] of counts) {
+    if (own.has(name)) continue;
+    const column = segmentColumn.get(name) ?? '';
+    if (column !== '') pooled[name] = column;
+    share.set(column, (share.get(column) ?? 0) + n);
+  }
+  const columns = [...new Set(segmentColumn.values())].filter((c) => share.has(c));
+  const testers = [...named, ...columns, ...(share.has('') ? [''] : [])];
+  if (testers.length < 2) return none;
+  return { rescaled, testers, testerMix: testers.map((t) => share.get(t)! / total), ...(Object.keys(pooled).length > 0 ? { pooled } : {}) };
+}
+
+/** The tester columns that are one tester's own (not a segment's pool, not the rest's). */
+export function ownColumns(testers: readonly string[]): string[] {
+  return testers.filter((t) => t !== '' && !t.startsWith('@'));
 }
 
 /** How a unit-cube row becomes a network input row. */
@@ -68,13 +93,15 @@ export interface InputLayout {
   testerAt: number;
   testers: string[];
   mix: number[];
+  /** a pooled tester's segment column label */
+  pooled: Readonly<Record<string, string>>;
 }
 
 export function inputLayout(space: ParamSpace, params: readonly Param[], coding: InputCoding | undefined): InputLayout {
   const alt = (coding?.rescaled ?? []).map((i) => ({ at: space.offsets[i]!, param: params[i] as Param & { type: 'float' | 'int' } }));
   const testers = coding?.testers ?? [];
   const base = space.dim;
-  return { base, width: base + alt.length + testers.length, alt, testerAt: base + alt.length, testers, mix: coding?.testerMix ?? [] };
+  return { base, width: base + alt.length + testers.length, alt, testerAt: base + alt.length, testers, mix: coding?.testerMix ?? [], pooled: coding?.pooled ?? {} };
 }
 
 /** A unit-cube value of `p` on its other scale, also in [0, 1]. */
@@ -95,10 +122,12 @@ function writeRow(lay: InputLayout, x: ArrayLike<number>, from: number, tester: 
   else lay.mix.forEach((w, t) => (out[at + lay.testerAt + t] = w));
 }
 
-/** The tester column of a playtest: its own, else the rare-or-unnamed group's, else -1 (unknown). */
+/** The tester column of a playtest: its own, else its segment's, else the rare-or-unnamed group's, else -1 (unknown). */
 export function testerIndex(lay: InputLayout, tester: string | undefined): number {
-  const k = lay.testers.indexOf(tester ?? '');
-  return k >= 0 ? k : lay.testers.indexOf('');
+  const k = tester === undefined || tester.startsWith('@') ? -1 : lay.testers.indexOf(tester);
+  if (k >= 0) return k;
+  const column = tester === undefined ? undefined : lay.pooled[tester];
+  return column === undefined ? lay.testers.indexOf('') : lay.testers.indexOf(column);
 }
 
 /** One playtest's network input row. */

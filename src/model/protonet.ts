@@ -7,6 +7,7 @@
 // batch's runs in one pass. Pure: arrays in, arrays out; tensors live inside the calls.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../util/rng.js';
+import { abortPoint } from './abort.js';
 import { adamDispose, adamInit, adamStep } from './adam.js';
 import { act } from './network.js';
 
@@ -115,7 +116,14 @@ function episodeBatch(src: EpisodeSource, opts: ProtoTraining, rng: Rng): { inde
 }
 
 /** Episodic meta-training from `init`; returns the trained weights. */
-export function trainProtoNet(shape: ProtoShape, init: readonly Float32Array[], src: EpisodeSource, opts: ProtoTraining, rng: Rng): Float32Array[] {
+export async function trainProtoNet(
+  shape: ProtoShape,
+  init: readonly Float32Array[],
+  src: EpisodeSource,
+  opts: ProtoTraining,
+  rng: Rng,
+  signal?: AbortSignal,
+): Promise<Float32Array[]> {
   const C = src.classes.length;
   if (C < 2 || src.classes.some((t) => t.length < 2)) throw new Error('internal: prototypical training needs ≥ 2 classes of ≥ 2 testers');
   const B = opts.episodes;
@@ -128,6 +136,7 @@ export function trainProtoNet(shape: ProtoShape, init: readonly Float32Array[], 
   const adam = adamInit(w);
   try {
     for (let step = 0; step < opts.steps; step++) {
+      await abortPoint(signal);
       const { index, k } = episodeBatch(src, opts, rng);
       const lossOf = (...ps: tf.Tensor[]): tf.Scalar => {
         const e = embedTensor(ps, tf.gather(x, tf.tensor1d(index, 'int32')) as tf.Tensor2D);

@@ -14,7 +14,8 @@ import { Training, type Progress, type TrainedModel } from './training.js';
 import type { AdamState } from './adam.js';
 import { fomamlStep, jointStep, reptileStep } from './trainers.js';
 import { fitCalibration, fitResidualSd, validationNll } from './validation.js';
-import { trainTyping } from './typing.js';
+import { trainTyping, TYPING_TRAINING } from './typing.js';
+import { AbortError, yieldToLoop } from './abort.js';
 
 export interface Corpus {
   project: Project;
@@ -62,13 +63,6 @@ export function defaultConfig(algorithm: Algorithm, seed: number): ModelConfig {
     outerLr: algorithm === 'fomaml' ? 0 : 1,
     evalEvery: 10,
   };
-}
-
-export class AbortError extends Error {
-  override readonly name = 'AbortError';
-  constructor() {
-    super('training aborted');
-  }
 }
 
 /** Held-out levels: enough playtests to adapt on valAdapt and score the rest. */
@@ -129,7 +123,6 @@ function resumedTraining(from: TrainedModel, steps: number | undefined): Trainin
   return new Training(model.project, model.spec, config, t.levelIds, t.valLevelIds, weights, t.q, t.progress, model, model.info);
 }
 
-const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Trains (or resumes) and returns the model with the state training stopped in, to save or resume. */
 export async function trainResumable(corpus: Corpus, opts: TrainOptions = {}): Promise<TrainedModel> {
@@ -236,7 +229,7 @@ async function runTraining(training: Training, corpus: Corpus, opts: TrainOption
       warnings.push(...validationWarnings(model, val, st));
     }
     // typing reads the finished meta-model's level contexts and expectations, so it comes last
-    const typing = trainTyping(model, corpus, cfg.seed);
+    const typing = await trainTyping(model, corpus, cfg.seed, TYPING_TRAINING, opts.signal);
     model = model.with({ typing });
     const trainRows = levels.reduce((s, l) => s + l.rows, 0);
     const info: ModelInfo = {

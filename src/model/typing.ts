@@ -11,6 +11,7 @@ import type { TesterSegment } from '../rpc/protocol-types.js';
 import type { MetaModel } from './model.js';
 import { embedRows, initProtoNet, prototypeProbabilities, trainProtoNet, type ProtoShape, type ProtoTraining } from './protonet.js';
 import type { Corpus } from './train.js';
+import { ownColumns } from './inputs.js';
 import { typingRows, type TypingRows } from './typing-inputs.js';
 
 /** The typing network saved with a model. */
@@ -109,12 +110,18 @@ function probabilitiesOf(net: TypingNet, rows: TypingRows): Map<string, number[]
  * known tester a segment's prototype would be that tester, and typing would learn to recognise it
  * rather than its kind). Seeded.
  */
-export function trainTyping(model: MetaModel, corpus: Corpus, seed: number, training: ProtoTraining = TYPING_TRAINING): TypingNet | null {
+export async function trainTyping(
+  model: MetaModel,
+  corpus: Corpus,
+  seed: number,
+  training: ProtoTraining = TYPING_TRAINING,
+  signal?: AbortSignal,
+): Promise<TypingNet | null> {
   if (corpus.project.segments.length < 2) return null;
   const declared = declaredTesters(corpus.project);
-  const undeclaredInputs = new Set(model.inputs.testers.filter((t) => t !== '' && !declared.has(t)));
+  const undeclaredInputs = new Set(ownColumns(model.inputs.testers).filter((t) => !declared.has(t)));
   const rows = typingRows(model, corpus.levels, corpus.playtests, (t) => declared.has(t) || undeclaredInputs.has(t));
-  return fitTyping(corpus.project, rows, seed, training, undeclaredInputs);
+  return fitTyping(corpus.project, rows, seed, training, undeclaredInputs, signal);
 }
 
 /**
@@ -122,7 +129,14 @@ export function trainTyping(model: MetaModel, corpus: Corpus, seed: number, trai
  * bench fits it on a part of the columns too), with the probabilities of the testers in `typeAlso`
  * (their rows are in `rows` as well); null as for trainTyping.
  */
-export function fitTyping(project: Project, rows: TypingRows, seed: number, training: ProtoTraining = TYPING_TRAINING, typeAlso: ReadonlySet<string> = new Set()): TypingNet | null {
+export async function fitTyping(
+  project: Project,
+  rows: TypingRows,
+  seed: number,
+  training: ProtoTraining = TYPING_TRAINING,
+  typeAlso: ReadonlySet<string> = new Set(),
+  signal?: AbortSignal,
+): Promise<TypingNet | null> {
   const byTester = groupRows(rows.tester);
   const classes = project.segments
     .map((g) => ({ name: g.name, testers: g.testers.flatMap((t) => (byTester.has(t) ? [byTester.get(t)!] : [])) }))
@@ -135,7 +149,7 @@ export function fitTyping(project: Project, rows: TypingRows, seed: number, trai
   // the episodes index the known rows, standardised, in `known` order
   const position = new Map(known.map((r, i) => [r, i]));
   const src = { x: standardised({ center, scale }, rows, known), classes: classes.map((g) => g.testers.map((rs) => rs.map((r) => position.get(r)!))) };
-  const weights = trainProtoNet(shape, initProtoNet(shape, rng.fork('init')), src, training, rng.fork('episodes'));
+  const weights = await trainProtoNet(shape, initProtoNet(shape, rng.fork('init')), src, training, rng.fork('episodes'), signal);
   const base = { segments: classes.map((g) => g.name), shape, center, scale, weights };
   const prototypes = new Float32Array(classes.length * shape.embed);
   classes.forEach((g, c) => prototypes.set(meanEmbedding(base, rows, g.testers.flat()), c * shape.embed));
@@ -148,9 +162,9 @@ export function fitTyping(project: Project, rows: TypingRows, seed: number, trai
 /**
  * Every tester with a playtest (or only `only`), declared ones with confidence 1. Throws a clear
  * Error when the project has no segments or the model has no typing network ("train again").
- * An undeclared tester gets the probabilities of the segments the network knows (the others 0),
- * its most probable segment and that probability as confidence; one with no playtest, equal
- * probabilities.
+ * An undeclared tester gets the probabilities of the project's segments the network knows (the
+ * others 0; a segment removed since training drops out and the rest are renormalised), its most
+ * probable segment and that probability as confidence; one with no playtest, equal probabilities.
  */
 export function typeTesters(model: MetaModel, corpus: Corpus, only?: readonly string[]): TesterTyping[] {
   const project = corpus.project;
@@ -163,7 +177,10 @@ export function typeTesters(model: MetaModel, corpus: Corpus, only?: readonly st
   const counts = new Map<string, number>();
   for (const pt of corpus.playtests) if (pt.tester !== undefined) counts.set(pt.tester, (counts.get(pt.tester) ?? 0) + 1);
   const who = only === undefined ? [...counts.keys()].sort() : [...new Set(only)];
-  const names = [...new Set([...project.segments.map((g) => g.name), ...net.segments])];
+  const names = project.segments.map((g) => g.name);
+  // a segment removed since training is no longer an answer: the rest share its probability
+  const live = net.segments.flatMap((n, i) => (names.includes(n) ? [i] : []));
+  if (live.length === 0) throw new Error(`the typing network knows segments the project no longer declares (${net.segments.join(', ')}): train again`);
   const undeclared = new Set(who.filter((t) => !declared.has(t)));
   const typed = undeclared.size === 0 ? new Map<string, number[]>() : probabilitiesOf(net, typingRows(model, corpus.levels, corpus.playtests, (t) => undeclared.has(t)));
   return who.map((tester): TesterTyping => {
@@ -172,15 +189,11 @@ export function typeTesters(model: MetaModel, corpus: Corpus, only?: readonly st
     if (own !== undefined) {
       return { tester, playtests, segment: own, declared: true, confidence: 1, probabilities: Object.fromEntries(names.map((n) => [n, n === own ? 1 : 0])) };
     }
-    const p = typed.get(tester) ?? net.segments.map(() => 1 / net.segments.length);
-    const best = p.indexOf(Math.max(...p));
-    return {
-      tester,
-      playtests,
-      segment: net.segments[best]!,
-      declared: false,
-      confidence: p[best]!,
-      probabilities: Object.fromEntries(names.map((n) => [n, net.segments.includes(n) ? p[net.segments.indexOf(n)]! : 0])),
-    };
+    const p = typed.get(tester);
+    const kept = live.map((i) => (p ? p[i]! : 1));
+    const sum = kept.reduce((a, b) => a + b, 0);
+    const prob = new Map(live.map((i, k) => [net.segments[i]!, kept[k]! / sum]));
+    const best = net.segments[live[kept.indexOf(Math.max(...kept))]!]!;
+    return { tester, playtests, segment: best, declared: false, confidence: prob.get(best)!, probabilities: Object.fromEntries(names.map((n) => [n, prob.get(n) ?? 0])) };
   });
 }

@@ -82,7 +82,7 @@ export interface ModelInfo {
     [k: string]: number;
   };
   /**
-   * The tester population predictions are for: each tester's share of the training playtests ("(other)": rare or unnamed testers). Absent when the corpus names fewer than two testers.
+   * The tester population predictions are for: each tester's share of the training playtests ("@SEGMENT": the testers of a declared segment too rare for a share of their own; "(other)": any other rare or unnamed testers). Absent when the corpus names fewer than two testers.
    */
   testers?: {
     [k: string]: number;

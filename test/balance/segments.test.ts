@@ -65,7 +65,7 @@ test('a segment whose testers the model does not know is refused with the reason
   const unknown = { ...project, segments: [{ name: 'casual', testers: ['human:alex'] }], targets: [{ metric: 'won', segment: 'casual', target: 0.8, tolerance: 0.05, weight: 1 }] };
   const { level, playtests } = levels[0]!;
   const inner = adaptLevel(model, level, playtests);
-  assert.throws(() => withSegments(model, unknown, inner), /segment "casual": none of its testers \(human:alex\) has enough playtests in the training corpus for the model to know them \(known: .*bot:novice/);
+  assert.throws(() => withSegments(model, unknown, inner), /segment "casual": the model has no input for its testers \(human:alex\): none of them played in its training corpus, or the segment was declared after the model was trained; record their playtests and train again/);
   inner.dispose();
   // the service answers a balance for the model's own project, segments included
   const service = new BalancingService(model);

@@ -42,6 +42,19 @@ test('tester vocabulary: frequent testers by count, the rest (and unnamed ones) 
   assert.deepEqual(fitInputs(project, [...pt('x', 40), ...pt('y', 40)], { rescale: false, testers: false }).testers, []);
 });
 
+test('testers too rare for an input of their own share their declared segment’s; an id starting with @ never gets its own', () => {
+  const segmented = { ...project, segments: [{ name: 'novice', testers: ['n1', 'n2', 'n3', 'n4', 'n5'] }, { name: 'expert', testers: ['e1'] }] };
+  const runs = [...pt('a', 50), ...pt('e1', 25), ...['n1', 'n2', 'n3', 'n4', 'n5'].flatMap((n) => pt(n, 4)), ...pt('x', 2), ...pt('@novice', 3)];
+  const c = fitInputs(segmented, runs, { rescale: false, testers: true });
+  assert.deepEqual(c.testers, ['a', 'e1', '@novice', '']);
+  assert.deepEqual(c.testerMix, [0.5, 0.25, 0.2, 0.05]);
+  assert.deepEqual(c.pooled, { n1: '@novice', n2: '@novice', n3: '@novice', n4: '@novice', n5: '@novice' });
+  const lay = inputLayout(paramSpace(segmented), segmented.params, c);
+  assert.deepEqual(['n3', 'e1', 'x', '@novice', undefined].map((t) => testerIndex(lay, t)), [2, 1, 3, 3, 3]);
+  // without segments, the same corpus codes as before: the rare testers share the rest's input
+  assert.deepEqual(fitInputs(project, runs, { rescale: false, testers: true }), { rescaled: [], testers: ['a', 'e1', ''], testerMix: [0.5, 0.25, 0.25] });
+});
+
 test('rescaled params: positive linear ones also enter on a log scale, log ones also linearly, both in [0, 1]', () => {
   const c = fitInputs(project, [], { rescale: true, testers: false });
   assert.deepEqual(c.rescaled, [0, 1], 'traps (min 0) has no log scale; the choice none');

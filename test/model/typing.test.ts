@@ -6,8 +6,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { segmentMix } from '../../src/balance/segments.js';
-import { initBackend, trainModel, trainResumable, typeTesters } from '../../src/model/index.js';
+import { levelBase } from '../../src/balance/index.js';
+import { segmentMix, withSegments } from '../../src/balance/segments.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { AbortError, adaptLevel, initBackend, trainModel, trainResumable, typeTesters } from '../../src/model/index.js';
+import { ownColumns } from '../../src/model/inputs.js';
 import { declaredTesters, trainTyping, TYPING_TRAINING } from '../../src/model/typing.js';
 import type { Playtest } from '../../src/project/types.js';
 import { loadLatestModel, saveModel } from '../../src/store/model-store.js';
@@ -81,9 +84,11 @@ test('typings: every tester with a playtest, declared ones declared with confide
   }
 });
 
-test('the same seed gives identical typing probabilities, another seed other ones', () => {
+test('the same seed gives identical typing probabilities, another seed other ones', async () => {
   const short = { ...TYPING_TRAINING, steps: 30 };
-  const [a, b, c] = [2, 2, 3].map((seed) => model.with({ typing: trainTyping(model, corpus, seed, short) }));
+  const typed = [];
+  for (const seed of [2, 2, 3]) typed.push(model.with({ typing: await trainTyping(model, corpus, seed, short) }));
+  const [a, b, c] = typed;
   const undeclared = [...typeOf.keys()].filter((t) => !declared.has(t));
   assert.deepEqual(typeTesters(a!, corpus, undeclared), typeTesters(b!, corpus, undeclared));
   assert.notDeepEqual(typeTesters(a!, corpus, undeclared), typeTesters(c!, corpus, undeclared));
@@ -116,22 +121,74 @@ test('segmentMix counts an undeclared tester with its own input by its typed pro
   const raw = corpus.project.segments.map((g) => {
     const w = segmentMix(model, g, corpus.project.segments);
     const c = model.typing!.segments.indexOf(g.name);
-    const total = testers.reduce((s, t, k) => s + (g.testers.includes(t) ? mix[k]! : typed[t] ? mix[k]! * typed[t]![c]! : 0), 0);
+    const total = testers.reduce((s, t, k) => s + (g.testers.includes(t) || t === `@${g.name}` ? mix[k]! : typed[t] ? mix[k]! * typed[t]![c]! : 0), 0);
     return w[i]! * total;
   });
   // unnormalised, the tester's weight over all segments adds up to its share of the corpus
   assert.ok(Math.abs(raw.reduce((a, b) => a + b, 0) - mix[i]!) < 1e-6);
   // every input tester declared (the undeclared ones into the first segment): each segment's mix is its testers' shares alone, as before typing
-  const undeclared = testers.filter((t) => t !== '' && !declared.has(t));
+  const undeclared = ownColumns(testers).filter((t) => !declared.has(t));
   const segments = corpus.project.segments.map((g, k) => (k === 0 ? { ...g, testers: [...g.testers, ...undeclared] } : g));
   segments.forEach((g, k) => {
-    const own = testers.map((t, j) => (g.testers.includes(t) ? mix[j]! : 0));
+    const own = testers.map((t, j) => (g.testers.includes(t) || t === `@${g.name}` ? mix[j]! : 0));
     const total = own.reduce((a, b) => a + b, 0);
-    if (total === 0) return assert.throws(() => segmentMix(model, g, segments), /none of its testers/);
     const w = segmentMix(model, g, segments);
     assert.deepEqual(w, own.map((v) => v / total));
     assert.equal(w[i]! > 0, k === 0);
   });
+});
+
+test('50 testers, 12 inputs of their own: a segment none of whose testers has one is predicted by its pool of rare testers', () => {
+  const { testers, mix } = model.inputs;
+  const own = new Set(ownColumns(testers));
+  const orphan = corpus.project.segments.find((g) => !g.testers.some((t) => own.has(t)));
+  assert.ok(orphan, `some segment has no tester with an input of its own (own inputs: ${[...own].join(', ')})`);
+  // each pool's share is its testers' share of the corpus
+  for (const g of corpus.project.segments) {
+    const pooled = corpus.playtests.filter((pt) => g.testers.includes(pt.tester!) && !own.has(pt.tester!)).length;
+    assert.ok(Math.abs(mix[testers.indexOf(`@${g.name}`)]! - pooled / corpus.playtests.length) < 1e-9, `${g.name}'s pool`);
+  }
+  const w = segmentMix(model, orphan, corpus.project.segments);
+  testers.forEach((t, k) => {
+    if (t === `@${orphan.name}`) assert.ok(w[k]! > 0, `${orphan.name} is predicted by its pool`);
+    else if (!own.has(t) || declared.has(t)) assert.equal(w[k], 0, `${t} is not of ${orphan.name}: ${w.join(', ')}`);
+  });
+  // every segment targeted at once: novices are predicted to win less than experts on every level
+  const project = {
+    ...corpus.project,
+    targets: corpus.project.segments.map((g) => ({ metric: 'won', segment: g.name, target: 0.5, tolerance: 0.05, weight: 1 })),
+  };
+  for (const level of corpus.levels.slice(0, 5)) {
+    const playtests = corpus.playtests.filter((pt) => pt.levelId === level.id).slice(0, 6);
+    const predictor = withSegments(model, project, adaptLevel(model, level, playtests));
+    const { mode } = predictor.predict(model.space.encode(levelBase(project, playtests)), 1);
+    const won = (g: string): number => mode[predictor.metrics.indexOf(`won@${g}`)]!;
+    assert.ok(won('novice') < won('expert'), `level ${level.id}: novices ${won('novice')}, experts ${won('expert')}`);
+    predictor.dispose();
+  }
+});
+
+test('an abort that arrives after the meta-model’s last step stops the typing network’s training, without leaking tensors', async () => {
+  const before = tf.memory().numTensors;
+  const ctl = new AbortController();
+  const steps = 20;
+  await assert.rejects(
+    trainModel(corpus, { seed: 4, steps, signal: ctl.signal, onProgress: (p) => void (p.step === steps && ctl.abort()) }),
+    (e: unknown) => e instanceof AbortError,
+  );
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('a segment removed since training drops out of a typing; the other segments share its probability', () => {
+  const [gone, ...kept] = corpus.project.segments;
+  const undeclared = [...typeOf.keys()].filter((t) => !declared.has(t)).slice(0, 6);
+  const before = new Map(typeTesters(model, corpus, undeclared).map((x) => [x.tester, x]));
+  for (const x of typeTesters(model, { ...corpus, project: { ...corpus.project, segments: kept } }, undeclared)) {
+    assert.deepEqual(Object.keys(x.probabilities), kept.map((g) => g.name));
+    assert.notEqual(x.segment, gone!.name);
+    const p = before.get(x.tester)!.probabilities;
+    for (const g of kept) assert.ok(Math.abs(x.probabilities[g.name]! - p[g.name]! / (1 - p[gone!.name]!)) < 1e-6, `${x.tester} ${g.name}`);
+  }
 });
 
 test('a project whose segments name one known tester each gets no typing network', async () => {

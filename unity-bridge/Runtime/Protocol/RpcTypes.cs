@@ -72,7 +72,7 @@ namespace Metabalance
         [JsonProperty("backend")] public string Backend;
         [JsonProperty("corpus")] public CorpusSummary Corpus;
         [JsonProperty("validation")] public Dictionary<string, double> Validation = new Dictionary<string, double>();
-        /// <summary>The tester population predictions are for: each tester's share of the training playtests ("(other)": rare or unnamed testers). Absent when the corpus names fewer than two testers.</summary>
+        /// <summary>The tester population predictions are for: each tester's share of the training playtests ("@SEGMENT": the testers of a declared segment too rare for a share of their own; "(other)": any other rare or unnamed testers). Absent when the corpus names fewer than two testers.</summary>
         [JsonProperty("testers")] public Dictionary<string, double> Testers;
         /// <summary>The training run's loss curve (at most 400 points, thinned evenly); `validation.bestStep` marks the weights kept. Absent for models saved before curves were kept.</summary>
         [JsonProperty("trainingCurve")] public TrainingCurve TrainingCurve;
