@@ -9,21 +9,13 @@ import type { Encoder } from './data.js';
 import { inputLayout, type InputLayout } from './inputs.js';
 import { disposeNets, memberNets, type MemberNet, type NetShape } from './network.js';
 import type { TypingNet } from './typing.js';
+import type { Algorithm, ModelInfo as WireModelInfo } from '../rpc/protocol-types.js';
 
-export type Algorithm = 'joint' | 'reptile' | 'reptile-plain' | 'fomaml';
+export type { Algorithm };
 export const ALGORITHMS: readonly Algorithm[] = ['joint', 'reptile', 'reptile-plain', 'fomaml'];
 
-export interface ModelInfo {
-  modelId?: string;
-  algorithm: Algorithm;
-  seed: number;
-  steps: number;
-  trainedAt: string;
-  backend: string;
-  corpus: { levels: number; playtests: number };
-  validation: Record<string, number>;
-  [k: string]: unknown;
-}
+/** What training reports (model.info): the wire type, plus the training run's own diagnostics. */
+export type ModelInfo = WireModelInfo & { [k: string]: unknown };
 
 /** Hyper-parameters (saved in meta.json). */
 export interface ModelConfig {
