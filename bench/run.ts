@@ -20,6 +20,7 @@ const BENCHES: Bench[] = [
   { name: 'sine', file: 'sine.js' },
   { name: 'trainers', file: 'trainers.js' },
   { name: 'balance', file: 'balance-quality.js' },
+  { name: 'gap', file: 'prediction-gap.js' },
   { name: 'segments', file: 'segments.js' },
   { name: 'speed', file: 'speed.js' },
   { name: 'rpc', file: 'rpc.js' },

@@ -1,0 +1,144 @@
+// Where metabalance's predictions fall short of what a level's playtests allow: from the same K
+// playtests of a held-out level, the error of metabalance's predicted expected metrics against the
+// simulator's truth, beside the error of the Bayes agent's posterior mean (it knows the game's
+// mechanics and the priors of the level's hidden factors, not their values), at the level's own
+// settings (where its playtests were played) and at random settings of the balance params (where
+// a recommendation may go). Also each one's own predicted spread there: an error far above the
+// spread is an overconfident prediction. Errors and spreads in target tolerances.
+import { levelBase, targetTerms } from '../src/balance/index.js';
+import type { TargetTerm } from '../src/balance/targets.js';
+import { adaptLevel, trainModel, type MetaModel } from '../src/model/index.js';
+import type { Level, ParamValues, Playtest } from '../src/project/types.js';
+import { resolveParams } from '../src/project/validate.js';
+import { Rng } from '../src/util/rng.js';
+import { levelPosterior } from '../samples/crypt-run/bayes-agent.js';
+import { generateCorpus, pastCorpus } from '../samples/crypt-run/corpus.js';
+import { expectedMetrics, variants, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
+import { randomSettings } from './support/judge.js';
+import { log, markdownTable, mean, meanSd, runWhenMain } from './report.js';
+
+const WHERE = ['the level’s own settings', 'random settings'] as const;
+type Where = (typeof WHERE)[number];
+const RANDOM_SETTINGS = 3;
+
+/** Per target: squared errors and predicted variances, in tolerances², for one method at one K and place. */
+interface Tally {
+  se: number[][];
+  variance: number[][];
+}
+
+const tally = (terms: readonly TargetTerm[]): Tally => ({ se: terms.map(() => []), variance: terms.map(() => []) });
+
+/** metabalance's mode and draws' variance per target at each setting. */
+function metabalanceAt(model: MetaModel, level: Level, playtests: readonly Playtest[], settings: readonly ParamValues[], terms: readonly TargetTerm[]): { mean: number[]; variance: number[] }[] {
+  const predictor = adaptLevel(model, level, playtests);
+  try {
+    const x = new Float32Array(settings.length * model.space.dim);
+    settings.forEach((s, i) => x.set(model.space.encode(s), i * model.space.dim));
+    const p = predictor.predict(x, settings.length, { draws: true });
+    const M = predictor.metrics.length;
+    const S = predictor.samples;
+    return settings.map((_, i) => {
+      const draws = terms.map((t) => Array.from({ length: S }, (_, d) => p.draws![(i * S + d) * M + t.index]!));
+      return { mean: terms.map((t) => p.mode[i * M + t.index]!), variance: draws.map((ds) => mean(ds.map((v) => v * v)) - mean(ds) ** 2) };
+    });
+  } finally {
+    predictor.dispose();
+  }
+}
+
+/** The Bayes agent's posterior mean and variance of each target's expected metric at each setting. */
+function agentAt(record: Level, playtests: readonly Playtest[], variant: GameVariant, settings: readonly ParamValues[], terms: readonly TargetTerm[], metrics: readonly string[]): { mean: number[]; variance: number[] }[] {
+  const post = levelPosterior(record, playtests, variant, { seed: 1 });
+  return settings.map((s) => {
+    const m1 = terms.map(() => 0);
+    const m2 = terms.map(() => 0);
+    post.levels.forEach((l: SampleLevel, i) => {
+      const e = expectedMetrics(l, s, variant);
+      terms.forEach((t, k) => {
+        const v = e[metrics[t.index]!]!;
+        m1[k] += post.weights[i]! * v;
+        m2[k] += post.weights[i]! * v * v;
+      });
+    });
+    return { mean: m1, variance: m2.map((v, k) => Math.max(0, v - m1[k]! ** 2)) };
+  });
+}
+
+export async function run(opts: { quick: boolean }): Promise<string> {
+  const setup = opts.quick
+    ? { variants: [variants[0]!], pastLevels: 60, per: 16, levels: 6, ks: [2, 6], steps: 300 as number | undefined }
+    : { variants: [...variants], pastLevels: 120, per: 20, levels: 40, ks: [2, 6, 30], steps: undefined };
+  const seed = 1;
+  // per variant, K, place and method
+  const runs: { variant: string; k: number; where: Where; method: 'metabalance' | 'agent'; t: Tally }[] = [];
+  let names: string[] = [];
+  for (const variant of setup.variants) {
+    const c = generateCorpus({ seed, variant, pastLevels: setup.pastLevels, playtestsPerPast: setup.per, newLevels: setup.levels, playtestsPerNew: Math.max(...setup.ks) });
+    const model = await trainModel(pastCorpus(c), { seed, ...(setup.steps ? { steps: setup.steps } : {}) });
+    log(`  prediction gap: ${variant.name} trained`);
+    const metrics = c.project.metrics.map((m) => m.name);
+    const terms = targetTerms(c.project, metrics);
+    names = terms.map((t) => metrics[t.index]!);
+    for (const k of setup.ks) {
+      const cell = Object.fromEntries(WHERE.flatMap((w) => (['metabalance', 'agent'] as const).map((m) => [`${w}|${m}`, tally(terms)])));
+      for (const id of c.newLevelIds) {
+        const record = c.levels.find((l) => l.id === id)!;
+        const truth = c.truth.get(id)!;
+        const playtests = c.playtests.filter((p) => p.levelId === id).slice(0, k);
+        const own = [...new Map(playtests.map((p) => resolveParams(c.project, p.params)).map((s) => [JSON.stringify(s), s])).values()];
+        const random = randomSettings(model, levelBase(c.project, playtests), RANDOM_SETTINGS, new Rng(seed).fork(`gap:${id}:${k}`));
+        const places: [Where, ParamValues[]][] = [
+          [WHERE[0], own],
+          [WHERE[1], random],
+        ];
+        const all = places.flatMap(([, s]) => s);
+        const preds = { metabalance: metabalanceAt(model, record, playtests, all, terms), agent: agentAt(record, playtests, variant, all, terms, metrics) };
+        let at = 0;
+        for (const [where, settings] of places) {
+          settings.forEach((s, i) => {
+            const true_ = expectedMetrics(truth, s, variant);
+            for (const method of ['metabalance', 'agent'] as const) {
+              const p = preds[method][at + i]!;
+              const t = cell[`${where}|${method}`]!;
+              terms.forEach((term, j) => {
+                t.se[j]!.push(((p.mean[j]! - true_[metrics[term.index]!]!) / term.tolerance) ** 2);
+                t.variance[j]!.push(p.variance[j]! / term.tolerance ** 2);
+              });
+            }
+          });
+          at += settings.length;
+        }
+      }
+      for (const key of Object.keys(cell)) {
+        const [where, method] = key.split('|') as [Where, 'metabalance' | 'agent'];
+        runs.push({ variant: variant.name, k, where, method, t: cell[key]! });
+      }
+    }
+    model.dispose();
+  }
+  /** the root of a mean of squares: of the errors an RMSE, of the variances an RMS sd */
+  const rmse = (xs: readonly number[]): number => Math.sqrt(mean(xs));
+  const rows = setup.ks.flatMap((k) =>
+    WHERE.map((where) => {
+      const of = (method: 'metabalance' | 'agent') => runs.filter((r) => r.k === k && r.where === where && r.method === method);
+      const meta = of('metabalance');
+      const agent = of('agent');
+      return [
+        `K = ${k}, ${where}`,
+        ...names.flatMap((_, j) => [
+          `${meanSd(meta.map((r) => rmse(r.t.se[j]!)))} (${meanSd(meta.map((r) => rmse(r.t.variance[j]!)))})`,
+          `${meanSd(agent.map((r) => rmse(r.t.se[j]!)))} (${meanSd(agent.map((r) => rmse(r.t.variance[j]!)))})`,
+          meanSd(meta.map((r, v) => rmse(r.t.se[j]!) / rmse(agent[v]!.t.se[j]!))),
+        ]),
+      ];
+    }),
+  );
+  return [
+    `### Where the gap to the Bayes agent is: prediction error from K playtests (RMSE of the expected metric vs the truth, in tolerances; in brackets the method's own predicted sd, RMS; mean ± sd over ${setup.variants.length} variants, ${setup.levels} held-out levels each)\n`,
+    `Corpora as in the balancing tables (seed ${seed}, ${setup.pastLevels} past levels × ${setup.per} playtests). "The level's own settings": each distinct setting among its K playtests; "random settings": ${RANDOM_SETTINGS} per level, balance params uniform in their ranges, generation params at the level's. The Bayes agent's prediction is its posterior mean of the expected metric (the same playtests, the game's mechanics known).\n`,
+    markdownTable(['K, where', ...names.flatMap((n) => [`${n}: metabalance`, `${n}: Bayes agent`, `${n}: ratio`])], rows),
+  ].join('\n');
+}
+
+runWhenMain(import.meta.url, run);
