@@ -20,13 +20,13 @@ const BENCHES: Bench[] = [
   { name: 'sine', file: 'sine.js' },
   { name: 'trainers', file: 'trainers.js' },
   { name: 'balance', file: 'balance-quality.js' },
-  { name: 'gap', file: 'prediction-gap.js' },
   { name: 'segments', file: 'segments.js' },
   { name: 'speed', file: 'speed.js' },
   { name: 'rpc', file: 'rpc.js' },
   { name: 'limits', file: 'limits.js' },
   { name: 'scale', file: 'scale.js' },
   { name: 'typing', file: 'typing.js' },
+  { name: 'gap', file: 'prediction-gap.js' },
 ];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only NAME]
