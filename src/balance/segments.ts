@@ -5,7 +5,7 @@
 // column block per targeted segment, named `METRIC@SEGMENT` (a metric name cannot hold '@'), and the
 // search, pMeet and suggest run on those columns unchanged.
 import type { LevelPredictor, MetaModel, PredictOptions, Prediction } from '../model/index.js';
-import { ownColumns } from '../model/inputs.js';
+import { ownColumns, segmentColumn } from '../model/inputs.js';
 import type { Project, Segment } from '../project/types.js';
 
 /** The prediction column of a metric for a segment (or for the whole population). */
@@ -27,13 +27,15 @@ export function targetedSegments(project: Project): Segment[] {
  */
 export function segmentMix(model: MetaModel, segment: Segment, segments: readonly Segment[] = [segment]): number[] {
   const { testers, mix } = model.inputs;
-  const known = new Set([...segment.testers, `@${segment.name}`]);
+  const pool = segmentColumn(segment.name);
+  const members = new Set(segment.testers);
   const claimed = new Set(segments.flatMap((g) => g.testers));
   const typing = model.typing;
   const column = typing ? typing.segments.indexOf(segment.name) : -1;
   const own = new Set(ownColumns(testers));
-  const typed = (t: string): number => (column >= 0 && own.has(t) && !claimed.has(t) ? (typing!.inputTesters[t]?.[column] ?? 0) : 0);
-  const weights = testers.map((t, i) => (known.has(t) ? mix[i]! : mix[i]! * typed(t)));
+  const typed = (t: string): number => (column >= 0 && !claimed.has(t) ? (typing!.inputTesters[t]?.[column] ?? 0) : 0);
+  // a column is a tester's own, a segment's pool, or the rest's (which no segment claims)
+  const weights = testers.map((t, i) => (t === pool || (own.has(t) && members.has(t)) ? mix[i]! : own.has(t) ? mix[i]! * typed(t) : 0));
   const total = weights.reduce((a, b) => a + b, 0);
   if (!(total > 0)) {
     throw new Error(

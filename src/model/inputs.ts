@@ -61,19 +61,24 @@ export function fitInputs(project: Project, playtests: Iterable<Playtest>, opts:
     .slice(0, MAX_TESTERS)
     .map(([name]) => name);
   const own = new Set(named);
-  const segmentColumn = new Map(project.segments.flatMap((g) => g.testers.map((t): [string, string] => [t, `@${g.name}`])));
-  const pooled: Record<string, string> = {};
+  const columnOf = new Map(project.segments.flatMap((g) => g.testers.map((t): [string, string] => [t, segmentColumn(g.name)])));
+  const pooled = new Map<string, string>();
   const share = new Map(named.map((name) => [name, counts.get(name)!]));
   for (const [name, n] of counts) {
     if (own.has(name)) continue;
-    const column = segmentColumn.get(name) ?? '';
-    if (column !== '') pooled[name] = column;
+    const column = columnOf.get(name) ?? '';
+    if (column !== '') pooled.set(name, column);
     share.set(column, (share.get(column) ?? 0) + n);
   }
-  const columns = [...new Set(segmentColumn.values())].filter((c) => share.has(c));
+  const columns = [...new Set(columnOf.values())].filter((c) => share.has(c));
   const testers = [...named, ...columns, ...(share.has('') ? [''] : [])];
   if (testers.length < 2) return none;
-  return { rescaled, testers, testerMix: testers.map((t) => share.get(t)! / total), ...(Object.keys(pooled).length > 0 ? { pooled } : {}) };
+  return { rescaled, testers, testerMix: testers.map((t) => share.get(t)! / total), ...(pooled.size > 0 ? { pooled: Object.fromEntries(pooled) } : {}) };
+}
+
+/** The input column of a segment's testers too rare for one of their own. */
+export function segmentColumn(segment: string): string {
+  return `@${segment}`;
 }
 
 /** The tester columns that are one tester's own (not a segment's pool, not the rest's). */
@@ -93,15 +98,15 @@ export interface InputLayout {
   testerAt: number;
   testers: string[];
   mix: number[];
-  /** a pooled tester's segment column label */
-  pooled: Readonly<Record<string, string>>;
+  /** a pooled tester's segment column label (a Map: a tester id may be any string, "constructor" too) */
+  pooled: ReadonlyMap<string, string>;
 }
 
 export function inputLayout(space: ParamSpace, params: readonly Param[], coding: InputCoding | undefined): InputLayout {
   const alt = (coding?.rescaled ?? []).map((i) => ({ at: space.offsets[i]!, param: params[i] as Param & { type: 'float' | 'int' } }));
   const testers = coding?.testers ?? [];
   const base = space.dim;
-  return { base, width: base + alt.length + testers.length, alt, testerAt: base + alt.length, testers, mix: coding?.testerMix ?? [], pooled: coding?.pooled ?? {} };
+  return { base, width: base + alt.length + testers.length, alt, testerAt: base + alt.length, testers, mix: coding?.testerMix ?? [], pooled: new Map(Object.entries(coding?.pooled ?? {})) };
 }
 
 /** A unit-cube value of `p` on its other scale, also in [0, 1]. */
@@ -124,10 +129,9 @@ function writeRow(lay: InputLayout, x: ArrayLike<number>, from: number, tester: 
 
 /** The tester column of a playtest: its own, else its segment's, else the rare-or-unnamed group's, else -1 (unknown). */
 export function testerIndex(lay: InputLayout, tester: string | undefined): number {
-  const k = tester === undefined || tester.startsWith('@') ? -1 : lay.testers.indexOf(tester);
-  if (k >= 0) return k;
-  const column = tester === undefined ? undefined : lay.pooled[tester];
-  return column === undefined ? lay.testers.indexOf('') : lay.testers.indexOf(column);
+  if (tester === undefined) return lay.testers.indexOf('');
+  const own = tester.startsWith('@') ? -1 : lay.testers.indexOf(tester);
+  return own >= 0 ? own : lay.testers.indexOf(lay.pooled.get(tester) ?? '');
 }
 
 /** One playtest's network input row. */

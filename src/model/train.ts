@@ -123,7 +123,6 @@ function resumedTraining(from: TrainedModel, steps: number | undefined): Trainin
   return new Training(model.project, model.spec, config, t.levelIds, t.valLevelIds, weights, t.q, t.progress, model, model.info);
 }
 
-
 /** Trains (or resumes) and returns the model with the state training stopped in, to save or resume. */
 export async function trainResumable(corpus: Corpus, opts: TrainOptions = {}): Promise<TrainedModel> {
   const backend = await initBackend();

@@ -55,6 +55,16 @@ test('testers too rare for an input of their own share their declared segment’
   assert.deepEqual(fitInputs(project, runs, { rescale: false, testers: true }), { rescaled: [], testers: ['a', 'e1', ''], testerMix: [0.5, 0.25, 0.25] });
 });
 
+test('tester ids are data, not object keys: "constructor" is a rare tester like any other, "__proto__" pools into its segment', () => {
+  const segmented = { ...project, segments: [{ name: 'novice', testers: ['__proto__', 'n1'] }] };
+  const runs = [...pt('a', 50), ...pt('b', 30), ...pt('constructor', 5), ...pt('__proto__', 5), ...pt('n1', 10)];
+  const c = JSON.parse(JSON.stringify(fitInputs(segmented, runs, { rescale: false, testers: true }))) as ReturnType<typeof fitInputs>;
+  assert.deepEqual(c.testers, ['a', 'b', '@novice', '']);
+  assert.deepEqual(c.testerMix, [0.5, 0.3, 0.15, 0.05]);
+  const lay = inputLayout(paramSpace(segmented), segmented.params, c);
+  assert.deepEqual(['constructor', 'toString', '__proto__', 'n1'].map((t) => testerIndex(lay, t)), [3, 3, 2, 2]);
+});
+
 test('rescaled params: positive linear ones also enter on a log scale, log ones also linearly, both in [0, 1]', () => {
   const c = fitInputs(project, [], { rescale: true, testers: false });
   assert.deepEqual(c.rescaled, [0, 1], 'traps (min 0) has no log scale; the choice none');

@@ -153,6 +153,10 @@ test('50 testers, 12 inputs of their own: a segment none of whose testers has on
     if (t === `@${orphan.name}`) assert.ok(w[k]! > 0, `${orphan.name} is predicted by its pool`);
     else if (!own.has(t) || declared.has(t)) assert.equal(w[k], 0, `${t} is not of ${orphan.name}: ${w.join(', ')}`);
   });
+  // a tester id that reads like another segment's column is a tester, not that column
+  const other = corpus.project.segments.find((g) => g !== orphan)!;
+  const odd = segmentMix(model, { ...orphan, testers: [...orphan.testers, `@${other.name}`] }, corpus.project.segments);
+  assert.equal(odd[testers.indexOf(`@${other.name}`)], 0, `${orphan.name} does not take ${other.name}'s pool`);
   // every segment targeted at once: novices are predicted to win less than experts on every level
   const project = {
     ...corpus.project,
