@@ -4,7 +4,10 @@
 // mechanics and the priors of the level's hidden factors, not their values), at the level's own
 // settings (where its playtests were played) and at random settings of the balance params (where
 // a recommendation may go). Also each one's own predicted spread there: an error far above the
-// spread is an overconfident prediction. Errors and spreads in target tolerances.
+// spread is an overconfident prediction. Errors and spreads in target tolerances. A last case
+// plays a level at random settings and scores other random settings: whether the error away from
+// the played settings is the inference's (it falls when the playtests cover the space) or the
+// shared network's (it does not).
 import { levelBase, targetTerms } from '../src/balance/index.js';
 import type { TargetTerm } from '../src/balance/targets.js';
 import { adaptLevel, trainModel, type MetaModel } from '../src/model/index.js';
@@ -13,13 +16,15 @@ import { resolveParams } from '../src/project/validate.js';
 import { Rng } from '../src/util/rng.js';
 import { levelPosterior } from '../samples/crypt-run/bayes-agent.js';
 import { generateCorpus, pastCorpus } from '../samples/crypt-run/corpus.js';
-import { expectedMetrics, variants, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
+import { botPlaytests, expectedMetrics, variants, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
 import { randomSettings } from './support/judge.js';
 import { log, markdownTable, mean, meanSd, runWhenMain } from './report.js';
 
-const WHERE = ['the level’s own settings', 'random settings'] as const;
+const WHERE = ['the level’s own settings', 'random settings', 'other random settings, played at random settings'] as const;
 type Where = (typeof WHERE)[number];
 const RANDOM_SETTINGS = 3;
+/** playtests per setting when a level is played at random settings */
+const PER_SETTING = 3;
 
 /** Per target: squared errors and predicted variances, in tolerances², for one method at one K and place. */
 interface Tally {
@@ -65,13 +70,56 @@ function agentAt(record: Level, playtests: readonly Playtest[], variant: GameVar
   });
 }
 
+type Method = 'metabalance' | 'agent';
+const METHODS: readonly Method[] = ['metabalance', 'agent'];
+
+/** One held-out level's case: what both methods see and the truth they are scored against. */
+interface LevelCase {
+  model: MetaModel;
+  record: Level;
+  truth: SampleLevel;
+  playtests: readonly Playtest[];
+  variant: GameVariant;
+  terms: readonly TargetTerm[];
+  metrics: readonly string[];
+}
+
+/** Adds both methods' squared errors and variances at each place's settings to their tallies (`cell`, keyed where|method). */
+function scoreLevel(cell: Map<string, Tally>, c: LevelCase, places: readonly [Where, ParamValues[]][]): void {
+  const all = places.flatMap(([, s]) => s);
+  const preds = { metabalance: metabalanceAt(c.model, c.record, c.playtests, all, c.terms), agent: agentAt(c.record, c.playtests, c.variant, all, c.terms, c.metrics) };
+  let at = 0;
+  for (const [where, settings] of places) {
+    settings.forEach((s, i) => {
+      const true_ = expectedMetrics(c.truth, s, c.variant);
+      for (const method of METHODS) {
+        const p = preds[method][at + i]!;
+        const key = `${where}|${method}`;
+        if (!cell.has(key)) cell.set(key, tally(c.terms));
+        const t = cell.get(key)!;
+        c.terms.forEach((term, j) => {
+          t.se[j]!.push(((p.mean[j]! - true_[c.metrics[term.index]!]!) / term.tolerance) ** 2);
+          t.variance[j]!.push(p.variance[j]! / term.tolerance ** 2);
+        });
+      }
+    });
+    at += settings.length;
+  }
+}
+
 export async function run(opts: { quick: boolean }): Promise<string> {
   const setup = opts.quick
-    ? { variants: [variants[0]!], pastLevels: 60, per: 16, levels: 6, ks: [2, 6], steps: 300 as number | undefined }
-    : { variants: [...variants], pastLevels: 120, per: 20, levels: 40, ks: [2, 6, 30], steps: undefined };
+    ? { variants: [variants[0]!], pastLevels: 60, per: 16, levels: 6, ks: [2, 6], steps: 300 as number | undefined, spread: { levels: 3, k: 12 } }
+    : { variants: [...variants], pastLevels: 120, per: 20, levels: 40, ks: [2, 6, 30], steps: undefined, spread: { levels: 20, k: 60 } };
   const seed = 1;
   // per variant, K, place and method
-  const runs: { variant: string; k: number; where: Where; method: 'metabalance' | 'agent'; t: Tally }[] = [];
+  const runs: { variant: string; k: number; where: Where; method: Method; t: Tally }[] = [];
+  const keep = (variant: string, k: number, cell: Map<string, Tally>): void => {
+    for (const [key, t] of cell) {
+      const [where, method] = key.split('|') as [Where, Method];
+      runs.push({ variant, k, where, method, t });
+    }
+  };
   let names: string[] = [];
   for (const variant of setup.variants) {
     const c = generateCorpus({ seed, variant, pastLevels: setup.pastLevels, playtestsPerPast: setup.per, newLevels: setup.levels, playtestsPerNew: Math.max(...setup.ks) });
@@ -80,63 +128,56 @@ export async function run(opts: { quick: boolean }): Promise<string> {
     const metrics = c.project.metrics.map((m) => m.name);
     const terms = targetTerms(c.project, metrics);
     names = terms.map((t) => metrics[t.index]!);
+    const levelCase = (id: string, playtests: readonly Playtest[]): LevelCase => ({ model, record: c.levels.find((l) => l.id === id)!, truth: c.truth.get(id)!, playtests, variant, terms, metrics });
     for (const k of setup.ks) {
-      const cell = Object.fromEntries(WHERE.flatMap((w) => (['metabalance', 'agent'] as const).map((m) => [`${w}|${m}`, tally(terms)])));
+      const cell = new Map<string, Tally>();
       for (const id of c.newLevelIds) {
-        const record = c.levels.find((l) => l.id === id)!;
-        const truth = c.truth.get(id)!;
         const playtests = c.playtests.filter((p) => p.levelId === id).slice(0, k);
         const own = [...new Map(playtests.map((p) => resolveParams(c.project, p.params)).map((s) => [JSON.stringify(s), s])).values()];
         const random = randomSettings(model, levelBase(c.project, playtests), RANDOM_SETTINGS, new Rng(seed).fork(`gap:${id}:${k}`));
-        const places: [Where, ParamValues[]][] = [
+        scoreLevel(cell, levelCase(id, playtests), [
           [WHERE[0], own],
           [WHERE[1], random],
-        ];
-        const all = places.flatMap(([, s]) => s);
-        const preds = { metabalance: metabalanceAt(model, record, playtests, all, terms), agent: agentAt(record, playtests, variant, all, terms, metrics) };
-        let at = 0;
-        for (const [where, settings] of places) {
-          settings.forEach((s, i) => {
-            const true_ = expectedMetrics(truth, s, variant);
-            for (const method of ['metabalance', 'agent'] as const) {
-              const p = preds[method][at + i]!;
-              const t = cell[`${where}|${method}`]!;
-              terms.forEach((term, j) => {
-                t.se[j]!.push(((p.mean[j]! - true_[metrics[term.index]!]!) / term.tolerance) ** 2);
-                t.variance[j]!.push(p.variance[j]! / term.tolerance ** 2);
-              });
-            }
-          });
-          at += settings.length;
-        }
+        ]);
       }
-      for (const key of Object.keys(cell)) {
-        const [where, method] = key.split('|') as [Where, 'metabalance' | 'agent'];
-        runs.push({ variant: variant.name, k, where, method, t: cell[key]! });
-      }
+      keep(variant.name, k, cell);
     }
+    const cell = new Map<string, Tally>();
+    for (const id of c.newLevelIds.slice(0, setup.spread.levels)) {
+      const rng = new Rng(seed).fork(`gap-spread:${id}`);
+      const base = resolveParams(c.project);
+      const played = randomSettings(model, base, setup.spread.k / PER_SETTING, rng.fork('played'));
+      const playtests = botPlaytests(
+        c.truth.get(id)!,
+        id,
+        played.flatMap((s) => Array<ParamValues>(PER_SETTING).fill(s)),
+        rng.fork('play'),
+        variant,
+      );
+      scoreLevel(cell, levelCase(id, playtests), [[WHERE[2], randomSettings(model, base, RANDOM_SETTINGS, rng.fork('scored'))]]);
+    }
+    keep(variant.name, setup.spread.k, cell);
     model.dispose();
   }
   /** the root of a mean of squares: of the errors an RMSE, of the variances an RMS sd */
   const rmse = (xs: readonly number[]): number => Math.sqrt(mean(xs));
-  const rows = setup.ks.flatMap((k) =>
-    WHERE.map((where) => {
-      const of = (method: 'metabalance' | 'agent') => runs.filter((r) => r.k === k && r.where === where && r.method === method);
-      const meta = of('metabalance');
-      const agent = of('agent');
-      return [
-        `K = ${k}, ${where}`,
-        ...names.flatMap((_, j) => [
-          `${meanSd(meta.map((r) => rmse(r.t.se[j]!)))} (${meanSd(meta.map((r) => rmse(r.t.variance[j]!)))})`,
-          `${meanSd(agent.map((r) => rmse(r.t.se[j]!)))} (${meanSd(agent.map((r) => rmse(r.t.variance[j]!)))})`,
-          meanSd(meta.map((r, v) => rmse(r.t.se[j]!) / rmse(agent[v]!.t.se[j]!))),
-        ]),
-      ];
-    }),
-  );
+  const cases: [number, Where][] = [...setup.ks.flatMap((k) => [WHERE[0], WHERE[1]].map((w): [number, Where] => [k, w])), [setup.spread.k, WHERE[2]]];
+  const rows = cases.map(([k, where]) => {
+    const of = (method: Method) => runs.filter((r) => r.k === k && r.where === where && r.method === method);
+    const meta = of('metabalance');
+    const agent = of('agent');
+    return [
+      `K = ${k}, ${where}`,
+      ...names.flatMap((_, j) => [
+        `${meanSd(meta.map((r) => rmse(r.t.se[j]!)))} (${meanSd(meta.map((r) => rmse(r.t.variance[j]!)))})`,
+        `${meanSd(agent.map((r) => rmse(r.t.se[j]!)))} (${meanSd(agent.map((r) => rmse(r.t.variance[j]!)))})`,
+        meanSd(meta.map((r, v) => rmse(r.t.se[j]!) / rmse(agent[v]!.t.se[j]!))),
+      ]),
+    ];
+  });
   return [
     `### Where the gap to the Bayes agent is: prediction error from K playtests (RMSE of the expected metric vs the truth, in tolerances; in brackets the method's own predicted sd, RMS; mean ± sd over ${setup.variants.length} variants, ${setup.levels} held-out levels each)\n`,
-    `Corpora as in the balancing tables (seed ${seed}, ${setup.pastLevels} past levels × ${setup.per} playtests). "The level's own settings": each distinct setting among its K playtests; "random settings": ${RANDOM_SETTINGS} per level, balance params uniform in their ranges, generation params at the level's. The Bayes agent's prediction is its posterior mean of the expected metric (the same playtests, the game's mechanics known).\n`,
+    `Corpora as in the balancing tables (seed ${seed}, ${setup.pastLevels} past levels × ${setup.per} playtests). "The level's own settings": each distinct setting among its K playtests; "random settings": ${RANDOM_SETTINGS} per level, balance params uniform in their ranges, generation params at the level's. The last row plays ${setup.spread.levels} levels per variant ${setup.spread.k} times at ${setup.spread.k / PER_SETTING} random settings (${PER_SETTING} playtests each, generation params at the defaults) and scores ${RANDOM_SETTINGS} other random settings. The Bayes agent's prediction is its posterior mean of the expected metric (the same playtests, the game's mechanics known).\n`,
     markdownTable(['K, where', ...names.flatMap((n) => [`${n}: metabalance`, `${n}: Bayes agent`, `${n}: ratio`])], rows),
   ].join('\n');
 }
