@@ -7,7 +7,9 @@
 // spread is an overconfident prediction. Errors and spreads in target tolerances. A last case
 // plays a level at random settings and scores other random settings: whether the error away from
 // the played settings is the inference's (it falls when the playtests cover the space) or the
-// shared network's (it does not).
+// shared network's (it does not). Beside both, the same network trained and asked with every
+// level's true hidden factors as extra features: what the network makes of the corpus when nothing
+// about a level is left to infer.
 import { levelBase, targetTerms } from '../src/balance/index.js';
 import type { TargetTerm } from '../src/balance/targets.js';
 import { adaptLevel, trainModel, type MetaModel } from '../src/model/index.js';
@@ -15,7 +17,7 @@ import type { Level, ParamValues, Playtest } from '../src/project/types.js';
 import { resolveParams } from '../src/project/validate.js';
 import { Rng } from '../src/util/rng.js';
 import { levelPosterior } from '../samples/crypt-run/bayes-agent.js';
-import { generateCorpus, pastCorpus } from '../samples/crypt-run/corpus.js';
+import { generateCorpus, pastCorpus, type SampleCorpus } from '../samples/crypt-run/corpus.js';
 import { botPlaytests, expectedMetrics, variants, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
 import { randomSettings } from './support/judge.js';
 import { log, markdownTable, mean, meanSd, runWhenMain } from './report.js';
@@ -70,13 +72,27 @@ function agentAt(record: Level, playtests: readonly Playtest[], variant: GameVar
   });
 }
 
-type Method = 'metabalance' | 'agent';
-const METHODS: readonly Method[] = ['metabalance', 'agent'];
+type Method = 'metabalance' | 'known' | 'agent';
+const METHODS: readonly Method[] = ['metabalance', 'known', 'agent'];
 
-/** One held-out level's case: what both methods see and the truth they are scored against. */
+/** The corpus with each level's hidden factors (log) as features: the network's ceiling on it, not a product configuration. */
+function withKnownFactors(c: SampleCorpus): SampleCorpus {
+  const names = Object.keys(c.truth.values().next().value!.hidden);
+  const feature = (h: string): string => `hidden_${h}`;
+  return {
+    ...c,
+    project: { ...c.project, features: [...c.project.features, ...names.map((h) => ({ name: feature(h), description: `log of the hidden ${h} (the simulator's truth)` }))] },
+    levels: c.levels.map((l) => ({ ...l, features: { ...l.features, ...Object.fromEntries(names.map((h) => [feature(h), Math.log(c.truth.get(l.id)!.hidden[h]!)])) } })),
+  };
+}
+
+/** One held-out level's case: what the methods see and the truth they are scored against. */
 interface LevelCase {
   model: MetaModel;
   record: Level;
+  /** the network trained with the hidden factors as features, and the level's record with them */
+  known: MetaModel;
+  knownRecord: Level;
   truth: SampleLevel;
   playtests: readonly Playtest[];
   variant: GameVariant;
@@ -87,7 +103,11 @@ interface LevelCase {
 /** Adds both methods' squared errors and variances at each place's settings to their tallies (`cell`, keyed where|method). */
 function scoreLevel(cell: Map<string, Tally>, c: LevelCase, places: readonly [Where, ParamValues[]][]): void {
   const all = places.flatMap(([, s]) => s);
-  const preds = { metabalance: metabalanceAt(c.model, c.record, c.playtests, all, c.terms), agent: agentAt(c.record, c.playtests, c.variant, all, c.terms, c.metrics) };
+  const preds = {
+    metabalance: metabalanceAt(c.model, c.record, c.playtests, all, c.terms),
+    known: metabalanceAt(c.known, c.knownRecord, c.playtests, all, c.terms),
+    agent: agentAt(c.record, c.playtests, c.variant, all, c.terms, c.metrics),
+  };
   let at = 0;
   for (const [where, settings] of places) {
     settings.forEach((s, i) => {
@@ -123,12 +143,25 @@ export async function run(opts: { quick: boolean }): Promise<string> {
   let names: string[] = [];
   for (const variant of setup.variants) {
     const c = generateCorpus({ seed, variant, pastLevels: setup.pastLevels, playtestsPerPast: setup.per, newLevels: setup.levels, playtestsPerNew: Math.max(...setup.ks) });
-    const model = await trainModel(pastCorpus(c), { seed, ...(setup.steps ? { steps: setup.steps } : {}) });
+    const trainOpts = { seed, ...(setup.steps ? { steps: setup.steps } : {}) };
+    const model = await trainModel(pastCorpus(c), trainOpts);
+    const knownCorpus = withKnownFactors(c);
+    const known = await trainModel(pastCorpus(knownCorpus), trainOpts);
     log(`  prediction gap: ${variant.name} trained`);
     const metrics = c.project.metrics.map((m) => m.name);
     const terms = targetTerms(c.project, metrics);
     names = terms.map((t) => metrics[t.index]!);
-    const levelCase = (id: string, playtests: readonly Playtest[]): LevelCase => ({ model, record: c.levels.find((l) => l.id === id)!, truth: c.truth.get(id)!, playtests, variant, terms, metrics });
+    const levelCase = (id: string, playtests: readonly Playtest[]): LevelCase => ({
+      model,
+      record: c.levels.find((l) => l.id === id)!,
+      known,
+      knownRecord: knownCorpus.levels.find((l) => l.id === id)!,
+      truth: c.truth.get(id)!,
+      playtests,
+      variant,
+      terms,
+      metrics,
+    });
     for (const k of setup.ks) {
       const cell = new Map<string, Tally>();
       for (const id of c.newLevelIds) {
@@ -158,6 +191,7 @@ export async function run(opts: { quick: boolean }): Promise<string> {
     }
     keep(variant.name, setup.spread.k, cell);
     model.dispose();
+    known.dispose();
   }
   /** the root of a mean of squares: of the errors an RMSE, of the variances an RMS sd */
   const rmse = (xs: readonly number[]): number => Math.sqrt(mean(xs));
@@ -166,19 +200,13 @@ export async function run(opts: { quick: boolean }): Promise<string> {
     const of = (method: Method) => runs.filter((r) => r.k === k && r.where === where && r.method === method);
     const meta = of('metabalance');
     const agent = of('agent');
-    return [
-      `K = ${k}, ${where}`,
-      ...names.flatMap((_, j) => [
-        `${meanSd(meta.map((r) => rmse(r.t.se[j]!)))} (${meanSd(meta.map((r) => rmse(r.t.variance[j]!)))})`,
-        `${meanSd(agent.map((r) => rmse(r.t.se[j]!)))} (${meanSd(agent.map((r) => rmse(r.t.variance[j]!)))})`,
-        meanSd(meta.map((r, v) => rmse(r.t.se[j]!) / rmse(agent[v]!.t.se[j]!))),
-      ]),
-    ];
+    const errorAndSd = (rs: readonly { t: Tally }[], j: number): string => `${meanSd(rs.map((r) => rmse(r.t.se[j]!)))} (${meanSd(rs.map((r) => rmse(r.t.variance[j]!)))})`;
+    return [`K = ${k}, ${where}`, ...names.flatMap((_, j) => [errorAndSd(meta, j), errorAndSd(of('known'), j), errorAndSd(agent, j), meanSd(meta.map((r, v) => rmse(r.t.se[j]!) / rmse(agent[v]!.t.se[j]!)))])];
   });
   return [
     `### Where the gap to the Bayes agent is: prediction error from K playtests (RMSE of the expected metric vs the truth, in tolerances; in brackets the method's own predicted sd, RMS; mean ± sd over ${setup.variants.length} variants, ${setup.levels} held-out levels each)\n`,
-    `Corpora as in the balancing tables (seed ${seed}, ${setup.pastLevels} past levels × ${setup.per} playtests). "The level's own settings": each distinct setting among its K playtests; "random settings": ${RANDOM_SETTINGS} per level, balance params uniform in their ranges, generation params at the level's. The last row plays ${setup.spread.levels} levels per variant ${setup.spread.k} times at ${setup.spread.k / PER_SETTING} random settings (${PER_SETTING} playtests each, generation params at the defaults) and scores ${RANDOM_SETTINGS} other random settings. The Bayes agent's prediction is its posterior mean of the expected metric (the same playtests, the game's mechanics known).\n`,
-    markdownTable(['K, where', ...names.flatMap((n) => [`${n}: metabalance`, `${n}: Bayes agent`, `${n}: ratio`])], rows),
+    `Corpora as in the balancing tables (seed ${seed}, ${setup.pastLevels} past levels × ${setup.per} playtests). "The level's own settings": each distinct setting among its K playtests; "random settings": ${RANDOM_SETTINGS} per level, balance params uniform in their ranges, generation params at the level's. The last row plays ${setup.spread.levels} levels per variant ${setup.spread.k} times at ${setup.spread.k / PER_SETTING} random settings (${PER_SETTING} playtests each, generation params at the defaults) and scores ${RANDOM_SETTINGS} other random settings. The Bayes agent's prediction is its posterior mean of the expected metric (the same playtests, the game's mechanics known). "Network, factors known": the same network trained and adapted with every level's true hidden factors (log) as extra features, so nothing about a level is left to infer.\n`,
+    markdownTable(['K, where', ...names.flatMap((n) => [`${n}: metabalance`, `${n}: network, factors known`, `${n}: Bayes agent`, `${n}: ratio`])], rows),
   ].join('\n');
 }
 
