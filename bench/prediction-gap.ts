@@ -100,8 +100,8 @@ interface LevelCase {
   metrics: readonly string[];
 }
 
-/** Adds both methods' squared errors and variances at each place's settings to their tallies (`cell`, keyed where|method). */
-function scoreLevel(cell: Map<string, Tally>, c: LevelCase, places: readonly [Where, ParamValues[]][]): void {
+/** Adds each method's squared errors and variances at each place's settings to its tally. */
+function scoreLevel(tallyOf: (where: Where, method: Method) => Tally, c: LevelCase, places: readonly [Where, ParamValues[]][]): void {
   const all = places.flatMap(([, s]) => s);
   const preds = {
     metabalance: metabalanceAt(c.model, c.record, c.playtests, all, c.terms),
@@ -114,9 +114,7 @@ function scoreLevel(cell: Map<string, Tally>, c: LevelCase, places: readonly [Wh
       const true_ = expectedMetrics(c.truth, s, c.variant);
       for (const method of METHODS) {
         const p = preds[method][at + i]!;
-        const key = `${where}|${method}`;
-        if (!cell.has(key)) cell.set(key, tally(c.terms));
-        const t = cell.get(key)!;
+        const t = tallyOf(where, method);
         c.terms.forEach((term, j) => {
           t.se[j]!.push(((p.mean[j]! - true_[c.metrics[term.index]!]!) / term.tolerance) ** 2);
           t.variance[j]!.push(p.variance[j]! / term.tolerance ** 2);
@@ -134,12 +132,15 @@ export async function run(opts: { quick: boolean }): Promise<string> {
   const seed = 1;
   // per variant, K, place and method
   const runs: { variant: string; k: number; where: Where; method: Method; t: Tally }[] = [];
-  const keep = (variant: string, k: number, cell: Map<string, Tally>): void => {
-    for (const [key, t] of cell) {
-      const [where, method] = key.split('|') as [Where, Method];
+  const tallies =
+    (variant: string, k: number, terms: readonly TargetTerm[]) =>
+    (where: Where, method: Method): Tally => {
+      const found = runs.find((r) => r.variant === variant && r.k === k && r.where === where && r.method === method);
+      if (found) return found.t;
+      const t = tally(terms);
       runs.push({ variant, k, where, method, t });
-    }
-  };
+      return t;
+    };
   let names: string[] = [];
   for (const variant of setup.variants) {
     const c = generateCorpus({ seed, variant, pastLevels: setup.pastLevels, playtestsPerPast: setup.per, newLevels: setup.levels, playtestsPerNew: Math.max(...setup.ks) });
@@ -163,22 +164,21 @@ export async function run(opts: { quick: boolean }): Promise<string> {
       metrics,
     });
     for (const k of setup.ks) {
-      const cell = new Map<string, Tally>();
+      const tallyOf = tallies(variant.name, k, terms);
       for (const id of c.newLevelIds) {
         const playtests = c.playtests.filter((p) => p.levelId === id).slice(0, k);
         const own = [...new Map(playtests.map((p) => resolveParams(c.project, p.params)).map((s) => [JSON.stringify(s), s])).values()];
         const random = randomSettings(model, levelBase(c.project, playtests), RANDOM_SETTINGS, new Rng(seed).fork(`gap:${id}:${k}`));
-        scoreLevel(cell, levelCase(id, playtests), [
+        scoreLevel(tallyOf, levelCase(id, playtests), [
           [WHERE[0], own],
           [WHERE[1], random],
         ]);
       }
-      keep(variant.name, k, cell);
     }
-    const cell = new Map<string, Tally>();
+    const tallyOf = tallies(variant.name, setup.spread.k, terms);
+    const base = resolveParams(c.project);
     for (const id of c.newLevelIds.slice(0, setup.spread.levels)) {
       const rng = new Rng(seed).fork(`gap-spread:${id}`);
-      const base = resolveParams(c.project);
       const played = randomSettings(model, base, setup.spread.k / PER_SETTING, rng.fork('played'));
       const playtests = botPlaytests(
         c.truth.get(id)!,
@@ -187,9 +187,8 @@ export async function run(opts: { quick: boolean }): Promise<string> {
         rng.fork('play'),
         variant,
       );
-      scoreLevel(cell, levelCase(id, playtests), [[WHERE[2], randomSettings(model, base, RANDOM_SETTINGS, rng.fork('scored'))]]);
+      scoreLevel(tallyOf, levelCase(id, playtests), [[WHERE[2], randomSettings(model, base, RANDOM_SETTINGS, rng.fork('scored'))]]);
     }
-    keep(variant.name, setup.spread.k, cell);
     model.dispose();
     known.dispose();
   }
