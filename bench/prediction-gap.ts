@@ -17,9 +17,10 @@ import type { Level, ParamValues, Playtest } from '../src/project/types.js';
 import { resolveParams } from '../src/project/validate.js';
 import { Rng } from '../src/util/rng.js';
 import { levelPosterior } from '../samples/crypt-run/bayes-agent.js';
-import { generateCorpus, pastCorpus, type SampleCorpus } from '../samples/crypt-run/corpus.js';
+import { generateCorpus, pastCorpus } from '../samples/crypt-run/corpus.js';
 import { botPlaytests, expectedMetrics, variants, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
 import { randomSettings } from './support/judge.js';
+import { withKnownFactors } from './support/known-factors.js';
 import { log, markdownTable, mean, meanSd, runWhenMain } from './report.js';
 
 const WHERE = ['the level’s own settings', 'random settings', 'other random settings, played at random settings'] as const;
@@ -74,17 +75,6 @@ function agentAt(record: Level, playtests: readonly Playtest[], variant: GameVar
 
 type Method = 'metabalance' | 'known' | 'agent';
 const METHODS: readonly Method[] = ['metabalance', 'known', 'agent'];
-
-/** The corpus with each level's hidden factors (log) as features: the network's ceiling on it, not a product configuration. */
-function withKnownFactors(c: SampleCorpus): SampleCorpus {
-  const names = Object.keys(c.truth.values().next().value!.hidden);
-  const feature = (h: string): string => `hidden_${h}`;
-  return {
-    ...c,
-    project: { ...c.project, features: [...c.project.features, ...names.map((h) => ({ name: feature(h), description: `log of the hidden ${h} (the simulator's truth)` }))] },
-    levels: c.levels.map((l) => ({ ...l, features: { ...l.features, ...Object.fromEntries(names.map((h) => [feature(h), Math.log(c.truth.get(l.id)!.hidden[h]!)])) } })),
-  };
-}
 
 /** One held-out level's case: what the methods see and the truth they are scored against. */
 interface LevelCase {

@@ -27,6 +27,7 @@ const BENCHES: Bench[] = [
   { name: 'scale', file: 'scale.js' },
   { name: 'typing', file: 'typing.js' },
   { name: 'gap', file: 'prediction-gap.js' },
+  { name: 'corpus', file: 'corpus-limit.js' },
 ];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only NAME]

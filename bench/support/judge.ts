@@ -44,9 +44,9 @@ export function balanceWith(model: MetaModel, predictor: LevelPredictor, base: P
   }
 }
 
-/** Random settings of the balance params (generation params at the level's values). */
-export function randomSettings(model: MetaModel, base: ParamValues, count: number, rng: Rng): ParamValues[] {
-  const moves = movesOf(model.project, model.space, { base });
+/** Random settings of the balance params (generation params at the level's values, or random too with `allowGeneration`). */
+export function randomSettings(model: Pick<MetaModel, 'project' | 'space'>, base: ParamValues, count: number, rng: Rng, allowGeneration = false): ParamValues[] {
+  const moves = movesOf(model.project, model.space, { base, allowGeneration });
   return Array.from({ length: count }, () => {
     const u = moves.movingDimIndex.map(() => rng.next());
     return snap(moves, lift(moves, moves.movingDimIndex, u)).values;
