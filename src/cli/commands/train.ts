@@ -32,8 +32,10 @@ the saved model keeps the weights of its best validation step.
 
 Warnings (stderr, model.info.warnings, "warnings" in --json) say when not to trust the model yet:
 held-out levels predicted no better from their own playtests than without them, validation that
-stopped improving in the first tenth of the steps, or metric values so far from the rest of the
-corpus (a duration in milliseconds) that they were treated as errors and not learned.
+stopped improving in the first tenth of the steps, a large corpus whose levels the steps showed the
+network fewer than 30 times each while validation was still improving (with the --steps that would),
+or metric values so far from the rest of the corpus (a duration in milliseconds) that they were
+treated as errors and not learned.
 
 Progress goes to stderr (a bar on a terminal). Ctrl-C stops training and saves nothing.
 Exit status: 0 trained and saved, 2 bad usage or bad project files, 1 otherwise.`;
