@@ -4,9 +4,7 @@
 // TRUE metrics: hit rate, target loss, and the RMSE (tolerance units) of the predicted expected
 // metrics vs the truth at the balanced point and at the level's default settings (there also for the
 // meta-model at the prior context and with per-level offsets: the bench's ablations).
-//   node dist/bench/tune.js (after npm run build) --label base [--config '{"hidden":64}'] [--seeds 1,2,3]
-//     [--variants 0,1] [--past 120] [--per 20] [--test 30] [--k 2,5,10] [--stay-near 0,10] [--objective pmeet,loss] [--blur 0.7,1,1.41]
-// One JSON line per (run, K) on stdout, a summary per K (mean ± sd over seeds × variants) on stderr.
+// The command line: `node dist/bench/tune.js --help` (USAGE below).
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateCorpus, pastCorpus } from '../samples/crypt-run/corpus.js';
@@ -180,9 +178,17 @@ export function summary(rows: readonly TuneRow[]): string {
   ].join('\n');
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+const USAGE = `usage: node dist/bench/tune.js (after npm run build) [--label L] [--config JSON] [--seeds 1,2,3] [--variants 0,1]
+  [--past 120] [--per 20] [--test 30] [--k 2,5,10] [--stay-near 0,10] [--objective pmeet,loss] [--blur 0.7,1,1.41]
+
+One JSON line per (run, K) on stdout, a summary per K (mean ± sd over seeds × variants) on stderr.`;
+
+/** The command line as tune's options; a mistake throws with what was wrong. */
+function optionsFrom(argv: string[]): TuneOptions | 'help' {
   const { values: v } = parseArgs({
+    args: argv,
     options: {
+      help: { type: 'boolean', short: 'h', default: false },
       label: { type: 'string', default: 'run' },
       config: { type: 'string', default: '{}' },
       seeds: { type: 'string', default: '1,2,3' },
@@ -196,29 +202,60 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       blur: { type: 'string', default: '' },
     },
   });
-  const numbers = (s: string): number[] => s.split(',').map(Number);
-  tune({
+  if (v.help) return 'help';
+  const numbers = (flag: string, s: string): number[] =>
+    s.split(',').map((x) => {
+      const n = Number(x);
+      if (x.trim() === '' || !Number.isFinite(n)) throw new Error(`--${flag}: a comma-separated list of numbers (got "${s}")`);
+      return n;
+    });
+  const one = (flag: string, s: string): number => {
+    const n = Number(s);
+    if (s.trim() === '' || !Number.isFinite(n)) throw new Error(`--${flag}: a number (got "${s}")`);
+    return n;
+  };
+  let config: Partial<ModelConfig>;
+  try {
+    config = JSON.parse(v.config) as Partial<ModelConfig>;
+  } catch (e) {
+    throw new Error(`--config: not JSON (${(e as Error).message})`);
+  }
+  return {
     label: v.label,
-    config: JSON.parse(v.config) as Partial<ModelConfig>,
-    seeds: numbers(v.seeds),
-    variants: numbers(v.variants),
-    past: Number(v.past),
-    per: Number(v.per),
-    test: Number(v.test),
-    ks: numbers(v.k),
-    stayNear: numbers(v['stay-near']),
+    config,
+    seeds: numbers('seeds', v.seeds),
+    variants: numbers('variants', v.variants),
+    past: one('past', v.past),
+    per: one('per', v.per),
+    test: one('test', v.test),
+    ks: numbers('k', v.k),
+    stayNear: numbers('stay-near', v['stay-near']),
     objective: v.objective.split(',').map((o) => {
       if (o !== 'pmeet' && o !== 'loss') throw new Error(`--objective: pmeet or loss (got "${o}")`);
       return o;
     }),
-    blur: v.blur ? numbers(v.blur) : [],
-  }).then(
-    (rows) => {
-      for (const k of new Set(rows.map((r) => r.k))) log(`K = ${k}: ${summary(rows.filter((r) => r.k === k))}`);
-    },
-    (e: unknown) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
-  );
+    blur: v.blur ? numbers('blur', v.blur) : [],
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  let opts: ReturnType<typeof optionsFrom> | undefined;
+  try {
+    opts = optionsFrom(process.argv.slice(2));
+  } catch (e) {
+    console.error(`tune: ${(e as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  }
+  if (opts === 'help') console.log(USAGE);
+  else if (opts !== undefined) {
+    tune(opts).then(
+      (rows) => {
+        for (const k of new Set(rows.map((r) => r.k))) log(`K = ${k}: ${summary(rows.filter((r) => r.k === k))}`);
+      },
+      (e: unknown) => {
+        console.error(e);
+        process.exitCode = 1;
+      },
+    );
+  }
 }

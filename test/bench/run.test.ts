@@ -26,3 +26,29 @@ describe('npm run bench (bench/run.js)', () => {
     assert.doesNotMatch(r.stderr, /\n +at /);
   });
 });
+
+describe('the tuning tool (bench/tune.js)', () => {
+  const tune = (...args: string[]) => spawnSync(process.execPath, [path.join(path.dirname(runner), 'tune.js'), ...args], { encoding: 'utf8' });
+  it('--help prints the usage on stdout and runs nothing', () => {
+    const r = tune('--help');
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^usage: node dist\/bench\/tune\.js /);
+    assert.equal(r.stderr, '');
+  });
+  it('a mistake: exit 2, what was wrong and the usage on stderr, no stack trace', () => {
+    for (const [args, message] of [
+      [['--nope'], /^tune: Unknown option '--nope'/],
+      [['--past', 'many'], /^tune: --past: a number \(got "many"\)/],
+      [['--k', '2,,6'], /^tune: --k: a comma-separated list of numbers \(got "2,,6"\)/],
+      [['--config', '{steps:1}'], /^tune: --config: not JSON /],
+      [['--objective', 'speed'], /^tune: --objective: pmeet or loss \(got "speed"\)/],
+    ] as const) {
+      const r = tune(...args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /\n\nusage: node dist\/bench\/tune\.js /);
+      assert.doesNotMatch(r.stderr, /\n +at /);
+    }
+  });
+});
