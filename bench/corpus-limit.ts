@@ -13,10 +13,10 @@ import { paramSpace } from '../src/model/param-space.js';
 import type { Level, ParamValues, Playtest } from '../src/project/types.js';
 import { resolveParams } from '../src/project/validate.js';
 import { Rng } from '../src/util/rng.js';
-import { levelPosterior } from '../samples/crypt-run/bayes-agent.js';
 import { generateCorpus, pastCorpus, type SampleCorpus } from '../samples/crypt-run/corpus.js';
 import { expectedMetrics, simulatePlaytest, variants, type GameVariant } from '../samples/crypt-run/game.js';
 import { randomSettings } from './support/judge.js';
+import { agentAt } from './support/agent-at.js';
 import { withKnownFactors } from './support/known-factors.js';
 import { log, markdownTable, mean, meanSd, runWhenMain } from './report.js';
 
@@ -40,8 +40,7 @@ function mapPast(c: SampleCorpus, f: (p: Playtest) => Playtest): SampleCorpus {
 const noiseFree = (c: SampleCorpus, variant: GameVariant): SampleCorpus => mapPast(c, (p) => ({ ...p, metrics: { [METRIC]: expectedMetrics(c.truth.get(p.levelId)!, resolveParams(c.project, p.params), variant)[METRIC]! } }));
 
 /** Each past playtest played again at its own uniformly random setting of every param. */
-function uniformSettings(c: SampleCorpus, variant: GameVariant, seed: number): SampleCorpus {
-  const space = { project: c.project, space: paramSpace(c.project) };
+function uniformSettings(c: SampleCorpus, space: Pick<MetaModel, 'project' | 'space'>, variant: GameVariant, seed: number): SampleCorpus {
   const defaults = resolveParams(c.project);
   const rng = new Rng(seed).fork('uniform-settings');
   return mapPast(c, (p) => {
@@ -91,10 +90,11 @@ export async function run(opts: { quick: boolean }): Promise<string> {
   for (const variant of setup.variants) {
     const corpusOf = (pastLevels: number): SampleCorpus => generateCorpus({ seed, variant, pastLevels, playtestsPerPast: setup.per, newLevels: setup.levels, playtestsPerNew: K });
     const c = corpusOf(setup.pastLevels);
+    const space = { project: c.project, space: paramSpace(c.project) };
     const tolerance = c.project.targets.find((t) => t.metric === METRIC)!.tolerance;
     const held: Held[] = c.newLevelIds.map((id) => {
       const playtests = c.playtests.filter((p) => p.levelId === id);
-      const settings = randomSettings({ project: c.project, space: paramSpace(c.project) }, levelBase(c.project, playtests), RANDOM_SETTINGS, new Rng(seed).fork(`limit:${id}`));
+      const settings = randomSettings(space, levelBase(c.project, playtests), RANDOM_SETTINGS, new Rng(seed).fork(`limit:${id}`));
       return { record: c.levels.find((l) => l.id === id)!, playtests, settings, truth: settings.map((s) => expectedMetrics(c.truth.get(id)!, s, variant)[METRIC]!) };
     });
     const score = async (row: string, corpus: SampleCorpus, known: SampleCorpus, steps?: number): Promise<void> => {
@@ -107,7 +107,7 @@ export async function run(opts: { quick: boolean }): Promise<string> {
     };
     await score(SHIPPED, c, c);
     const known = wonOnly(withKnownFactors(c));
-    const uniform = uniformSettings(known, variant, seed);
+    const uniform = uniformSettings(known, space, variant, seed);
     await score(cell('pass/fail', 'designer’s settings'), known, known);
     await score(cell('noise-free', 'designer’s settings'), noiseFree(known, variant), known);
     await score(cell('pass/fail', 'uniform settings'), uniform, known);
@@ -115,10 +115,7 @@ export async function run(opts: { quick: boolean }): Promise<string> {
     for (const { levels, steps } of setup.more) await score(cell('pass/fail', 'designer’s settings', levels, steps), wonOnly(withKnownFactors(corpusOf(levels))), known, steps);
     add(
       AGENT,
-      held.flatMap((h) => {
-        const post = levelPosterior(h.record, h.playtests, variant, { seed });
-        return h.settings.map((s, i) => (post.levels.reduce((a, l, j) => a + post.weights[j]! * expectedMetrics(l, s, variant)[METRIC]!, 0) - h.truth[i]!) / tolerance);
-      }),
+      held.flatMap((h) => agentAt(h.record, h.playtests, variant, h.settings, [METRIC]).map((p, i) => (p.mean[0]! - h.truth[i]!) / tolerance)),
     );
     log(`  corpus limit: ${variant.name} done`);
   }

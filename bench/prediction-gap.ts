@@ -16,11 +16,11 @@ import { adaptLevel, trainModel, type MetaModel } from '../src/model/index.js';
 import type { Level, ParamValues, Playtest } from '../src/project/types.js';
 import { resolveParams } from '../src/project/validate.js';
 import { Rng } from '../src/util/rng.js';
-import { levelPosterior } from '../samples/crypt-run/bayes-agent.js';
 import { generateCorpus, pastCorpus } from '../samples/crypt-run/corpus.js';
 import { botPlaytests, expectedMetrics, variants, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
 import { randomSettings } from './support/judge.js';
 import { withKnownFactors } from './support/known-factors.js';
+import { agentAt } from './support/agent-at.js';
 import { log, markdownTable, mean, meanSd, runWhenMain } from './report.js';
 
 const WHERE = ['the level’s own settings', 'random settings', 'other random settings, played at random settings'] as const;
@@ -55,24 +55,6 @@ function metabalanceAt(model: MetaModel, level: Level, playtests: readonly Playt
   }
 }
 
-/** The Bayes agent's posterior mean and variance of each target's expected metric at each setting. */
-function agentAt(record: Level, playtests: readonly Playtest[], variant: GameVariant, settings: readonly ParamValues[], terms: readonly TargetTerm[], metrics: readonly string[]): { mean: number[]; variance: number[] }[] {
-  const post = levelPosterior(record, playtests, variant, { seed: 1 });
-  return settings.map((s) => {
-    const m1 = terms.map(() => 0);
-    const m2 = terms.map(() => 0);
-    post.levels.forEach((l: SampleLevel, i) => {
-      const e = expectedMetrics(l, s, variant);
-      terms.forEach((t, k) => {
-        const v = e[metrics[t.index]!]!;
-        m1[k] += post.weights[i]! * v;
-        m2[k] += post.weights[i]! * v * v;
-      });
-    });
-    return { mean: m1, variance: m2.map((v, k) => Math.max(0, v - m1[k]! ** 2)) };
-  });
-}
-
 type Method = 'metabalance' | 'known' | 'agent';
 const METHODS: readonly Method[] = ['metabalance', 'known', 'agent'];
 
@@ -96,7 +78,13 @@ function scoreLevel(tallyOf: (where: Where, method: Method) => Tally, c: LevelCa
   const preds = {
     metabalance: metabalanceAt(c.model, c.record, c.playtests, all, c.terms),
     known: metabalanceAt(c.known, c.knownRecord, c.playtests, all, c.terms),
-    agent: agentAt(c.record, c.playtests, c.variant, all, c.terms, c.metrics),
+    agent: agentAt(
+      c.record,
+      c.playtests,
+      c.variant,
+      all,
+      c.terms.map((t) => c.metrics[t.index]!),
+    ),
   };
   let at = 0;
   for (const [where, settings] of places) {

@@ -48,7 +48,7 @@ export interface TrainOptions {
 /**
  * Joint training shows each training level to the network about steps × batchLevels / levels
  * times. Below this many, with validation still improving at the end, a large corpus is
- * under-trained: on the sample game's corpus bench (\`npm run bench -- --only corpus\`), 1,920 past
+ * under-trained: on the sample game's corpus bench (`npm run bench -- --only corpus`), 1,920 past
  * levels at the default 1,000 steps (8 passes) predict the win rate at random settings with 1.45
  * tolerances of error, at 4,000 steps (33 passes) 0.99; 480 levels at 1,000 steps (33 passes) 1.34.
  */
@@ -148,13 +148,7 @@ export async function trainResumable(corpus: Corpus, opts: TrainOptions = {}): P
     const cfg = { ...defaultConfig(algorithm, opts.seed ?? 0), ...opts.config };
     if (opts.steps !== undefined) cfg.steps = opts.steps;
     const val = validationLevels(corpus, cfg);
-    training = newTraining(
-      corpus,
-      cfg,
-      corpus.levels.map((l) => l.id).filter((id) => !val.has(id)),
-      [...val],
-      backend,
-    );
+    training = newTraining(corpus, cfg, corpus.levels.map((l) => l.id).filter((id) => !val.has(id)), [...val], backend);
   }
   try {
     const model = await runTraining(training, corpus, opts);
@@ -234,7 +228,10 @@ async function runTraining(training: Training, corpus: Corpus, opts: TrainOption
     const warnings: string[] = [];
     const odd = implausibleValues(corpus.project, corpus.playtests);
     if (odd.length > 0) {
-      warnings.push(`${odd.length} implausible metric value${odd.length === 1 ? '' : 's'} (further than 10 robust sds from the corpus's median) treated as gross errors, not learned: ` + `${odd.slice(0, 5).join('; ')}${odd.length > 5 ? '; …' : ''}`);
+      warnings.push(
+        `${odd.length} implausible metric value${odd.length === 1 ? '' : 's'} (further than 10 robust sds from the corpus's median) treated as gross errors, not learned: ` +
+          `${odd.slice(0, 5).join('; ')}${odd.length > 5 ? '; …' : ''}`,
+      );
     }
     if (val.length > 0) {
       model = model.with({ residualSd: fitResidualSd(model, val) });
@@ -292,7 +289,9 @@ function validationWarnings(model: MetaModel, val: readonly LevelRows[], st: Pro
     );
   }
   if (st.bestVal !== null && st.bestStep <= 0.1 * model.config.steps && st.step > st.bestStep) {
-    out.push(`validation stopped improving at step ${st.bestStep} of ${model.config.steps} planned: the corpus may be too small or inconsistent for this model; check it with \`metabalance validate\``);
+    out.push(
+      `validation stopped improving at step ${st.bestStep} of ${model.config.steps} planned: the corpus may be too small or inconsistent for this model; check it with \`metabalance validate\``,
+    );
   }
   const { algorithm, steps, batchLevels } = model.config;
   const visits = (steps * batchLevels) / trainLevels;
