@@ -28,6 +28,7 @@ const BENCHES: Bench[] = [
   { name: 'typing', file: 'typing.js' },
   { name: 'gap', file: 'prediction-gap.js' },
   { name: 'corpus', file: 'corpus-limit.js' },
+  { name: 'context', file: 'context-limit.js' },
 ];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only NAME]
