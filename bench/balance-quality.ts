@@ -10,13 +10,12 @@ import { BalancingService } from '../src/balance/service.js';
 import { trainModel, type MetaModel } from '../src/model/index.js';
 import { adapters, type Adaptation } from '../test/support/adapters.js';
 import type { Level, ParamValues } from '../src/project/types.js';
-import { agentBalance, levelPosterior } from '../samples/crypt-run/bayes-agent.js';
 import { generateCorpus, pastCorpus, type SampleCorpus } from '../samples/crypt-run/corpus.js';
 import { expectedMetrics, variants, type GameVariant, type SampleLevel } from '../samples/crypt-run/game.js';
 import { log, markdownTable, mean, meanSd, sd } from './report.js';
 import { trainScratch } from './support/scratch.js';
 import { gpScratch } from './support/gp-scratch.js';
-import { balanceWith, Judge, type Outcome } from './support/judge.js';
+import { agentSetting, balanceWith, hitRate, Judge, meanLoss, type Outcome } from './support/judge.js';
 import { ROUND_ARMS, roundsFor, type RoundArm, type RoundsSetup } from './balance-rounds.js';
 import { CURVE_METHODS, errorCurve, type CurvePoint } from './balance-curve.js';
 
@@ -143,8 +142,7 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
           } else if (method === 'defaults') {
             add(`${method}|${k}`, judge.score(truth, base));
           } else if (method === BAYES) {
-            const posterior = levelPosterior(level, few, variant, { seed });
-            add(`${method}|${k}`, judge.score(truth, agentBalance(corpus.project, posterior, variant, { base, seed }).params));
+            add(`${method}|${k}`, judge.score(truth, agentSetting(corpus.project, level, few, variant, base, seed)));
           } else if (method === GP_SCRATCH) {
             add(`${method}|${k}`, judge.score(truth, balanceWith(model, gpScratch(model, id, few), base, seed).params));
           } else if (service !== undefined) {
@@ -168,13 +166,11 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
   return result;
 }
 
-const hitRate = (os: readonly Outcome[]): number => mean(os.map((o) => (o.hit ? 1 : 0)));
 /** metabalance's hit rate over the Bayes agent's in one run (0 when neither hits anything) */
 const share = (r: RunResult, k: number): number => {
   const agent = hitRate(r.outcomes.get(`${BAYES}|${k}`) ?? []);
   return agent > 0 ? hitRate(r.outcomes.get(`metabalance|${k}`) ?? []) / agent : 0;
 };
-const meanLoss = (os: readonly Outcome[]): number => mean(os.map((o) => o.loss));
 const brier = (cs: readonly { pMeet: number; hit: boolean }[]): number => mean(cs.map((c) => (c.pMeet - Number(c.hit)) ** 2));
 
 /** The loop: each arm's hit rate and loss before and after every round, metabalance's share of the agent, and the paired suggest − random difference. */

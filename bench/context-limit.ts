@@ -10,13 +10,11 @@ import { BalancingService } from '../src/balance/service.js';
 import { trainModel } from '../src/model/index.js';
 import { paramSpace } from '../src/model/param-space.js';
 import { Rng } from '../src/util/rng.js';
-import type { Level } from '../src/project/types.js';
-import { agentBalance, levelPosterior } from '../samples/crypt-run/bayes-agent.js';
 import { generateCorpus, pastCorpus, type SampleCorpus } from '../samples/crypt-run/corpus.js';
 import { botPlaytests, variants } from '../samples/crypt-run/game.js';
-import { Judge, randomSettings, type Outcome } from './support/judge.js';
+import { agentSetting, hitRate, Judge, meanLoss, randomSettings, type Outcome } from './support/judge.js';
 import { withKnownFactors } from './support/known-factors.js';
-import { log, markdownTable, mean, meanSd, runWhenMain } from './report.js';
+import { log, markdownTable, meanSd, runWhenMain } from './report.js';
 
 const K = 6;
 
@@ -67,7 +65,7 @@ export async function run(opts: { quick: boolean }): Promise<string> {
       try {
         const balanced = (extra: boolean): Outcome[] =>
           held.map(({ id, playtests, more }) => {
-            const record: Level = corpus.levels.find((l) => l.id === id)!;
+            const record = corpus.levels.find((l) => l.id === id)!;
             return judge.score(c.truth.get(id)!, service.balance({ level: record, playtests: extra ? [...playtests, ...more] : playtests }, { seed }).params);
           });
         add(arm.name, balanced(false));
@@ -80,19 +78,22 @@ export async function run(opts: { quick: boolean }): Promise<string> {
     }
     add(
       AGENT,
-      held.map(({ id, playtests }) => {
-        const posterior = levelPosterior(
-          c.levels.find((l) => l.id === id)!,
-          playtests,
-          variant,
-          { seed },
-        );
-        return judge.score(c.truth.get(id)!, agentBalance(c.project, posterior, variant, { base: levelBase(c.project, playtests), seed }).params);
-      }),
+      held.map(({ id, playtests }) =>
+        judge.score(
+          c.truth.get(id)!,
+          agentSetting(
+            c.project,
+            c.levels.find((l) => l.id === id)!,
+            playtests,
+            variant,
+            levelBase(c.project, playtests),
+            seed,
+          ),
+        ),
+      ),
     );
     log(`  context limit: ${variant.name} done`);
   }
-  const hitRate = (os: readonly Outcome[]): number => (100 * os.filter((o) => o.hit).length) / os.length;
   const agent = perVariant.get(AGENT)!.map(hitRate);
   return [
     `### What a level's unknown factors cost the balancer (K = ${K}; hit rate % and mean target loss on ${setup.held} held-out levels per variant, mean ± sd over ${setup.variants.length} variants)\n`,
@@ -101,7 +102,7 @@ export async function run(opts: { quick: boolean }): Promise<string> {
       ['balanced by', 'hit rate %', 'mean loss', 'hit rate / Bayes agent’s'],
       [...perVariant].map(([row, runs]) => {
         const hits = runs.map(hitRate);
-        return [row, meanSd(hits, 1), meanSd(runs.map((os) => mean(os.map((o) => o.loss)))), ratio(hits, agent)];
+        return [row, meanSd(hits, 1, 100), meanSd(runs.map(meanLoss)), ratio(hits, agent)];
       }),
     ),
   ].join('\n');

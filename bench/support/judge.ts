@@ -5,14 +5,20 @@ import { movesOf, snap } from '../../src/balance/moves.js';
 import { lift } from '../../src/balance/search.js';
 import { meetsTargets, targetLoss, targetTerms, type TargetTerm } from '../../src/balance/targets.js';
 import type { LevelPredictor, MetaModel } from '../../src/model/index.js';
-import type { ParamValues, Project } from '../../src/project/types.js';
+import type { Level, ParamValues, Playtest, Project } from '../../src/project/types.js';
 import type { Rng } from '../../src/util/rng.js';
+import { agentBalance, levelPosterior } from '../../samples/crypt-run/bayes-agent.js';
 import { expectedMetrics, type GameVariant, type SampleLevel } from '../../samples/crypt-run/game.js';
+import { mean } from '../report.js';
 
 export interface Outcome {
   hit: boolean;
   loss: number;
 }
+
+/** Share of outcomes that met every target. */
+export const hitRate = (os: readonly Outcome[]): number => mean(os.map((o) => (o.hit ? 1 : 0)));
+export const meanLoss = (os: readonly Outcome[]): number => mean(os.map((o) => o.loss));
 
 export class Judge {
   readonly terms: TargetTerm[];
@@ -34,6 +40,11 @@ export class Judge {
     const row = this.truth(level, params);
     return { hit: meetsTargets(this.terms, row), loss: targetLoss(this.terms, row) };
   }
+}
+
+/** The Bayes agent's setting for a level from its playtests: the exact posterior, then the search for its highest pMeet. */
+export function agentSetting(project: Project, record: Level, playtests: readonly Playtest[], variant: GameVariant, base: ParamValues, seed: number): ParamValues {
+  return agentBalance(project, levelPosterior(record, playtests, variant, { seed }), variant, { base, seed }).params;
 }
 
 export function balanceWith(model: MetaModel, predictor: LevelPredictor, base: ParamValues, seed: number): BalanceResult {
