@@ -15,7 +15,7 @@ import { expectedMetrics, variants, type GameVariant, type SampleLevel } from '.
 import { log, markdownTable, mean, meanSd, sd } from './report.js';
 import { trainScratch } from './support/scratch.js';
 import { gpScratch } from './support/gp-scratch.js';
-import { agentSetting, balanceWith, hitRate, Judge, meanLoss, type Outcome } from './support/judge.js';
+import { agentChoice, balanceWith, hitRate, Judge, meanLoss, type Outcome } from './support/judge.js';
 import { ROUND_ARMS, roundsFor, type RoundArm, type RoundsSetup } from './balance-rounds.js';
 import { CURVE_METHODS, errorCurve, type CurvePoint } from './balance-curve.js';
 
@@ -75,13 +75,24 @@ const ADAPTED: Partial<Record<Method, { net: 'meta' | 'pooled'; adapt: Adaptatio
 /** What the issue's bar compares metabalance against. */
 const BASELINES: readonly Method[] = ['defaults', POOLED, OFFSETS, GP_SCRATCH, SCRATCH];
 
+interface Forecast {
+  by: Forecaster;
+  k: number;
+  pMeet: number;
+  hit: boolean;
+}
+type Forecaster = 'metabalance' | typeof BAYES;
+const FORECASTERS: readonly Forecaster[] = ['metabalance', BAYES];
+const short = (f: Forecaster): string => (f === BAYES ? 'Bayes agent' : f);
+
 /** Per run (variant × seed): the outcome of every held-out level per method and K. */
 interface RunResult {
   variant: string;
   seed: number;
   /** `${method}|${k}` → outcomes over the new levels */
   outcomes: Map<string, Outcome[]>;
-  calibration: { k: number; pMeet: number; hit: boolean }[];
+  /** each forecast of pMeet at the chosen setting, by metabalance and by the Bayes agent (whose pMeet is exact) */
+  calibration: Forecast[];
   /** per level of the loop: each arm's outcome before and after every round */
   rounds: Record<RoundArm, Outcome[]>[];
   curve: CurvePoint[];
@@ -142,7 +153,10 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
           } else if (method === 'defaults') {
             add(`${method}|${k}`, judge.score(truth, base));
           } else if (method === BAYES) {
-            add(`${method}|${k}`, judge.score(truth, agentSetting(corpus.project, level, few, variant, base, seed)));
+            const a = agentChoice(corpus.project, level, few, variant, base, seed);
+            const o = judge.score(truth, a.params);
+            add(`${method}|${k}`, o);
+            result.calibration.push({ by: BAYES, k, pMeet: a.pMeet, hit: o.hit });
           } else if (method === GP_SCRATCH) {
             add(`${method}|${k}`, judge.score(truth, balanceWith(model, gpScratch(model, id, few), base, seed).params));
           } else if (service !== undefined) {
@@ -150,7 +164,7 @@ async function runOne(setup: Setup, variant: GameVariant, seed: number): Promise
             const o = judge.score(truth, r.params);
             add(`${method}|${k}`, o);
             if (method === 'metabalance') {
-              result.calibration.push({ k, pMeet: r.pMeet, hit: o.hit });
+              result.calibration.push({ by: 'metabalance', k, pMeet: r.pMeet, hit: o.hit });
               if (withScratch) add(`${SAME_LEVELS}|${k}`, o);
             }
           } else if (withScratch) {
@@ -171,7 +185,16 @@ const share = (r: RunResult, k: number): number => {
   const agent = hitRate(r.outcomes.get(`${BAYES}|${k}`) ?? []);
   return agent > 0 ? hitRate(r.outcomes.get(`metabalance|${k}`) ?? []) / agent : 0;
 };
-const brier = (cs: readonly { pMeet: number; hit: boolean }[]): number => mean(cs.map((c) => (c.pMeet - Number(c.hit)) ** 2));
+const brier = (cs: readonly Forecast[]): number => mean(cs.map((c) => (c.pMeet - Number(c.hit)) ** 2));
+const CAL_BINS = [0, 0.2, 0.4, 0.6, 0.8, 1.0001];
+const binsOf = (cs: readonly Forecast[]): Forecast[][] => CAL_BINS.slice(0, -1).map((lo, i) => cs.filter((c) => c.pMeet >= lo && c.pMeet < CAL_BINS[i + 1]!));
+/**
+ * The reliability term of Brier's decomposition over the calibration bins: the part of the score
+ * that miscalibration costs. Brier itself also rewards sharp forecasts, so it is bounded by what
+ * the playtests allow; the exact posterior of the Bayes agent shows that bound.
+ */
+const reliability = (cs: readonly Forecast[]): number =>
+  binsOf(cs).reduce((sum, b) => sum + (b.length ? (b.length / cs.length) * (mean(b.map((c) => c.pMeet)) - mean(b.map((c) => Number(c.hit)))) ** 2 : 0), 0);
 
 /** The loop: each arm's hit rate and loss before and after every round, metabalance's share of the agent, and the paired suggest − random difference. */
 function roundsReport(setup: Setup, runs: readonly RunResult[]): string {
@@ -288,38 +311,44 @@ function report(setup: Setup, runs: RunResult[]): string {
   );
 
   const cal = runs.flatMap((r) => r.calibration);
-  out.push('\n### Calibration of pMeet (metabalance, all K pooled)\n');
-  const bins = [0, 0.2, 0.4, 0.6, 0.8, 1.0001];
+  const by = (f: Forecaster, cs: readonly Forecast[] = cal): Forecast[] => cs.filter((c) => c.by === f);
+  out.push(`\n### Calibration of pMeet (all K pooled; levels / mean pMeet / share truly meeting targets)\n`);
   out.push(
     markdownTable(
-      ['pMeet bin', 'levels', 'mean pMeet', 'share truly meeting targets'],
-      bins.slice(0, -1).map((lo, i) => {
-        const inBin = cal.filter((c) => c.pMeet >= lo && c.pMeet < bins[i + 1]!);
+      ['pMeet bin', ...FORECASTERS],
+      CAL_BINS.slice(0, -1).map((lo, i) => [
+        `${lo.toFixed(1)}–${Math.min(1, CAL_BINS[i + 1]!).toFixed(1)}`,
+        ...FORECASTERS.map((f) => {
+          const inBin = binsOf(by(f))[i]!;
+          return inBin.length ? `${inBin.length} / ${mean(inBin.map((c) => c.pMeet)).toFixed(2)} / ${mean(inBin.map((c) => Number(c.hit))).toFixed(2)}` : '0 / – / –';
+        }),
+      ]),
+    ),
+  );
+
+  out.push('\n### Brier score of pMeet per K (lower is better, 0.25 = a coin flip at 0.5; in brackets its reliability term, what miscalibration costs; mean pMeet / share truly meeting targets)\n');
+  out.push(
+    markdownTable(
+      ['K', 'levels', ...FORECASTERS.flatMap((f) => [`${short(f)}: Brier (mean ± sd over runs)`, `${short(f)}: mean pMeet / share`])],
+      setup.ks.map((k) => {
+        const atK = (f: Forecaster, cs: readonly Forecast[] = cal): Forecast[] => by(f, cs).filter((c) => c.k === k);
         return [
-          `${lo.toFixed(1)}–${Math.min(1, bins[i + 1]!).toFixed(1)}`,
-          inBin.length,
-          inBin.length ? mean(inBin.map((c) => c.pMeet)).toFixed(2) : '–',
-          inBin.length ? mean(inBin.map((c) => (c.hit ? 1 : 0))).toFixed(2) : '–',
+          k,
+          atK('metabalance').length,
+          ...FORECASTERS.flatMap((f) => [
+            `${meanSd(runs.map((r) => brier(atK(f, r.calibration))), 3, 1)} (${reliability(atK(f)).toFixed(3)})`,
+            `${mean(atK(f).map((c) => c.pMeet)).toFixed(2)} / ${mean(atK(f).map((c) => Number(c.hit))).toFixed(2)}`,
+          ]),
         ];
       }),
     ),
   );
-
-  out.push('\n### Brier score of pMeet per K (metabalance; lower is better, 0.25 = a coin flip at 0.5)\n');
-  out.push(
-    markdownTable(
-      ['K', 'levels', 'Brier (mean ± sd over runs)', 'mean pMeet', 'share truly meeting targets'],
-      setup.ks.map((k) => {
-        const at = cal.filter((c) => c.k === k);
-        return [k, at.length, meanSd(runs.map((r) => brier(r.calibration.filter((c) => c.k === k))), 3, 1), mean(at.map((c) => c.pMeet)).toFixed(2), mean(at.map((c) => Number(c.hit))).toFixed(2)];
-      }),
-    ),
-  );
-  const brier6 = brier(cal.filter((c) => c.k === 6));
+  const brierAt = (f: Forecaster, k: number): number => brier(by(f).filter((c) => c.k === k));
   const share6 = mean(runs.map((r) => share(r, 6)));
   out.push(
     `\nGoals at K = 6: ≥ 80 % of the Bayes agent's hit rate: ${share6.toFixed(2)}, ${share6 >= 0.8 ? 'met' : 'NOT met'}; ` +
-      `Brier ≤ 0.15: ${setup.ks.map((k) => `K = ${k}: ${brier(cal.filter((c) => c.k === k)).toFixed(3)}`).join(', ')}, ${brier6 <= 0.15 ? 'met' : 'NOT met'} at K = 6.`,
+      `Brier ≤ 0.15: ${setup.ks.map((k) => `K = ${k}: ${brierAt('metabalance', k).toFixed(3)}`).join(', ')}, ${brierAt('metabalance', 6) <= 0.15 ? 'met' : 'NOT met'} at K = 6 ` +
+      `(the Bayes agent's exact pMeet: ${setup.ks.map((k) => `K = ${k}: ${brierAt(BAYES, k).toFixed(3)}`).join(', ')}).`,
   );
   out.push(roundsReport(setup, runs));
   out.push(curveReport(setup, runs));

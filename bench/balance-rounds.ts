@@ -14,7 +14,7 @@ import type { BalancingService } from '../src/balance/service.js';
 import type { Level, ParamValues, Playtest } from '../src/project/types.js';
 import { Rng } from '../src/util/rng.js';
 import { botPlaytests, type SampleLevel } from '../samples/crypt-run/game.js';
-import { agentSetting, balanceWith, randomSettings, type Judge, type Outcome } from './support/judge.js';
+import { agentChoice, balanceWith, randomSettings, type Judge, type Outcome } from './support/judge.js';
 import { gpScratch } from './support/gp-scratch.js';
 
 export const ROUND_ARMS = [
@@ -68,7 +68,7 @@ export function roundsFor(
   const metaBalance = (pts: readonly Playtest[]): ParamValues => meta.balance({ level, playtests: pts }, { seed }).params;
   const suggested = (pts: readonly Playtest[], round: number): ParamValues[] =>
     meta.suggest({ level, playtests: pts }, setup.batch, { seed: seed + round }).map((s) => s.params);
-  const agent = (pts: readonly Playtest[]): ParamValues => agentSetting(meta.model.project, level, pts, judge.variant, base, seed);
+  const agent = (pts: readonly Playtest[]): ParamValues => agentChoice(meta.model.project, level, pts, judge.variant, base, seed).params;
   const offset = (pts: readonly Playtest[]): ParamValues => offsets.balance({ level, playtests: pts }, { seed }).params;
   const fromScratch = (pts: readonly Playtest[]): ParamValues => balanceWith(meta.model, gpScratch(meta.model, level.id, pts), base, seed).params;
   return {

@@ -12,7 +12,7 @@ import { paramSpace } from '../src/model/param-space.js';
 import { Rng } from '../src/util/rng.js';
 import { generateCorpus, pastCorpus, type SampleCorpus } from '../samples/crypt-run/corpus.js';
 import { botPlaytests, variants } from '../samples/crypt-run/game.js';
-import { agentSetting, hitRate, Judge, meanLoss, randomSettings, type Outcome } from './support/judge.js';
+import { agentChoice, hitRate, Judge, meanLoss, randomSettings, type Outcome } from './support/judge.js';
 import { withKnownFactors } from './support/known-factors.js';
 import { log, markdownTable, meanSd, runWhenMain } from './report.js';
 
@@ -81,14 +81,14 @@ export async function run(opts: { quick: boolean }): Promise<string> {
       held.map(({ id, playtests }) =>
         judge.score(
           c.truth.get(id)!,
-          agentSetting(
+          agentChoice(
             c.project,
             c.levels.find((l) => l.id === id)!,
             playtests,
             variant,
             levelBase(c.project, playtests),
             seed,
-          ),
+          ).params,
         ),
       ),
     );

@@ -7,7 +7,7 @@ import { meetsTargets, targetLoss, targetTerms, type TargetTerm } from '../../sr
 import type { LevelPredictor, MetaModel } from '../../src/model/index.js';
 import type { Level, ParamValues, Playtest, Project } from '../../src/project/types.js';
 import type { Rng } from '../../src/util/rng.js';
-import { agentBalance, levelPosterior } from '../../samples/crypt-run/bayes-agent.js';
+import { agentBalance, levelPosterior, type AgentBalance } from '../../samples/crypt-run/bayes-agent.js';
 import { expectedMetrics, type GameVariant, type SampleLevel } from '../../samples/crypt-run/game.js';
 import { mean } from '../report.js';
 
@@ -42,9 +42,9 @@ export class Judge {
   }
 }
 
-/** The Bayes agent's setting for a level from its playtests: the exact posterior, then the search for its highest pMeet. */
-export function agentSetting(project: Project, record: Level, playtests: readonly Playtest[], variant: GameVariant, base: ParamValues, seed: number): ParamValues {
-  return agentBalance(project, levelPosterior(record, playtests, variant, { seed }), variant, { base, seed }).params;
+/** The Bayes agent's setting for a level from its playtests, and its exact pMeet there: the exact posterior, then the search for its highest pMeet. */
+export function agentChoice(project: Project, record: Level, playtests: readonly Playtest[], variant: GameVariant, base: ParamValues, seed: number): AgentBalance {
+  return agentBalance(project, levelPosterior(record, playtests, variant, { seed }), variant, { base, seed });
 }
 
 export function balanceWith(model: MetaModel, predictor: LevelPredictor, base: ParamValues, seed: number): BalanceResult {
