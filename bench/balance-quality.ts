@@ -33,7 +33,7 @@ interface Setup {
   /** the model from scratch trains once per level and K (seconds each): only the first this many levels */
   scratchLevels: number;
   steps: number | undefined;
-  /** the loop: rounds of `batch` playtests from K = 6 on the first roundLevels new levels */
+  /** the loop: rounds of `batch` playtests from K = 6 on the first roundLevels new levels (the full run: all 75 per run, 300 per arm and round; at 100, rounds 2 and 3 were 2 points apart with 15 of spread) */
   rounds: RoundsSetup & { levels: number };
   /** the error-vs-K curve: levels per run, and the K it is measured at */
   curve: { levels: number; ks: number[] };
@@ -44,7 +44,7 @@ function setupFor(quick: boolean): Setup {
   // seeds 11–14 chose the balancer's defaults (search.ts): the tables use others
   return quick
     ? { seeds: [1], variants: [variants[0]!, variants[1]!], ks, pastLevels: 60, playtestsPerPast: 16, newLevels: 8, scratchLevels: 2, steps: 400, rounds: { levels: 4, rounds: 2, batch: 6 }, curve: { levels: 4, ks: [2, 10, 40] } }
-    : { seeds: [1], variants: [...variants], ks, pastLevels: 120, playtestsPerPast: 20, newLevels: 75, scratchLevels: 5, steps: undefined, rounds: { levels: 25, rounds: 3, batch: 6 }, curve: { levels: 15, ks: [2, 5, 10, 20, 50, 100] } };
+    : { seeds: [1], variants: [...variants], ks, pastLevels: 120, playtestsPerPast: 20, newLevels: 75, scratchLevels: 5, steps: undefined, rounds: { levels: 75, rounds: 3, batch: 6 }, curve: { levels: 15, ks: [2, 5, 10, 20, 50, 100] } };
 }
 
 const SCRATCH = 'model from scratch';
