@@ -379,8 +379,15 @@ function laplaceCovariance(f: (x: Float64Array) => number, x: Float64Array): Flo
   }
   // the prior alone has Hessian I: never let the curvature fall below a tenth of it
   for (let i = 0; i < DIM; i++) hess[i * DIM + i] = Math.max(hess[i * DIM + i]!, 0.1);
-  const { l } = cholesky(hess, DIM);
-  return cholInverse(l, DIM);
+  try {
+    return cholInverse(cholesky(hess, DIM).l, DIM);
+  } catch {
+    // BFGS can stop where the posterior is not locally concave (a saddle, or a kink where a lost
+    // run's room changes), so the Hessian is indefinite. The proposal then keeps the diagonal
+    // curvature; the importance weights still make the posterior exact, and the draw count grows
+    // until the effective sample size clears its floor.
+    return Float64Array.from(hess, (v, k) => (k % (DIM + 1) === 0 ? 1 / v : 0));
+  }
 }
 
 /** A multivariate Student-t proposal (heavier tails than the Laplace Gaussian it widens). */
